@@ -1,0 +1,81 @@
+// Command ganbook trains and samples the lesson's GANs.
+//
+//	ganbook train  [flags]   train a GAN (default: the lesson's MLP GAN on MNIST)
+//	ganbook sample [flags]   write generated images from a trained run
+//	ganbook data mnist       download MNIST into the cache (it also ships in the Go module cache)
+//
+// Usage errors exit with code 2, failed work with 1, an interrupted run with 130.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// usageError marks errors in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// interrupted marks a run stopped by Ctrl-C after saving its state: exit code 130.
+type interrupted struct{ msg string }
+
+func (e interrupted) Error() string { return e.msg }
+
+const usage = `ganbook: the GAN lesson's toolkit
+
+usage:
+  ganbook train  [--dataset mnist|fashion|DIR] [--model mlp|dcgan] [--steps N] [--out RUN_DIR] [--resume] ...
+  ganbook sample --run RUN_DIR [--n 1000] [--out DIR]
+  ganbook data mnist [--dir DIR]
+
+Run 'ganbook COMMAND -h' for a command's flags.`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "train":
+		err = trainCmd(args[1:])
+	case "sample":
+		err = sampleCmd(args[1:])
+	case "data":
+		err = dataCmd(args[1:])
+	case "-h", "--help", "help":
+		fmt.Println(usage)
+		return 0
+	default:
+		err = usagef("unknown command %q: use train, sample or data", args[0])
+	}
+	return report(err)
+}
+
+func report(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	var in interrupted
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
+		return 2
+	case errors.As(err, &in):
+		fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
+		return 130
+	case errors.Is(err, errHelp):
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
+	return 1
+}

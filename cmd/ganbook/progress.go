@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ganbook/ganbook/gan"
+)
+
+// progress draws one status line: in place on a terminal, one line every few
+// seconds otherwise (logs, notebooks, CI).
+type progress struct {
+	tty      bool
+	last     time.Time
+	drawn    bool
+	interval time.Duration
+}
+
+var progressLine = newProgress()
+
+func newProgress() *progress {
+	st, err := os.Stderr.Stat()
+	return &progress{tty: err == nil && st.Mode()&os.ModeCharDevice != 0, interval: 10 * time.Second}
+}
+
+func (p *progress) update(step, first, total int, m gan.Metrics, elapsed time.Duration) {
+	now := time.Now()
+	if step != total && now.Sub(p.last) < p.interval && !(p.tty && now.Sub(p.last) > 200*time.Millisecond) {
+		return
+	}
+	p.last = now
+	done := step - first
+	rate := float64(done) / elapsed.Seconds()
+	eta := time.Duration(float64(total-step)/rate) * time.Second
+	frac := float64(step) / float64(total)
+	bar := strings.Repeat("#", int(frac*20)) + strings.Repeat(".", 20-int(frac*20))
+	dreal := fmt.Sprintf("%.2f", m.DReal)
+	if m.DSkipped {
+		dreal = "skip"
+	}
+	line := fmt.Sprintf("[%s] step %d/%d  %.1f step/s  D loss %.3f  G loss %.3f  D(x) %s  D(G(z)) %.2f  ETA %s",
+		bar, step, total, rate, m.DLoss, m.GLoss, dreal, m.DFake, eta.Round(time.Second))
+	if p.tty {
+		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
+		p.drawn = true
+	} else {
+		fmt.Fprintln(os.Stderr, line)
+	}
+}
+
+// log prints a message on its own line without breaking the status line.
+func (p *progress) log(msg string) {
+	if p.tty && p.drawn {
+		fmt.Fprint(os.Stderr, "\r\033[K")
+		p.drawn = false
+	}
+	fmt.Fprintln(os.Stderr, msg)
+}
+
+func (p *progress) done() {
+	if p.tty && p.drawn {
+		fmt.Fprintln(os.Stderr)
+		p.drawn = false
+	}
+}

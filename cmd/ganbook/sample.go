@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+func sampleCmd(args []string) error {
+	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+	runDir := fs.String("run", "", "run folder written by ganbook train (required)")
+	n := fs.Int("n", 1000, "number of images")
+	out := fs.String("out", "", "output folder (default RUN/generated)")
+	seed := fs.Int64("seed", 7, "noise seed")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *runDir == "" {
+		return usagef("sample: --run RUN_DIR is required")
+	}
+	if *n < 1 || *n > 100000 {
+		return usagef("sample: --n must be between 1 and 100000, got %d", *n)
+	}
+	if *out == "" {
+		*out = filepath.Join(*runDir, "generated")
+	}
+	path, err := gan.LatestCheckpoint(*runDir)
+	if err != nil {
+		return err
+	}
+	ck, err := gan.ReadCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	choice, err := nn.Backend()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, choice.Line)
+	g, err := gan.Restore(choice.Backend, ck)
+	if err != nil {
+		return err
+	}
+	imgs, err := g.Samples(*n, *seed)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fmt.Errorf("%s: %v", *out, err)
+	}
+	for i, img := range imgs {
+		if err := imgio.Save(filepath.Join(*out, fmt.Sprintf("%05d.png", i)), img); err != nil {
+			return err
+		}
+	}
+	grid := filepath.Join(*out, "grid.png")
+	if err := imgio.Save(grid, imgio.Grid(imgs[:min(len(imgs), 100)], 10, 2, 2)); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %d images from %s (step %d) to %s, and %s\n", len(imgs), path, g.Step, *out, grid)
+	return nil
+}

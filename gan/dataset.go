@@ -1,0 +1,74 @@
+package gan
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Dataset is a set of images held in memory, channels-last, values in [-1, 1].
+type Dataset struct {
+	Name          string
+	N, Size, Chan int
+	Images        []float32 // N * Size * Size * Chan values
+	Labels        []uint8   // optional class labels (MNIST, Fashion-MNIST), len N or 0
+}
+
+// Image returns the values of image i.
+func (d *Dataset) Image(i int) []float32 {
+	per := d.Size * d.Size * d.Chan
+	return d.Images[i*per : (i+1)*per]
+}
+
+// Take returns a dataset with the first n images (sharing memory).
+func (d *Dataset) Take(n int) *Dataset {
+	if n >= d.N || n <= 0 {
+		return d
+	}
+	out := *d
+	out.N = n
+	out.Images = d.Images[:n*d.Size*d.Size*d.Chan]
+	if len(d.Labels) > 0 {
+		out.Labels = d.Labels[:n]
+	}
+	return &out
+}
+
+// Batcher draws shuffled batches, epoch after epoch; the last incomplete batch of
+// an epoch is dropped so every batch has the same shape (a new shape would
+// recompile the graph).
+type Batcher struct {
+	ds    *Dataset
+	batch int
+	rng   *rand.Rand
+	order []int
+	pos   int
+	Epoch int
+}
+
+// NewBatcher returns a Batcher; it fails if the dataset is smaller than one batch.
+func NewBatcher(ds *Dataset, batch int, seed int64) (*Batcher, error) {
+	if ds.N < batch {
+		return nil, fmt.Errorf("%s has %d images, fewer than one batch of %d: add images or lower --batch", ds.Name, ds.N, batch)
+	}
+	b := &Batcher{ds: ds, batch: batch, rng: rand.New(rand.NewPCG(uint64(seed), 0xba7c4))}
+	b.order = b.rng.Perm(ds.N)
+	return b, nil
+}
+
+// Next returns the next batch [batch, Size, Size, Chan] as a fresh tensor.
+func (b *Batcher) Next() *tensors.Tensor {
+	if b.pos+b.batch > len(b.order) {
+		b.order = b.rng.Perm(b.ds.N)
+		b.pos = 0
+		b.Epoch++
+	}
+	per := b.ds.Size * b.ds.Size * b.ds.Chan
+	flat := make([]float32, 0, b.batch*per)
+	for _, i := range b.order[b.pos : b.pos+b.batch] {
+		flat = append(flat, b.ds.Image(i)...)
+	}
+	b.pos += b.batch
+	return tensors.FromFlatDataAndDimensions(flat, b.batch, b.ds.Size, b.ds.Size, b.ds.Chan)
+}

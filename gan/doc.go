@@ -1,0 +1,17 @@
+// Package gan is the lesson's Generative Adversarial Networks as a library.
+//
+// Two networks play against each other: the Generator turns random noise vectors
+// into images, the Discriminator tells real images (label 1) from generated ones
+// (label 0). Training alternates the lesson's two phases, each a separate,
+// visible step:
+//
+//  1. TrainDiscriminator: one step on a real batch and a generated batch,
+//     updating only the discriminator;
+//  2. TrainGenerator: one step through the frozen discriminator with target 1
+//     ("fool it"), updating only the generator.
+//
+// Two architectures are provided: the lesson's first model, a multi-layer
+// perceptron ("mlp"), and the convolutional DCGAN ("dcgan"). Datasets (MNIST,
+// Fashion-MNIST, a folder of your own images), per-step metrics, sample grids and
+// atomic checkpoints with resume complete the package.
+package gan

@@ -1,0 +1,235 @@
+package gan
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+// Scope paths of the two networks in the model store. Each network's Adam step
+// counter and learning rate live under its own scope; Adam's moments live under
+// /AdamOptimizer/<network>.
+const (
+	GeneratorScope     = "/generator"
+	DiscriminatorScope = "/discriminator"
+)
+
+// adamEpsilon: PyTorch's Adam default, as in the lesson's notebook (GoMLX's default is 1e-7).
+const adamEpsilon = 1e-8
+
+// NumFixedNoise is the number of fixed noise vectors behind the sample grid: a
+// 8x8 grid that shows the same "people" at every step of training.
+const NumFixedNoise = 64
+
+// GAN is a generator and a discriminator with their optimisers, the step count,
+// a fixed noise batch and the metrics history.
+type GAN struct {
+	Opts    Options
+	Store   *model.Store
+	Backend compute.Backend
+
+	// Step is the number of completed training steps (one discriminator and one
+	// generator phase each).
+	Step int
+	// FixedNoise [NumFixedNoise, NoiseDim] is drawn once and kept across resume.
+	FixedNoise *tensors.Tensor
+	// History holds the metrics of every step of this process (and, after resume,
+	// of the steps read back from metrics.csv by the caller).
+	History []Metrics
+
+	dExec, gExec, genExec *model.Exec
+	lastDLoss             float64
+}
+
+// New builds a GAN with fresh weights. Nothing is computed until the first step.
+func New(backend compute.Backend, o Options) (*GAN, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	store := model.NewStore()
+	store.SetParam(initializer.ParamInitialSeed, o.Seed)
+	if err := store.SetRNGStateFromSeed(o.Seed); err != nil {
+		return nil, err
+	}
+	g := &GAN{Opts: o, Store: store, Backend: backend, FixedNoise: fixedNoise(o), lastDLoss: math.NaN()}
+	if err := g.buildExecs(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// fixedNoise draws the sample grid's noise from the seed, on the host.
+func fixedNoise(o Options) *tensors.Tensor { return Noise(NumFixedNoise, o.NoiseDim, o.Seed) }
+
+// Noise draws n noise vectors of dim numbers from N(0, 1) with the given seed.
+func Noise(n, dim int, seed int64) *tensors.Tensor {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	z := make([]float32, n*dim)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64())
+	}
+	return tensors.FromFlatDataAndDimensions(z, n, dim)
+}
+
+func (g *GAN) adam(lr float64) optimizer.Interface {
+	return optimizer.Adam().LearningRate(lr).Betas(g.Opts.Beta1, g.Opts.Beta2).Epsilon(adamEpsilon).Done()
+}
+
+func (g *GAN) buildExecs() error {
+	o := g.Opts
+	gen, disc := g.Store.Scope(GeneratorScope), g.Store.Scope(DiscriminatorScope)
+	dOpt, gOpt := g.adam(o.LRD), g.adam(o.LRG)
+	realTarget := 1 - o.LabelSmoothing
+
+	// The discriminator phase: real images should score 1, generated ones 0.
+	dStep := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
+		graph := real.Graph()
+		g.Store.SetTraining(graph, true)
+		gen.SetGraphParam(graph, nn.ParamFrozenAverages, true) // this phase must not change the generator
+		z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
+		fake := StopGradient(Generator(gen, z, o))
+		realLogits, fakeLogits := Discriminator(disc, real, o), Discriminator(disc, fake, o)
+		dLoss = Add(BCEWithLogits(realLogits, realTarget), BCEWithLogits(fakeLogits, 0))
+		dOpt.UpdateGraph(disc, graph, dLoss)
+		return dLoss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits))
+	}
+	// The generator phase: through the frozen discriminator, generated images
+	// should score 1. Only the generator's variables are in the optimiser's scope.
+	gStep := func(scope *model.Scope, graph *Graph) (gLoss, dFake *Node) {
+		g.Store.SetTraining(graph, true)
+		disc.SetGraphParam(graph, nn.ParamFrozenAverages, true) // the discriminator is frozen
+		z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
+		fakeLogits := Discriminator(disc, Generator(gen, z, o), o)
+		gLoss = BCEWithLogits(fakeLogits, 1)
+		gOpt.UpdateGraph(gen, graph, gLoss)
+		return gLoss, ReduceAllMean(Sigmoid(fakeLogits))
+	}
+	generate := func(scope *model.Scope, z *Node) *Node {
+		g.Store.SetTraining(z.Graph(), false)
+		return Generator(gen, z, o)
+	}
+	var err error
+	if g.dExec, err = model.NewExec(g.Backend, g.Store, dStep); err != nil {
+		return err
+	}
+	if g.gExec, err = model.NewExec(g.Backend, g.Store, gStep); err != nil {
+		return err
+	}
+	g.genExec, err = model.NewExec(g.Backend, g.Store, generate)
+	return err
+}
+
+// BCEWithLogits is the mean binary cross-entropy of sigmoid(logits) against a
+// constant target t: mean(softplus(x) - t*x). It equals -log D(x) for t = 1 and
+// -log(1 - D(x)) for t = 0, computed without overflow.
+func BCEWithLogits(logits *Node, target float64) *Node {
+	return ReduceAllMean(Sub(Softplus(logits), MulScalar(logits, target)))
+}
+
+// DiscriminatorMetrics are the results of one discriminator step.
+type DiscriminatorMetrics struct {
+	Loss  float64 // BCE on real (target 1) plus BCE on generated (target 0)
+	DReal float64 // D(x): mean probability the discriminator gives real images
+	DFake float64 // D(G(z)): mean probability it gives generated images
+}
+
+// TrainDiscriminator runs the lesson's first phase: one discriminator step on
+// real [Batch, Size, Size, Channels] (values in [-1, 1]) and a freshly generated
+// batch. Only the discriminator's variables change.
+func (g *GAN) TrainDiscriminator(real *tensors.Tensor) (m DiscriminatorMetrics, err error) {
+	want := []int{g.Opts.Batch, g.Opts.Size, g.Opts.Size, g.Opts.Channels}
+	if !real.Shape().Equal(shapes.Make(dtypes.Float32, want...)) {
+		return m, fmt.Errorf("real batch has shape %s, want float32%v", real.Shape(), want)
+	}
+	out, err := call(g.dExec, real)
+	if err != nil {
+		return m, err
+	}
+	m = DiscriminatorMetrics{Loss: scalar(out[0]), DReal: scalar(out[1]), DFake: scalar(out[2])}
+	g.lastDLoss = m.Loss
+	return m, nil
+}
+
+// GeneratorMetrics are the results of one generator step.
+type GeneratorMetrics struct {
+	Loss  float64 // BCE of D(G(z)) against target 1
+	DFake float64 // D(G(z)) before this step's update
+}
+
+// TrainGenerator runs the lesson's second phase: one generator step through the
+// frozen discriminator with target 1. Only the generator's variables change.
+func (g *GAN) TrainGenerator() (m GeneratorMetrics, err error) {
+	out, err := call(g.gExec)
+	if err != nil {
+		return m, err
+	}
+	return GeneratorMetrics{Loss: scalar(out[0]), DFake: scalar(out[1])}, nil
+}
+
+// TrainStep runs both phases on one real batch and records the metrics. With
+// Options.SkipDBelow set, the discriminator phase is skipped while its last
+// loss is below the threshold (the discriminator is winning).
+func (g *GAN) TrainStep(real *tensors.Tensor) (Metrics, error) {
+	m := Metrics{Step: g.Step + 1}
+	if g.Opts.SkipDBelow > 0 && g.lastDLoss < g.Opts.SkipDBelow { // false while lastDLoss is NaN (no D step yet)
+		m.DSkipped = true
+		m.DLoss, m.DReal = g.lastDLoss, nanMetric
+	} else {
+		d, err := g.TrainDiscriminator(real)
+		if err != nil {
+			return m, err
+		}
+		m.DLoss, m.DReal = d.Loss, d.DReal
+	}
+	gm, err := g.TrainGenerator()
+	if err != nil {
+		return m, err
+	}
+	m.GLoss, m.DFake = gm.Loss, gm.DFake
+	if err := m.check(); err != nil {
+		return m, err
+	}
+	g.Step++
+	g.History = append(g.History, m)
+	return m, nil
+}
+
+// Generate runs the generator in inference mode on noise z [N, NoiseDim] and
+// returns images [N, Size, Size, Channels] in [-1, 1].
+func (g *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
+	if z.Rank() != 2 || z.Shape().Dim(1) != g.Opts.NoiseDim {
+		return nil, fmt.Errorf("noise has shape %s, want [N, %d]", z.Shape(), g.Opts.NoiseDim)
+	}
+	out, err := call(g.genExec, z)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// call runs an exec and turns GoMLX's panics into errors.
+func call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return e.Call(args...)
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	v := tensors.ToScalar[float32](t)
+	t.FinalizeAll()
+	return float64(v)
+}

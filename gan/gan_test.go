@@ -1,0 +1,198 @@
+package gan
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+// tinyOptions are small, fast models for tests.
+func tinyOptions(modelName string) Options {
+	o := DefaultOptions(modelName)
+	o.Batch = 8
+	o.NoiseDim = 16
+	if modelName == "mlp" {
+		o.GHidden, o.DHidden = []int{32, 64}, []int{64, 32}
+	} else {
+		o.GBase, o.DBase = 16, 8
+	}
+	return o
+}
+
+// randomBatch is a batch of uniform noise in [-1, 1] standing in for real images.
+func randomBatch(o Options, seed uint64) *tensors.Tensor {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := make([]float32, o.Batch*o.Pixels())
+	for i := range x {
+		x[i] = rng.Float32()*2 - 1
+	}
+	return tensors.FromFlatDataAndDimensions(x, o.Batch, o.Size, o.Size, o.Channels)
+}
+
+func newTestGAN(t testing.TB, o Options) *GAN {
+	t.Helper()
+	g, err := New(nn.MustBackend(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// snapshot copies every variable under a scope path.
+func snapshot(store *model.Store, prefix string) map[string][]byte {
+	out := map[string][]byte{}
+	for v := range store.IterVariables() {
+		if !strings.HasPrefix(v.Path(), prefix+"/") {
+			continue
+		}
+		v.MustValue().ConstBytes(func(b []byte) { out[v.Path()] = append([]byte(nil), b...) })
+	}
+	return out
+}
+
+func assertSame(t *testing.T, what string, before, after map[string][]byte) {
+	t.Helper()
+	if len(before) == 0 || len(before) != len(after) {
+		t.Fatalf("%s: %d variables before, %d after", what, len(before), len(after))
+	}
+	for path, b := range before {
+		if string(b) != string(after[path]) {
+			t.Errorf("%s: variable %s changed", what, path)
+		}
+	}
+}
+
+func assertSomeChanged(t *testing.T, what string, before, after map[string][]byte) {
+	t.Helper()
+	changed := 0
+	for path, b := range before {
+		if string(b) != string(after[path]) {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Errorf("%s: no variable changed", what)
+	}
+}
+
+// The lesson's two phases: each one changes only its own network. This is
+// what "the discriminator is frozen" means, checked bit for bit.
+func TestPhasesTouchOnlyTheirNetwork(t *testing.T) {
+	for _, name := range []string{"mlp", "dcgan"} {
+		t.Run(name, func(t *testing.T) {
+			o := tinyOptions(name)
+			g := newTestGAN(t, o)
+			// One full step so every variable (including Adam's state) exists.
+			if _, err := g.TrainStep(randomBatch(o, 1)); err != nil {
+				t.Fatal(err)
+			}
+
+			dBefore, gBefore := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
+			if _, err := g.TrainGenerator(); err != nil {
+				t.Fatal(err)
+			}
+			dAfter, gAfter := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
+			assertSame(t, "generator step, discriminator", dBefore, dAfter)
+			assertSomeChanged(t, "generator step, generator", gBefore, gAfter)
+
+			if _, err := g.TrainDiscriminator(randomBatch(o, 2)); err != nil {
+				t.Fatal(err)
+			}
+			dAfter2, gAfter2 := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
+			assertSame(t, "discriminator step, generator", gAfter, gAfter2)
+			assertSomeChanged(t, "discriminator step, discriminator", dAfter, dAfter2)
+		})
+	}
+}
+
+func TestShapes(t *testing.T) {
+	for _, tc := range []struct {
+		model          string
+		size, channels int
+	}{{"mlp", 28, 1}, {"dcgan", 28, 1}, {"dcgan", 32, 3}, {"dcgan", 64, 3}, {"mlp", 32, 3}} {
+		o := tinyOptions(tc.model)
+		o.Size, o.Channels = tc.size, tc.channels
+		g := newTestGAN(t, o)
+		m, err := g.TrainStep(randomBatch(o, 3))
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		if m.DLoss <= 0 || m.GLoss <= 0 || m.DReal <= 0 || m.DReal >= 1 {
+			t.Errorf("%+v: implausible metrics %+v", tc, m)
+		}
+		imgs, err := g.Generate(g.FixedNoise)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []int{NumFixedNoise, tc.size, tc.size, tc.channels}
+		if got := imgs.Shape().Dimensions; !equalInts(got, want) {
+			t.Errorf("%+v: generated shape %v, want %v", tc, got, want)
+		}
+		for _, v := range tensors.MustCopyFlatData[float32](imgs) {
+			if v < -1 || v > 1 || math.IsNaN(float64(v)) {
+				t.Fatalf("%+v: generated value %g outside [-1, 1]", tc, v)
+			}
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestWrongBatchShape(t *testing.T) {
+	o := tinyOptions("mlp")
+	g := newTestGAN(t, o)
+	o.Batch = 4
+	if _, err := g.TrainDiscriminator(randomBatch(o, 1)); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("want a shape error, got %v", err)
+	}
+}
+
+func TestSkipDiscriminatorWhenWinning(t *testing.T) {
+	o := tinyOptions("mlp")
+	o.SkipDBelow = 100 // always "winning": every step after the first skips D
+	g := newTestGAN(t, o)
+	for i := range 3 {
+		m, err := g.TrainStep(randomBatch(o, uint64(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.DSkipped != (i > 0) {
+			t.Errorf("step %d: skipped=%v", i+1, m.DSkipped)
+		}
+	}
+}
+
+func benchmarkStep(b *testing.B, name string) {
+	o := DefaultOptions(name)
+	g := newTestGAN(b, o)
+	batch := randomBatch(o, 1)
+	if _, err := g.TrainStep(batch); err != nil { // compile outside the timing
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := g.TrainStep(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// One discriminator + one generator step at batch 64 on 28x28 MNIST-sized images.
+func BenchmarkMLPStep(b *testing.B)   { benchmarkStep(b, "mlp") }
+func BenchmarkDCGANStep(b *testing.B) { benchmarkStep(b, "dcgan") }

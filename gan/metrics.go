@@ -1,0 +1,36 @@
+package gan
+
+import (
+	"fmt"
+	"math"
+)
+
+// nanMetric marks a metric that was not measured in a step (a skipped phase).
+var nanMetric = math.NaN()
+
+// Metrics are one training step's numbers, the ones the lesson asks to watch:
+// the two losses should oscillate rather than fall to zero, and D(x) and D(G(z))
+// should stay away from 1 and 0.
+type Metrics struct {
+	Step     int
+	DLoss    float64 // discriminator loss (real + generated)
+	GLoss    float64 // generator loss
+	DReal    float64 // D(x), NaN when the discriminator phase was skipped
+	DFake    float64 // D(G(z)) seen by the generator phase
+	DSkipped bool    // the discriminator phase was skipped (Options.SkipDBelow)
+}
+
+func (m Metrics) check() error {
+	if math.IsNaN(m.DLoss) || math.IsNaN(m.GLoss) || math.IsInf(m.DLoss, 0) || math.IsInf(m.GLoss, 0) {
+		return fmt.Errorf("training diverged at step %d (D loss %g, G loss %g): lower the learning rates (--lr-d, --lr-g) and resume from the last checkpoint", m.Step, m.DLoss, m.GLoss)
+	}
+	return nil
+}
+
+// MetricsHeader is the first line of metrics.csv.
+const MetricsHeader = "step,d_loss,g_loss,d_real,d_fake,d_skipped"
+
+// CSV is the metrics as one metrics.csv line (without newline).
+func (m Metrics) CSV() string {
+	return fmt.Sprintf("%d,%.6g,%.6g,%.6g,%.6g,%t", m.Step, m.DLoss, m.GLoss, m.DReal, m.DFake, m.DSkipped)
+}

@@ -1,0 +1,126 @@
+package gan
+
+import (
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL is written dot-imported
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+// leak is LeakyReLU's slope for negative inputs: 0.2 in the DCGAN paper and the
+// lesson (GoMLX's activation.LeakyRelu uses Keras' 0.3).
+const leak = 0.2
+
+// initStddev: DCGAN paper, "all weights were initialized from a zero-centered
+// Normal distribution with standard deviation 0.02".
+const initStddev = 0.02
+
+// Generator turns noise z [B, NoiseDim] into images [B, Size, Size, Channels]
+// with values in [-1, 1] (tanh).
+func Generator(scope *model.Scope, z *Node, o Options) *Node {
+	z.AssertDims(-1, o.NoiseDim)
+	var img *Node
+	if o.Model == "dcgan" {
+		img = dcganGenerator(scope, z, o)
+	} else {
+		img = mlpGenerator(scope, z, o)
+	}
+	img.AssertDims(z.Shape().Dim(0), o.Size, o.Size, o.Channels)
+	return img
+}
+
+// Discriminator returns one logit per image for x [B, Size, Size, Channels]:
+// positive means "real", negative "generated". D(x) = sigmoid(logit).
+func Discriminator(scope *model.Scope, x *Node, o Options) *Node {
+	x.AssertDims(-1, o.Size, o.Size, o.Channels)
+	var logits *Node
+	if o.Model == "dcgan" {
+		logits = dcganDiscriminator(scope, x, o)
+	} else {
+		logits = mlpDiscriminator(scope, x, o)
+	}
+	logits.AssertDims(x.Shape().Dim(0))
+	return logits
+}
+
+// layer returns the scope of the i-th layer. At (not In) lets the discriminator
+// be applied twice in one graph (to real and to generated images).
+func layer(scope *model.Scope, i int, name string) *model.Scope {
+	return scope.At("%02d_%s", i, name)
+}
+
+// mlpGenerator: z -> [Dense + BatchNorm + LeakyReLU(0.2)] per hidden size -> Dense -> tanh.
+func mlpGenerator(scope *model.Scope, z *Node, o Options) *Node {
+	b := z.Shape().Dim(0)
+	x := z
+	for i, width := range o.GHidden {
+		x = layers.DenseWithBias(layer(scope, i, "dense"), x, width)
+		x = nn.BatchNorm(layer(scope, i, "bn"), x)
+		x = activation.LeakyReluWith(x, leak)
+		x.AssertDims(b, width)
+	}
+	x = layers.DenseWithBias(layer(scope, len(o.GHidden), "dense"), x, o.Pixels())
+	return Reshape(Tanh(x), b, o.Size, o.Size, o.Channels)
+}
+
+// mlpDiscriminator: pixels -> [Dense + LeakyReLU(0.2)] per hidden size -> Dense -> 1 logit.
+func mlpDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
+	b := img.Shape().Dim(0)
+	x := Reshape(img, b, o.Pixels())
+	for i, width := range o.DHidden {
+		x = layers.DenseWithBias(layer(scope, i, "dense"), x, width)
+		x = activation.LeakyReluWith(x, leak)
+		x.AssertDims(b, width)
+	}
+	x = layers.DenseWithBias(layer(scope, len(o.DHidden), "dense"), x, 1)
+	return Reshape(x, b)
+}
+
+// dcganGenerator: z -> Dense -> (S/4, S/4, GBase) + BatchNorm + ReLU ->
+// [nearest up-sampling x2 + 3x3 conv + BatchNorm + ReLU] x2 -> 3x3 conv -> tanh.
+//
+// The DCGAN paper up-samples with transposed convolutions, but their gradient
+// panics in GoMLX v0.28.2 ("gradient of Convolve with input dilation not
+// defined", fixed after the tag in gomlx PR #459). Up-sampling + convolution is
+// trainable, and avoids transposed convolutions' checkerboard artifacts (Odena et
+// al. 2016, "Deconvolution and Checkerboard Artifacts").
+func dcganGenerator(scope *model.Scope, z *Node, o Options) *Node {
+	scope = scope.WithInitializer(initializer.RandomNormalFn(scope, initStddev))
+	b, s, c := z.Shape().Dim(0), o.Size/4, o.GBase
+	x := layers.Dense(layer(scope, 0, "dense"), z, false, s, s, c)
+	x = activation.Relu(nn.BatchNorm(layer(scope, 0, "bn"), x))
+	x.AssertDims(b, s, s, c)
+	for i := 1; i <= 2; i++ {
+		s, c = s*2, c/2
+		x = nn.UpSample2x(x)
+		x = nn.Conv2D(layer(scope, i, "conv"), x, nn.Conv{Out: c, Kernel: 3, Pad: 1, NoBias: true})
+		x = activation.Relu(nn.BatchNorm(layer(scope, i, "bn"), x))
+		x.AssertDims(b, s, s, c)
+	}
+	x = nn.Conv2D(layer(scope, 3, "conv"), x, nn.Conv{Out: o.Channels, Kernel: 3, Pad: 1})
+	return Tanh(x)
+}
+
+// dcganDiscriminator: [4x4 stride-2 conv + (BatchNorm) + LeakyReLU(0.2)] until
+// the image is 7 or 8 pixels wide (2 blocks for 28 and 32, 3 for 64) -> Dense ->
+// 1 logit. No batch norm on the first block, as in the DCGAN paper.
+func dcganDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
+	scope = scope.WithInitializer(initializer.RandomNormalFn(scope, initStddev))
+	b, s, c := img.Shape().Dim(0), o.Size, o.DBase
+	x := img
+	for i := 0; s > 8; i++ {
+		s = nn.ConvOutSize(s, 4, 2, 1)
+		x = nn.Conv2D(layer(scope, i, "conv"), x, nn.Conv{Out: c, Kernel: 4, Stride: 2, Pad: 1, NoBias: i > 0})
+		if i > 0 {
+			x = nn.BatchNorm(layer(scope, i, "bn"), x)
+		}
+		x = activation.LeakyReluWith(x, leak)
+		x.AssertDims(b, s, s, c)
+		c *= 2
+	}
+	x = layers.DenseWithBias(layer(scope, 9, "dense"), Reshape(x, b, -1), 1)
+	return Reshape(x, b)
+}

@@ -1,0 +1,120 @@
+package gan
+
+import (
+	"fmt"
+	"os"
+	"slices"
+)
+
+// Options are all of a GAN's hyperparameters, in one place, with their sources.
+// They are saved in every checkpoint, so a resumed run trains the same model.
+type Options struct {
+	Model    string `json:"model"`    // "mlp" (the lesson's first GAN) or "dcgan"
+	Size     int    `json:"size"`     // image height = width: 28, 32 or 64
+	Channels int    `json:"channels"` // 1 (grayscale) or 3 (RGB)
+	NoiseDim int    `json:"noise_dim"`
+	Batch    int    `json:"batch"`
+
+	LRD   float64 `json:"lr_d"`  // discriminator learning rate
+	LRG   float64 `json:"lr_g"`  // generator learning rate
+	Beta1 float64 `json:"beta1"` // Adam betas
+	Beta2 float64 `json:"beta2"`
+
+	// LabelSmoothing > 0 trains the discriminator towards 1-LabelSmoothing on real
+	// images instead of 1 (one-sided label smoothing, Salimans et al. 2016,
+	// "Improved Techniques for Training GANs"). 0 turns it off.
+	LabelSmoothing float64 `json:"label_smoothing"`
+	// SkipDBelow > 0 skips the discriminator step while its last loss is below this
+	// value: the lesson's advice for keeping the two networks in balance. 0: never skip.
+	SkipDBelow float64 `json:"skip_d_below"`
+
+	// Widths. MLP: hidden layer sizes of the generator (ascending) and the
+	// discriminator (descending). DCGAN: channels of the generator's first feature
+	// map and of the discriminator's first convolution.
+	GHidden []int `json:"g_hidden,omitempty"`
+	DHidden []int `json:"d_hidden,omitempty"`
+	GBase   int   `json:"g_base,omitempty"`
+	DBase   int   `json:"d_base,omitempty"`
+
+	Seed int64 `json:"seed"`
+}
+
+// DefaultOptions returns the lesson's hyperparameters for the given model
+// ("mlp" or "dcgan") on 28x28 grayscale images.
+func DefaultOptions(model string) Options {
+	o := Options{
+		Model:    model,
+		Size:     28,
+		Channels: 1,
+		NoiseDim: 100, // the lesson: z of 100 numbers
+		Batch:    64,  // DCGAN paper (Radford et al. 2015): mini-batches of 128; 64 halves the step time on a laptop
+		// Adam with lr 2e-4 and beta1 0.5: DCGAN paper, and the lesson's notebooks.
+		LRD:   2e-4,
+		LRG:   2e-4,
+		Beta1: 0.5,
+		Beta2: 0.999,
+		Seed:  1,
+	}
+	switch model {
+	case "mlp":
+		// The lesson's PyTorch notebook: G 100 -> 256 -> 512 -> 1024 -> pixels; D pixels -> 512 -> 256 -> 1.
+		o.GHidden = []int{256, 512, 1024}
+		o.DHidden = []int{512, 256}
+	case "dcgan":
+		// Narrower than the paper (G 1024..128 channels) so a step takes about a second
+		// on a 2-core CPU; raise them with more compute.
+		o.GBase = 64
+		o.DBase = 32
+	}
+	return o
+}
+
+// QuickMode reports whether GANBOOK_QUICK=1: notebooks and CI shrink their work.
+func QuickMode() bool { return os.Getenv("GANBOOK_QUICK") == "1" }
+
+// Validate returns a one-line error for options that cannot build a model.
+func (o Options) Validate() error {
+	switch o.Model {
+	case "mlp", "dcgan":
+	default:
+		return fmt.Errorf("unknown model %q: use mlp or dcgan", o.Model)
+	}
+	if !slices.Contains([]int{28, 32, 64}, o.Size) {
+		return fmt.Errorf("image size %d is not supported: use 28, 32 or 64", o.Size)
+	}
+	if o.Channels != 1 && o.Channels != 3 {
+		return fmt.Errorf("channels must be 1 or 3, got %d", o.Channels)
+	}
+	if o.Batch < 2 || o.Batch > 4096 {
+		return fmt.Errorf("batch must be between 2 and 4096, got %d", o.Batch)
+	}
+	if o.NoiseDim < 1 {
+		return fmt.Errorf("noise dimension must be positive, got %d", o.NoiseDim)
+	}
+	if o.LRD <= 0 || o.LRG <= 0 || o.LRD > 1 || o.LRG > 1 {
+		return fmt.Errorf("learning rates must be in (0, 1], got lr-d %g and lr-g %g", o.LRD, o.LRG)
+	}
+	if o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 {
+		return fmt.Errorf("Adam betas must be in [0, 1), got %g and %g", o.Beta1, o.Beta2)
+	}
+	if o.LabelSmoothing < 0 || o.LabelSmoothing >= 0.5 {
+		return fmt.Errorf("label smoothing must be in [0, 0.5), got %g", o.LabelSmoothing)
+	}
+	if o.SkipDBelow < 0 {
+		return fmt.Errorf("skip-d-below must be >= 0, got %g", o.SkipDBelow)
+	}
+	switch o.Model {
+	case "mlp":
+		if len(o.GHidden) == 0 || len(o.DHidden) == 0 || slices.Min(o.GHidden) < 1 || slices.Min(o.DHidden) < 1 {
+			return fmt.Errorf("mlp needs positive hidden sizes, got G %v and D %v", o.GHidden, o.DHidden)
+		}
+	case "dcgan":
+		if o.GBase < 4 || o.DBase < 4 {
+			return fmt.Errorf("dcgan widths must be >= 4, got G %d and D %d", o.GBase, o.DBase)
+		}
+	}
+	return nil
+}
+
+// Pixels is the number of values in one image.
+func (o Options) Pixels() int { return o.Size * o.Size * o.Channels }

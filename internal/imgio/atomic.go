@@ -1,0 +1,45 @@
+package imgio
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFileAtomic writes a file through write into a temporary file in the same
+// directory, syncs it, and renames it over path: readers and crashes see either
+// the old file or the whole new one, never a partial file.
+func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s: directory %s does not exist: create it first", path, dir)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err = os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}

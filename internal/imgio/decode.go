@@ -1,0 +1,79 @@
+package imgio
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // registers GIF decoding
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// MaxPixels is the largest image Decode accepts (width * height), checked from
+// the header before decoding: 50 megapixels, larger than any phone photo, far
+// smaller than a decompression bomb.
+const MaxPixels = 50_000_000
+
+// Extensions are the file types ganbook reads (lower case).
+var Extensions = []string{".png", ".jpg", ".jpeg", ".gif"}
+
+// IsImageName reports whether a file name has one of the Extensions.
+func IsImageName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range Extensions {
+		if ext == e {
+			return true
+		}
+	}
+	return false
+}
+
+// Decode reads an image file. Errors are one line naming the file and saying
+// what is wrong: missing, a directory, empty, not an image, too large, truncated.
+func Decode(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		if errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("%s: permission denied: make it readable (chmod +r)", path)
+		}
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not an image file", path)
+	}
+	if st.Size() == 0 {
+		return nil, fmt.Errorf("%s: empty file, not an image", path)
+	}
+	r := bufio.NewReader(f)
+	cfg, format, err := image.DecodeConfig(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a PNG, JPEG or GIF image (%v)", path, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%s: image has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, fmt.Errorf("%s: image is %dx%d pixels, over the %d megapixel limit: resize it first", path, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	img, _, err := image.Decode(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%v)", path, format, err)
+	}
+	return img, nil
+}

@@ -1,0 +1,103 @@
+package nn
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend" // the pure-Go backend, always available
+)
+
+// GoBackendConfig is the pure-Go backend configuration ganbook uses by default.
+// ops_sequential: the backend's parallel op scheduler deadlocked in 2 of 9 DCGAN
+// runs (shared/NOTES.md, "Hangs"); sequential ops never did, at 10-30% less speed.
+const GoBackendConfig = "go:ops_sequential"
+
+// BackendChoice is the backend in use and a one-line description for the user.
+type BackendChoice struct {
+	Backend compute.Backend
+	Config  string // the configuration it was created with, e.g. "go:ops_sequential"
+	Line    string // one line to print at start
+}
+
+var (
+	backendOnce   sync.Once
+	backendChoice BackendChoice
+	backendErr    error
+)
+
+// Backend returns the process-wide backend, choosing it on the first call:
+//   - $GOMLX_BACKEND when set (e.g. "go", "xla:cpu", "xla:cuda", "xla:/path/plugin.so");
+//   - otherwise XLA when a PJRT plugin is already installed;
+//   - otherwise the pure-Go backend.
+//
+// Nothing is ever downloaded: XLA's plugin auto-install is switched off.
+func Backend() (BackendChoice, error) {
+	backendOnce.Do(func() { backendChoice, backendErr = chooseBackend() })
+	return backendChoice, backendErr
+}
+
+// MustBackend is Backend for tests and notebooks: it panics on error.
+func MustBackend() compute.Backend {
+	c, err := Backend()
+	if err != nil {
+		panic(err)
+	}
+	return c.Backend
+}
+
+func chooseBackend() (BackendChoice, error) {
+	if config, ok := os.LookupEnv(compute.ConfigEnvVar); ok && config != "" {
+		b, err := newBackend(config)
+		if err != nil {
+			return BackendChoice{}, fmt.Errorf("backend %s=%q failed: %v (unset %s to use the pure-Go backend, or install a PJRT plugin: see README)",
+				compute.ConfigEnvVar, config, err, compute.ConfigEnvVar)
+		}
+		return BackendChoice{Backend: b, Config: config, Line: describe(config, "from $"+compute.ConfigEnvVar)}, nil
+	}
+	skipped := "XLA skipped: " + xlaUnavailableReason()
+	if plugins := xlaPlugins(); len(plugins) > 0 {
+		config := "xla:" + plugins[0]
+		b, err := newBackend(config)
+		if err == nil {
+			return BackendChoice{Backend: b, Config: config, Line: describe(config, "PJRT plugin found")}, nil
+		}
+		skipped = fmt.Sprintf("XLA skipped: plugin %q failed to load: %v", plugins[0], err)
+	}
+	b, err := newBackend(GoBackendConfig)
+	if err != nil {
+		return BackendChoice{}, err
+	}
+	return BackendChoice{Backend: b, Config: GoBackendConfig, Line: describe(GoBackendConfig, skipped)}, nil
+}
+
+// newBackend creates a backend and turns the constructor's panics (unknown
+// backend name) into errors.
+func newBackend(config string) (b compute.Backend, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	if strings.HasPrefix(config, "xla") {
+		if !xlaCompiledIn {
+			return nil, fmt.Errorf("this binary was built with -tags noxla")
+		}
+		disableXLAAutoInstall()
+	}
+	return compute.NewWithConfig(config)
+}
+
+func describe(config, why string) string {
+	name := config
+	if strings.HasPrefix(config, "go") {
+		name = config + " (pure Go" + simdNote() + ")"
+	}
+	return fmt.Sprintf("backend: %s; %s", name, why)
+}
+
+// IsGoBackend reports whether b is the pure-Go backend, where native
+// convolutions are ~25x slower than im2col + matmul.
+func IsGoBackend(b compute.Backend) bool { return b.Name() == "go" }

@@ -1,0 +1,169 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+func flat(t *testing.T, x *tensors.Tensor) []float64 {
+	t.Helper()
+	var out []float64
+	switch x.DType().String() {
+	case "Float32":
+		for _, v := range tensors.MustCopyFlatData[float32](x) {
+			out = append(out, float64(v))
+		}
+	default:
+		out = tensors.MustCopyFlatData[float64](x)
+	}
+	return out
+}
+
+func assertClose(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s: value %d = %.7g, want %.7g", what, i, got[i], want[i])
+		}
+	}
+}
+
+func randomTensor(seed uint64, dims ...int) *tensors.Tensor {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64()
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
+
+// A 2x2 kernel of ones over a 3x3 image without padding sums each 2x2 window.
+func TestConvHandComputed(t *testing.T) {
+	x := tensors.FromFlatDataAndDimensions([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 3, 3, 1)
+	w := tensors.FromFlatDataAndDimensions([]float64{1, 1, 1, 1}, 2, 2, 1, 1)
+	got := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, 1, 0) }, x, w)
+	assertClose(t, "2x2 window sums", flat(t, got), []float64{12, 16, 24, 28}, 1e-12)
+
+	// Stride 2 with padding 1: the windows at (-1,-1), (-1,1), (1,-1), (1,1).
+	got = MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, 2, 1) }, x, w)
+	assertClose(t, "strided padded sums", flat(t, got), []float64{1, 2 + 3, 4 + 7, 5 + 6 + 8 + 9}, 1e-12)
+}
+
+// im2col + matmul must compute exactly what GoMLX's native convolution does,
+// with the same [k,k,in,out] kernel, for the strides and paddings the models use.
+func TestConvIm2colMatchesNative(t *testing.T) {
+	for _, tc := range []struct{ k, stride, pad, size int }{{3, 1, 1, 6}, {4, 2, 1, 8}, {4, 2, 1, 7}, {3, 2, 0, 7}, {1, 1, 0, 3}} {
+		x := randomTensor(1, 2, tc.size, tc.size, 3)
+		w := randomTensor(2, tc.k, tc.k, 3, 5)
+		im := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, tc.stride, tc.pad) }, x, w)
+		nat := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convNative(x, w, tc.stride, tc.pad) }, x, w)
+		if !im.Shape().Equal(nat.Shape()) {
+			t.Fatalf("%+v: im2col shape %s, native %s", tc, im.Shape(), nat.Shape())
+		}
+		assertClose(t, "im2col vs native", flat(t, im), flat(t, nat), 1e-10)
+	}
+}
+
+// Gradient check: the analytic gradient of sum(conv(x, w)^2) with respect to
+// x and w matches central finite differences, on a tiny input in float64.
+func TestConvGradient(t *testing.T) {
+	x := randomTensor(3, 1, 4, 4, 2)
+	w := randomTensor(4, 3, 3, 2, 2)
+	loss := func(x, w *Node) *Node { return ReduceAllSum(Square(convIm2col(x, w, 2, 1))) }
+	grads := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
+		return Gradient(loss(x, w), x, w)
+	}, x, w)
+	lossExec := MustNewExec(MustBackend(), loss)
+	eval := func(x, w *tensors.Tensor) float64 { return flat(t, lossExec.MustCall(x, w)[0])[0] }
+	const h = 1e-6
+	for which, param := range []*tensors.Tensor{x, w} {
+		vals := flat(t, param)
+		analytic := flat(t, grads[which])
+		for i := range vals {
+			plus, minus := append([]float64(nil), vals...), append([]float64(nil), vals...)
+			plus[i] += h
+			minus[i] -= h
+			p := tensors.FromFlatDataAndDimensions(plus, param.Shape().Dimensions...)
+			m := tensors.FromFlatDataAndDimensions(minus, param.Shape().Dimensions...)
+			var numeric float64
+			if which == 0 {
+				numeric = (eval(p, w) - eval(m, w)) / (2 * h)
+			} else {
+				numeric = (eval(x, p) - eval(x, m)) / (2 * h)
+			}
+			if math.Abs(numeric-analytic[i]) > 1e-5*(1+math.Abs(numeric)) {
+				t.Fatalf("param %d value %d: analytic %g, numeric %g", which, i, analytic[i], numeric)
+			}
+		}
+	}
+}
+
+func TestUpSample2x(t *testing.T) {
+	x := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4}, 1, 2, 2, 1)
+	got := MustExecOnce(MustBackend(), UpSample2x, x)
+	got.Shape().AssertDims(1, 4, 4, 1)
+	assertClose(t, "nearest x2", flat(t, got), []float64{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, 0)
+}
+
+// Batch norm on [1,2,3,4]: mean 2.5, variance 1.25; one training step moves the
+// moving averages 10% towards them; inference then uses the moving averages.
+func TestBatchNorm(t *testing.T) {
+	store := model.NewStore()
+	x := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4}, 4, 1)
+	train := model.MustNewExec(MustBackend(), store, func(scope *model.Scope, x *Node) *Node {
+		store.SetTraining(x.Graph(), true)
+		return BatchNorm(scope.In("bn"), x)
+	})
+	got := flat(t, train.MustCall(x)[0])
+	sd := math.Sqrt(1.25 + BatchNormEpsilon)
+	assertClose(t, "normalised", got, []float64{-1.5 / sd, -0.5 / sd, 0.5 / sd, 1.5 / sd}, 1e-6)
+	assertClose(t, "moving mean", flat(t, store.GetVariable("/bn/moving_mean").MustValue()), []float64{0.25}, 1e-6)
+	assertClose(t, "moving variance", flat(t, store.GetVariable("/bn/moving_variance").MustValue()), []float64{0.9 + 0.1*1.25}, 1e-6)
+
+	infer := model.MustNewExec(MustBackend(), store, func(scope *model.Scope, x *Node) *Node {
+		return BatchNorm(scope.In("bn"), x)
+	})
+	sd = math.Sqrt(1.025 + BatchNormEpsilon)
+	got = flat(t, infer.MustCall(x)[0])
+	assertClose(t, "inference", got, []float64{0.75 / sd, 1.75 / sd, 2.75 / sd, 3.75 / sd}, 1e-6)
+
+	// Frozen averages: training normalises with the batch, the averages stay.
+	frozen := model.MustNewExec(MustBackend(), store, func(scope *model.Scope, x *Node) *Node {
+		store.SetTraining(x.Graph(), true)
+		scope.SetGraphParam(x.Graph(), ParamFrozenAverages, true)
+		return BatchNorm(scope.In("bn"), x)
+	})
+	frozen.MustCall(x)
+	assertClose(t, "frozen moving mean", flat(t, store.GetVariable("/bn/moving_mean").MustValue()), []float64{0.25}, 1e-6)
+}
+
+func TestBackendLine(t *testing.T) {
+	c, err := Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backend == nil || c.Line == "" {
+		t.Fatalf("no backend or no line: %+v", c)
+	}
+}
+
+func TestUnknownBackendIsAnError(t *testing.T) {
+	if _, err := newBackend("nosuchbackend"); err == nil {
+		t.Fatal("want an error for an unknown backend")
+	}
+	if _, err := newBackend("xla:cpu"); err == nil {
+		t.Skip("an XLA CPU plugin is installed here")
+	}
+}

@@ -2,6 +2,7 @@ package imgio
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -58,9 +59,14 @@ func Decode(path string) (image.Image, error) {
 		return nil, fmt.Errorf("%s: empty file, not an image", path)
 	}
 	r := bufio.NewReader(f)
-	cfg, format, err := image.DecodeConfig(r)
+	head, _ := r.Peek(8)
+	format := sniff(head)
+	if format == "" {
+		return nil, fmt.Errorf("%s: not a PNG, JPEG or GIF image (it starts with %q)", path, head)
+	}
+	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a PNG, JPEG or GIF image (%v)", path, err)
+		return nil, fmt.Errorf("%s: corrupt or truncated %s header (%v)", path, format, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%s: image has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
@@ -76,4 +82,17 @@ func Decode(path string) (image.Image, error) {
 		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%v)", path, format, err)
 	}
 	return img, nil
+}
+
+// sniff names the image format from the first bytes of a file, or "".
+func sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return "PNG"
+	case bytes.HasPrefix(head, []byte{0xff, 0xd8}):
+		return "JPEG"
+	case bytes.HasPrefix(head, []byte("GIF8")):
+		return "GIF"
+	}
+	return ""
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ganbook/ganbook/gan"
+)
+
+// capture runs the CLI in-process and returns its exit code and stderr.
+func capture(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	progressLine = newProgress()
+	code := run(args)
+	os.Stderr = old
+	_ = w.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(r)
+	return code, b.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"train", "--steps", "-5"}, "--steps must be positive"},
+		{[]string{"train", "--steps", "many"}, "invalid value"},
+		{[]string{"train", "--model", "vae"}, "unknown model"},
+		{[]string{"train", "--size", "100"}, "size 100 is not supported"},
+		{[]string{"train", "--channels", "2"}, "channels must be 1 or 3"},
+		{[]string{"train", "--dataset", "/no/such/folder"}, "--dataset /no/such/folder"},
+		{[]string{"train", "--bogus"}, "flag provided but not defined"},
+		{[]string{"train", "extra"}, "unexpected argument"},
+		{[]string{"sample"}, "--run RUN_DIR is required"},
+		{[]string{"sample", "--run", "x", "--n", "0"}, "--n must be"},
+		{[]string{"data"}, "ganbook data mnist"},
+	} {
+		code, stderr := capture(t, tc.args...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		last := lines[len(lines)-1]
+		if code != 2 || !strings.Contains(last, tc.want) || strings.Contains(stderr, "goroutine") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and a line with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func writeImages(t *testing.T, dir string, n int) {
+	t.Helper()
+	for i := range n {
+		img := image.NewNRGBA(image.Rect(0, 0, 36, 36))
+		for y := range 36 {
+			for x := range 36 {
+				img.Set(x, y, color.NRGBA{uint8(x * 7 * i), uint8(y * 7), 90, 255})
+			}
+		}
+		var b bytes.Buffer
+		_ = png.Encode(&b, img)
+		if err := os.WriteFile(filepath.Join(dir, "p"+string(rune('a'+i))+".png"), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// train on a folder, resume, sample: the files a user expects are there.
+func TestTrainResumeSample(t *testing.T) {
+	data, out := t.TempDir(), filepath.Join(t.TempDir(), "run")
+	writeImages(t, data, 10)
+	common := []string{"--dataset", data, "--model", "dcgan", "--size", "32", "--batch", "4", "--out", out, "--sample-every", "2", "--checkpoint-every", "2"}
+	code, stderr := capture(t, append([]string{"train", "--steps", "3"}, common...)...)
+	if code != 0 {
+		t.Fatalf("train: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"backend:", "options: model=dcgan", "loaded 10 images", "step 3/3", "done: 3 steps"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("train output lacks %q:\n%s", want, stderr)
+		}
+	}
+	code, stderr = capture(t, append([]string{"train", "--steps", "3"}, common...)...)
+	if code != 1 || !strings.Contains(stderr, "add --resume") {
+		t.Errorf("second fresh run: exit %d, %s", code, stderr)
+	}
+	code, stderr = capture(t, append([]string{"train", "--steps", "5", "--resume"}, common...)...)
+	if code != 0 || !strings.Contains(stderr, "resuming "+out+" at step 3") {
+		t.Fatalf("resume: exit %d\n%s", code, stderr)
+	}
+	if latest, _ := gan.LatestCheckpoint(out); filepath.Base(latest) != gan.CheckpointName(5) {
+		t.Errorf("latest checkpoint %s after resume", latest)
+	}
+
+	gen := filepath.Join(t.TempDir(), "gen")
+	code, stderr = capture(t, "sample", "--run", out, "--n", "5", "--out", gen)
+	if code != 0 {
+		t.Fatalf("sample: exit %d\n%s", code, stderr)
+	}
+	for _, f := range []string{"00000.png", "00004.png", "grid.png"} {
+		if _, err := os.Stat(filepath.Join(gen, f)); err != nil {
+			t.Errorf("sample did not write %s", f)
+		}
+	}
+	f, _ := os.Open(filepath.Join(gen, "00000.png"))
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil || cfg.Width != 32 {
+		t.Errorf("sample image: %v, width %d", err, cfg.Width)
+	}
+
+	code, stderr = capture(t, "sample", "--run", t.TempDir())
+	if code != 1 || !strings.Contains(stderr, "no checkpoint") {
+		t.Errorf("sample without checkpoint: exit %d, %s", code, stderr)
+	}
+}

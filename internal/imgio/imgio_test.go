@@ -1,0 +1,164 @@
+package imgio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testImage is a w x h gradient.
+func testImage(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.NRGBA{uint8(x * 255 / max(w-1, 1)), uint8(y * 255 / max(h-1, 1)), 128, 255})
+		}
+	}
+	return img
+}
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func encodePNG(img image.Image) []byte {
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+// hugePNGHeader is a valid PNG signature and IHDR chunk claiming w x h pixels, with no data.
+func hugePNGHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk := append([]byte("IHDR"), ihdr...)
+	_ = binary.Write(&b, binary.BigEndian, uint32(13))
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+func TestDecodeErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := encodePNG(testImage(20, 10))
+	var jpg bytes.Buffer
+	_ = jpeg.Encode(&jpg, testImage(20, 10), nil)
+	cases := map[string]struct {
+		path string
+		want string
+	}{
+		"missing":        {filepath.Join(dir, "nope.png"), "no such file"},
+		"directory":      {dir, "is a directory"},
+		"empty":          {writeFile(t, dir, "empty.png", nil), "empty file"},
+		"text":           {writeFile(t, dir, "text.png", []byte("hello, not an image")), "not a PNG, JPEG or GIF"},
+		"truncated png":  {writeFile(t, dir, "trunc.png", good[:len(good)/2]), "truncated"},
+		"truncated jpeg": {writeFile(t, dir, "trunc.jpg", jpg.Bytes()[:jpg.Len()/2]), "truncated"},
+		"huge header":    {writeFile(t, dir, "huge.png", hugePNGHeader(100000, 100000)), "megapixel limit"},
+	}
+	for name, tc := range cases {
+		_, err := Decode(tc.path)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.path) {
+			t.Errorf("%s: got %v, want an error naming %s and saying %q", name, err, tc.path, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error is not one line: %q", name, err)
+		}
+	}
+	img, err := Decode(writeFile(t, dir, "good.png", good))
+	if err != nil || img.Bounds().Dx() != 20 {
+		t.Fatalf("good PNG: %v", err)
+	}
+}
+
+// Fit centre-crops: a 30x10 image whose middle 10x10 is white and sides black
+// becomes all white.
+func TestFitCentreCrops(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 30, 10))
+	for y := range 10 {
+		for x := 10; x < 20; x++ {
+			img.SetGray(x, y, color.Gray{255})
+		}
+	}
+	px := Fit(img, 5, 1)
+	if len(px) != 25 {
+		t.Fatalf("got %d values, want 25", len(px))
+	}
+	for i, v := range px {
+		if v < 0.99 {
+			t.Fatalf("value %d = %g, want 1 (white centre)", i, v)
+		}
+	}
+	rgb := Fit(testImage(8, 8), 8, 3)
+	if len(rgb) != 8*8*3 || rgb[0] != -1 || rgb[2] != toUnit(128) {
+		t.Fatalf("RGB fit: len %d, first pixel %v", len(rgb), rgb[:3])
+	}
+}
+
+func TestToImageRoundTrip(t *testing.T) {
+	pix := []float32{-1, -0.5, 0, 0.5, 1, 2} // 2 clips to white
+	img, err := ToImage(pix, 2, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []uint8{0, 64, 128, 191, 255, 255}
+	if got := img.(*image.Gray).Pix; !bytes.Equal(got, want) {
+		t.Fatalf("gray bytes %v, want %v", got, want)
+	}
+	if _, err := ToImage(pix, 2, 2, 1); err == nil {
+		t.Fatal("want an error for a wrong number of values")
+	}
+}
+
+func TestGridLayout(t *testing.T) {
+	imgs := []image.Image{testImage(4, 4), testImage(4, 4), testImage(4, 4)}
+	g := Grid(imgs, 2, 1, 2)
+	// 2 columns of 8 px + 3 pads; 2 rows.
+	if b := g.Bounds(); b.Dx() != 2*8+3 || b.Dy() != 2*8+3 {
+		t.Fatalf("grid is %v", b)
+	}
+}
+
+func TestSaveIsAtomicAndChecksName(t *testing.T) {
+	dir := t.TempDir()
+	if err := Save(filepath.Join(dir, "x.bmp"), testImage(2, 2)); err == nil || !strings.Contains(err.Error(), "unsupported output") {
+		t.Fatalf("want an unsupported-type error, got %v", err)
+	}
+	if err := Save(filepath.Join(dir, "missing", "x.png"), testImage(2, 2)); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("want a missing-directory error, got %v", err)
+	}
+	for _, name := range []string{"a.png", "b.jpg"} {
+		if err := Save(filepath.Join(dir, name), testImage(4, 4)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Decode(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A failing writer leaves neither the file nor a temporary file behind.
+	err := WriteFileAtomic(filepath.Join(dir, "c.png"), func(w io.Writer) error { _, _ = w.Write([]byte("half")); return io.ErrShortWrite })
+	if err == nil {
+		t.Fatal("want the writer's error")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("want only a.png and b.jpg, found %d entries", len(entries))
+	}
+}

@@ -100,4 +100,7 @@ func describe(config, why string) string {
 
 // IsGoBackend reports whether b is the pure-Go backend, where native
 // convolutions are ~25x slower than im2col + matmul.
-func IsGoBackend(b compute.Backend) bool { return b.Name() == "go" }
+// (Its Name() is "Go Backend", not its registered name "go".)
+func IsGoBackend(b compute.Backend) bool {
+	return strings.HasPrefix(strings.ToLower(b.Name()), "go")
+}

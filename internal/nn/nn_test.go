@@ -149,6 +149,19 @@ func TestBatchNorm(t *testing.T) {
 	assertClose(t, "frozen moving mean", flat(t, store.GetVariable("/bn/moving_mean").MustValue()), []float64{0.25}, 1e-6)
 }
 
+// On the pure-Go backend the convolution must take the im2col path (the native
+// one is ~25x slower there).
+func TestGoBackendUsesIm2col(t *testing.T) {
+	b := MustBackend()
+	if !IsGoBackend(b) {
+		t.Skipf("backend %s is not the pure-Go one", b.Name())
+	}
+	g := NewGraph(b, "probe")
+	if useNative(g) {
+		t.Fatalf("backend %q takes the native convolution path", b.Name())
+	}
+}
+
 func TestBackendLine(t *testing.T) {
 	c, err := Backend()
 	if err != nil {

@@ -226,3 +226,37 @@ func TestBatcherCoversEveryImagePerEpoch(t *testing.T) {
 		t.Fatalf("epoch %d after the fourth batch, want 1", b.Epoch)
 	}
 }
+
+// Fashion-MNIST is read from a folder of IDX .gz files (Debian's package layout);
+// the test writes a tiny one.
+func TestLoadFashionMNISTFromFolder(t *testing.T) {
+	dir := t.TempDir()
+	pix := make([]byte, 3*28*28)
+	for i := range pix {
+		pix[i] = byte(i % 256)
+	}
+	files := map[string][]byte{
+		"train-images-idx3-ubyte.gz": gz(idxBytes(0x08, []int{3, 28, 28}, pix)),
+		"train-labels-idx1-ubyte.gz": gz(idxBytes(0x08, []int{3}, []byte{0, 9, 4})),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := LoadFashionMNIST(dir, true, 28, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.N != 3 || ds.Labels[1] != 9 || ds.Images[0] != -1 || ds.Images[255] != 1 {
+		t.Fatalf("N=%d labels %v first %g, 255th %g", ds.N, ds.Labels, ds.Images[0], ds.Images[255])
+	}
+	if _, err := LoadFashionMNIST(filepath.Join(dir, "nope"), true, 28, 1); err == nil || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") {
+		t.Errorf("want an install hint, got %v", err)
+	}
+	// Labels that do not match the images are refused.
+	_ = os.WriteFile(filepath.Join(dir, "train-labels-idx1-ubyte.gz"), gz(idxBytes(0x08, []int{2}, []byte{0, 1})), 0o644)
+	if _, err := LoadFashionMNIST(dir, true, 28, 1); err == nil || !strings.Contains(err.Error(), "want 3 labels") {
+		t.Errorf("want a label-count error, got %v", err)
+	}
+}

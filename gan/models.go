@@ -73,6 +73,9 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
 	for i, width := range o.DHidden {
 		x = layers.DenseWithBias(layer(scope, i, "dense"), x, width)
 		x = activation.LeakyReluWith(x, leak)
+		if o.DDropout > 0 {
+			x = layers.DropoutStatic(scope, x, o.DDropout)
+		}
 		x.AssertDims(b, width)
 	}
 	x = layers.DenseWithBias(layer(scope, len(o.DHidden), "dense"), x, 1)

@@ -35,6 +35,9 @@ type Options struct {
 	DHidden []int `json:"d_hidden,omitempty"`
 	GBase   int   `json:"g_base,omitempty"`
 	DBase   int   `json:"d_base,omitempty"`
+	// DDropout is the dropout rate after each hidden layer of the discriminator
+	// (0: none). The lesson's Keras GANs use dropout in the discriminator.
+	DDropout float64 `json:"d_dropout,omitempty"`
 
 	Seed int64 `json:"seed"`
 }
@@ -99,6 +102,9 @@ func (o Options) Validate() error {
 	}
 	if o.LabelSmoothing < 0 || o.LabelSmoothing >= 0.5 {
 		return fmt.Errorf("label smoothing must be in [0, 0.5), got %g", o.LabelSmoothing)
+	}
+	if o.DDropout < 0 || o.DDropout >= 1 {
+		return fmt.Errorf("discriminator dropout must be in [0, 1), got %g", o.DDropout)
 	}
 	if o.SkipDBelow < 0 {
 		return fmt.Errorf("skip-d-below must be >= 0, got %g", o.SkipDBelow)

@@ -37,6 +37,7 @@ func trainCmd(args []string) error {
 	lrD := fs.Float64("lr-d", 0, "discriminator learning rate (default 2e-4)")
 	lrG := fs.Float64("lr-g", 0, "generator learning rate (default 2e-4)")
 	smoothing := fs.Float64("label-smoothing", 0, "one-sided label smoothing: real label 1-X (0: off)")
+	dropout := fs.Float64("d-dropout", -1, "dropout rate in the discriminator (default: the model's)")
 	skipD := fs.Float64("skip-d-below", 0, "skip the discriminator step while its loss is below X (0: off)")
 	out := fs.String("out", "", "run folder for checkpoints, samples and metrics.csv (default runs/MODEL-DATASET)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its newest checkpoint")
@@ -70,6 +71,9 @@ func trainCmd(args []string) error {
 		o.LRG = *lrG
 	}
 	o.LabelSmoothing, o.SkipDBelow, o.Seed = *smoothing, *skipD, *seed
+	if given["d-dropout"] {
+		o.DDropout = *dropout
+	}
 	if *steps < 1 {
 		return usagef("--steps must be positive, got %d", *steps)
 	}

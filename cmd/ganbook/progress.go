@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/styletransfer"
 )
 
 // progress draws one status line: in place on a terminal, one line every few
@@ -63,5 +64,25 @@ func (p *progress) done() {
 	if p.tty && p.drawn {
 		fmt.Fprintln(os.Stderr)
 		p.drawn = false
+	}
+}
+
+func (p *progress) styleUpdate(s styletransfer.Progress) {
+	now := time.Now()
+	if s.Step != s.Steps && now.Sub(p.last) < p.interval && !(p.tty && now.Sub(p.last) > 200*time.Millisecond) {
+		return
+	}
+	p.last = now
+	rate := s.Elapsed.Seconds() / float64(s.Step)
+	eta := time.Duration(rate*float64(s.Steps-s.Step)) * time.Second
+	frac := float64(s.Step) / float64(s.Steps)
+	bar := strings.Repeat("#", int(frac*20)) + strings.Repeat(".", 20-int(frac*20))
+	line := fmt.Sprintf("[%s] step %d/%d  %.2f s/step  content %.4g  style %.4g  variation %.4g  ETA %s",
+		bar, s.Step, s.Steps, rate, s.Content, s.Style, s.Variation, eta.Round(time.Second))
+	if p.tty {
+		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
+		p.drawn = true
+	} else {
+		fmt.Fprintln(os.Stderr, line)
 	}
 }

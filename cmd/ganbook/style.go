@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/ganbook/ganbook/styletransfer"
+)
+
+func styleCmd(args []string) error {
+	d := styletransfer.DefaultOptions()
+	fs := flag.NewFlagSet("style", flag.ContinueOnError)
+	contentPath := fs.String("content", "", "content image: the picture to repaint (PNG, JPEG or GIF)")
+	stylePath := fs.String("style", "", "style image: the painting whose style to copy")
+	out := fs.String("out", "", "output image, .png or .jpg (required)")
+	size := fs.Int("size", d.Size, "output size in pixels (square; >= 64)")
+	steps := fs.Int("steps", d.Steps, "optimisation steps")
+	cw := fs.Float64("content-weight", d.Weights.Content, "weight of the content loss")
+	sw := fs.Float64("style-weight", d.Weights.Style, "weight of the style loss")
+	vw := fs.Float64("variation-weight", d.Weights.Variation, "weight of the variation loss")
+	init := fs.String("init", d.Init, "start from noise, content, or content+noise")
+	weights := fs.String("weights", "", "VGG-19 weights: PATH to torchvision's .safetensors, download, or random (default: the cached download, else random)")
+	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate on the pixels")
+	previewEvery := fs.Int("preview-every", 50, "save a preview beside --out every N steps (0: none)")
+	seed := fs.Int64("seed", d.Seed, "random seed")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	o := d
+	o.Size, o.Steps, o.Init, o.Network, o.LearningRate, o.Seed = *size, *steps, *init, *weights, *lr, *seed
+	o.Weights = styletransfer.Weights{Content: *cw, Style: *sw, Variation: *vw}
+	if *contentPath == "" || *stylePath == "" || *out == "" {
+		return usagef("style: --content, --style and --out are required")
+	}
+	if err := imgio.CheckOutputName(*out); err != nil {
+		return usagef("%v", err)
+	}
+	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
+		return usagef("%s: directory %s does not exist: create it first", *out, filepath.Dir(*out))
+	}
+	if err := o.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	content, err := imgio.Decode(*contentPath)
+	if err != nil {
+		return usagef("--content %v", err)
+	}
+	style, err := imgio.Decode(*stylePath)
+	if err != nil {
+		return usagef("--style %v", err)
+	}
+
+	choice, err := nn.Backend()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, choice.Line)
+	fmt.Fprintf(os.Stderr, "options: size=%d steps=%d init=%s weights content=%g style=%g variation=%g lr=%g content-layer=%s style-layers=%s\n",
+		o.Size, o.Steps, o.Init, o.Weights.Content, o.Weights.Style, o.Weights.Variation, o.LearningRate, o.ContentLayer, strings.Join(o.StyleLayers, ","))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ext := filepath.Ext(*out)
+	base := strings.TrimSuffix(*out, ext)
+	o.Every = 1
+	o.Callback = func(p styletransfer.Progress) error {
+		progressLine.styleUpdate(p)
+		if *previewEvery > 0 && p.Step%*previewEvery == 0 && p.Step != p.Steps {
+			img, err := p.Image()
+			if err != nil {
+				return err
+			}
+			return imgio.Save(fmt.Sprintf("%s-step%04d%s", base, p.Step, ext), img)
+		}
+		return nil
+	}
+	start := time.Now()
+	res, err := styletransfer.TransferWithNotice(ctx, choice.Backend, content, style, o, func(s string) { progressLine.log("network: " + s) })
+	progressLine.done()
+	if err != nil {
+		return err
+	}
+	if err := imgio.Save(*out, res.Image); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "done: %s in %s (content %.4g, style %.4g, variation %.4g)\n", *out, time.Since(start).Round(time.Second), res.Last.Content, res.Last.Style, res.Last.Variation)
+	return nil
+}
+
+func samplesCmd(args []string) error {
+	fs := flag.NewFlagSet("samples", flag.ContinueOnError)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir, err := styletransfer.InstallSamples(context.Background(), func(s string) { fmt.Fprintln(os.Stderr, s) })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sample images in %s (origins and licences in %s)\n", dir, filepath.Join(dir, "CREDITS.txt"))
+	return nil
+}

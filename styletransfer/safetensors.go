@@ -1,0 +1,129 @@
+package styletransfer
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+)
+
+// maxSafetensorsHeader bounds the JSON header (VGG-19's is a few kB).
+const maxSafetensorsHeader = 100 << 20
+
+// SafetensorsEntry describes one tensor of a .safetensors file.
+type SafetensorsEntry struct {
+	DType   string `json:"dtype"`
+	Shape   []int  `json:"shape"`
+	Offsets [2]int `json:"data_offsets"`
+}
+
+// Safetensors is an open .safetensors file: an 8-byte little-endian header size,
+// a JSON header naming each tensor's dtype, shape and byte range, then the data.
+// Tensors are read on demand, so only the ones used are loaded.
+type Safetensors struct {
+	path    string
+	f       *os.File
+	dataAt  int64
+	size    int64
+	Entries map[string]SafetensorsEntry
+}
+
+// OpenSafetensors opens and validates the header of a .safetensors file.
+func OpenSafetensors(path string) (*Safetensors, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such weights file", path)
+		}
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a weights file", path)
+	}
+	s := &Safetensors{path: path, f: f, size: st.Size()}
+	if err := s.readHeader(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return s, nil
+}
+
+func (s *Safetensors) readHeader() error {
+	var n uint64
+	if err := binary.Read(s.f, binary.LittleEndian, &n); err != nil {
+		return errors.New("not a safetensors file (too short)")
+	}
+	if n == 0 || n > maxSafetensorsHeader || int64(n)+8 > s.size {
+		return fmt.Errorf("not a safetensors file (header size %d, file size %d)", n, s.size)
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(s.f, header); err != nil {
+		return fmt.Errorf("truncated safetensors header: %v", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(header, &raw); err != nil {
+		return fmt.Errorf("corrupt safetensors header: %v", err)
+	}
+	s.dataAt = 8 + int64(n)
+	s.Entries = map[string]SafetensorsEntry{}
+	for name, msg := range raw {
+		if name == "__metadata__" {
+			continue
+		}
+		var e SafetensorsEntry
+		if err := json.Unmarshal(msg, &e); err != nil {
+			return fmt.Errorf("corrupt safetensors entry %q: %v", name, err)
+		}
+		if e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] || s.dataAt+int64(e.Offsets[1]) > s.size {
+			return fmt.Errorf("safetensors entry %q points outside the file (truncated download?)", name)
+		}
+		s.Entries[name] = e
+	}
+	return nil
+}
+
+// Names lists the tensors in the file, sorted.
+func (s *Safetensors) Names() []string {
+	names := make([]string, 0, len(s.Entries))
+	for n := range s.Entries {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Float32 reads a float32 tensor and checks its shape.
+func (s *Safetensors) Float32(name string, shape ...int) ([]float32, error) {
+	e, ok := s.Entries[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: no tensor %q (is this VGG-19's torchvision checkpoint?)", s.path, name)
+	}
+	if e.DType != "F32" {
+		return nil, fmt.Errorf("%s: tensor %q has dtype %s, want F32", s.path, name, e.DType)
+	}
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if fmt.Sprint(e.Shape) != fmt.Sprint(shape) || e.Offsets[1]-e.Offsets[0] != 4*n {
+		return nil, fmt.Errorf("%s: tensor %q has shape %v, want %v", s.path, name, e.Shape, shape)
+	}
+	buf := make([]byte, 4*n)
+	if _, err := s.f.ReadAt(buf, s.dataAt+int64(e.Offsets[0])); err != nil {
+		return nil, fmt.Errorf("%s: reading %q: %v", s.path, name, err)
+	}
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
+	}
+	return out, nil
+}
+
+// Close closes the file.
+func (s *Safetensors) Close() error { return s.f.Close() }

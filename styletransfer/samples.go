@@ -1,0 +1,149 @@
+package styletransfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/ganbook/ganbook/internal/imgio"
+)
+
+// Sample is a free image the notebooks, the README and CI use, and the Debian
+// package that carries it.
+type Sample struct {
+	Name    string // file name in the samples folder
+	Package string // Debian package
+	Path    string // path inside the package (and on a system that has it installed)
+	Credit  string
+	Licence string
+}
+
+// Samples are the lesson's content photos and style painting.
+var Samples = []Sample{
+	{"chelsea.png", "python3-skimage", "/usr/lib/python3/dist-packages/skimage/data/chelsea.png",
+		"Chelsea the cat, by Stefan van der Walt (scikit-image sample data)", "CC0 1.0 (public domain dedication)"},
+	{"coffee.png", "python3-skimage", "/usr/lib/python3/dist-packages/skimage/data/coffee.png",
+		"a cup of coffee, by Rachel Michetti (scikit-image sample data)", "CC0 1.0 (public domain dedication)"},
+	{"astronaut.png", "python3-skimage", "/usr/lib/python3/dist-packages/skimage/data/astronaut.png",
+		"astronaut Eileen Collins, NASA (scikit-image sample data)", "public domain (NASA)"},
+	{"scream.jpg", "darknet", "/usr/share/darknet/data/scream.jpg",
+		"The Scream, Edvard Munch, 1893 (darknet sample data)", "public domain (the painter died in 1944)"},
+}
+
+// SamplesDir is where InstallSamples puts the images: $GANBOOK_SAMPLES, or
+// ~/.cache/ganbook/samples.
+func SamplesDir() string {
+	if d := os.Getenv("GANBOOK_SAMPLES"); d != "" {
+		return d
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "ganbook", "samples")
+}
+
+// SamplePath finds a sample image: in SamplesDir, or where its Debian package
+// installs it.
+func SamplePath(name string) (string, error) {
+	for _, s := range Samples {
+		if s.Name != name {
+			continue
+		}
+		for _, p := range []string{filepath.Join(SamplesDir(), name), s.Path} {
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				return p, nil
+			}
+		}
+		return "", fmt.Errorf("sample image %s is not installed: run `ganbook samples` (it extracts it from Debian's %s package)", name, s.Package)
+	}
+	return "", fmt.Errorf("no sample image named %q", name)
+}
+
+// InstallSamples copies the sample images into SamplesDir, from the installed
+// Debian packages when present, else by downloading the packages with
+// `apt-get download` and unpacking them with `dpkg -x` (no root needed, nothing
+// installed). It writes CREDITS.txt with each image's origin and licence.
+func InstallSamples(ctx context.Context, log func(string)) (string, error) {
+	dir := SamplesDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	missing := map[string]bool{}
+	for _, s := range Samples {
+		if _, err := os.Stat(s.Path); err != nil {
+			missing[s.Package] = true
+		}
+	}
+	unpacked := ""
+	if len(missing) > 0 {
+		tmp, err := os.MkdirTemp("", "ganbook-samples-")
+		if err != nil {
+			return "", err
+		}
+		defer os.RemoveAll(tmp)
+		var pkgs []string
+		for p := range missing {
+			pkgs = append(pkgs, p)
+		}
+		log("downloading Debian packages " + strings.Join(pkgs, ", ") + " (not installing them)")
+		if err := run(ctx, tmp, "apt-get", append([]string{"download"}, pkgs...)...); err != nil {
+			return "", fmt.Errorf("apt-get download %s failed: %v (run `apt-get update` first, or install the packages)", strings.Join(pkgs, " "), err)
+		}
+		debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
+		unpacked = filepath.Join(tmp, "root")
+		for _, d := range debs {
+			if err := run(ctx, tmp, "dpkg", "-x", d, unpacked); err != nil {
+				return "", fmt.Errorf("dpkg -x %s: %v", d, err)
+			}
+		}
+	}
+	var credits strings.Builder
+	credits.WriteString("Sample images used by ganbook, copied from Debian packages.\n\n")
+	for _, s := range Samples {
+		src := s.Path
+		if _, err := os.Stat(src); err != nil {
+			src = filepath.Join(unpacked, s.Path)
+		}
+		if err := copyFile(src, filepath.Join(dir, s.Name)); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&credits, "%s: %s. Licence: %s. From Debian package %s (%s).\n", s.Name, s.Credit, s.Licence, s.Package, s.Path)
+	}
+	err := imgio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
+		_, err := io.WriteString(w, credits.String())
+		return err
+	})
+	return dir, err
+}
+
+func run(ctx context.Context, dir, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		return fmt.Errorf("%v: %s", err, lines[len(lines)-1])
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s: not found in its package", src)
+		}
+		return err
+	}
+	defer in.Close()
+	return imgio.WriteFileAtomic(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}

@@ -1,0 +1,310 @@
+package styletransfer
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/ganbook/ganbook/internal/imgio"
+)
+
+// Options of a style transfer. DefaultOptions gives the lesson's third run.
+type Options struct {
+	Size  int // the generated image is Size x Size (content and style are centre-cropped and resized)
+	Steps int
+
+	Weights Weights // of the content, style and variation losses
+	// Init is where the pixels start: "noise", "content", or "content+noise".
+	Init string
+	// Adam on the pixels (in [0, 1]): the TensorFlow style-transfer tutorial's
+	// lr 0.02, beta1 0.99, epsilon 0.1.
+	LearningRate float64
+
+	ContentLayer string   // default conv4_2 (Gatys et al.)
+	StyleLayers  []string // default conv1_1, conv2_1, conv3_1, conv4_1, conv5_1 (Gatys et al.)
+
+	// Network chooses the feature network's weights: a path to torchvision's
+	// VGG-19 .safetensors, "download" (fetch it once into the cache), "random"
+	// (random weights), or "" (the cached download if there is one, else random).
+	Network string
+	Seed    int64
+
+	// Every N steps (and at the last) Callback gets the progress; an error from
+	// it stops the transfer.
+	Every    int
+	Callback func(p Progress) error
+}
+
+// Default loss weights, tuned for ganbook's losses (mean-squared content, mean
+// Gram difference, summed variation) on 256 px images.
+const (
+	DefaultContentWeight   = 1
+	DefaultStyleWeight     = 1e4
+	DefaultVariationWeight = 1e-4
+)
+
+// DefaultOptions is the lesson's third run: content + style + variation,
+// starting from the content image plus noise.
+func DefaultOptions() Options {
+	return Options{
+		Size:         256,
+		Steps:        150,
+		Weights:      Weights{Content: DefaultContentWeight, Style: DefaultStyleWeight, Variation: DefaultVariationWeight},
+		Init:         "content+noise",
+		LearningRate: 0.02,
+		ContentLayer: "conv4_2",
+		StyleLayers:  []string{"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"},
+		Seed:         1,
+		Every:        10,
+	}
+}
+
+// Validate returns a one-line error for options that cannot run.
+func (o Options) Validate() error {
+	if o.Size < 64 || o.Size > 2048 {
+		return fmt.Errorf("size must be between 64 and 2048, got %d", o.Size)
+	}
+	if o.Steps < 1 {
+		return fmt.Errorf("steps must be positive, got %d", o.Steps)
+	}
+	switch o.Init {
+	case "noise", "content", "content+noise":
+	default:
+		return fmt.Errorf("unknown init %q: use noise, content or content+noise", o.Init)
+	}
+	if o.Weights.Content < 0 || o.Weights.Style < 0 || o.Weights.Variation < 0 {
+		return fmt.Errorf("loss weights must be >= 0, got %+v", o.Weights)
+	}
+	if o.LearningRate <= 0 {
+		return fmt.Errorf("learning rate must be positive, got %g", o.LearningRate)
+	}
+	if len(o.StyleLayers) == 0 {
+		return fmt.Errorf("at least one style layer is needed")
+	}
+	_, err := depthFor(append([]string{o.ContentLayer}, o.StyleLayers...))
+	return err
+}
+
+// Progress is the state of a transfer after a step.
+type Progress struct {
+	Step, Steps                      int
+	Content, Style, Variation, Total float64 // unweighted losses, and the weighted total
+	Elapsed                          time.Duration
+	image                            func() (image.Image, error)
+}
+
+// Image renders the current pixels (costs a copy; call it only for previews).
+func (p Progress) Image() (image.Image, error) { return p.image() }
+
+// Result is a finished transfer.
+type Result struct {
+	Image   image.Image
+	Network string // which feature network ran, in words
+	Last    Progress
+}
+
+// Transfer repaints content in the style of style by optimising the pixels of a
+// new image. The style and content targets are computed once; each step
+// computes the three losses, takes one Adam step on the pixels and clips them
+// to [0, 1]. It stops with an error if a loss becomes NaN, or when ctx ends.
+func Transfer(ctx context.Context, backend compute.Backend, content, style image.Image, o Options) (*Result, error) {
+	return TransferWithNotice(ctx, backend, content, style, o, nil)
+}
+
+// TransferWithNotice is Transfer that first tells notice which feature network
+// runs (pretrained or random weights), before the long work starts.
+func TransferWithNotice(ctx context.Context, backend compute.Backend, content, style image.Image, o Options, notice func(string)) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	contentLayer, _ := LayerName(o.ContentLayer)
+	styleLayers := make([]string, len(o.StyleLayers))
+	for i, l := range o.StyleLayers {
+		styleLayers[i], _ = LayerName(l)
+	}
+	depth, _ := depthFor(append([]string{contentLayer}, styleLayers...))
+	store := model.NewStore()
+	network, err := SetupVGG(ctx, store, o.Network, depth, o.Seed)
+	if err != nil {
+		return nil, err
+	}
+	if notice != nil {
+		notice(network)
+	}
+
+	size := o.Size
+	contentT := unitImage(content, size)
+	styleT := unitImage(style, size)
+	targets, err := callN(model.MustNewExec(backend, store, func(scope *model.Scope, c, s *Node) []*Node {
+		return append([]*Node{mustFeatures(store, c, contentLayer)[contentLayer]}, grams(mustFeatures(store, s, styleLayers...), styleLayers)...)
+	}), contentT, styleT)
+	if err != nil {
+		return nil, err
+	}
+
+	// The targets are computed once and kept in the store, not recomputed per step.
+	targetVars := make([]*model.Variable, len(targets))
+	for i, t := range targets {
+		if targetVars[i], err = store.CreateVariable(fmt.Sprintf("/targets/%d", i), t); err != nil {
+			return nil, err
+		}
+		targetVars[i].SetTrainable(false)
+	}
+	pixels, err := store.CreateVariable("/image/pixels", initialPixels(o.Init, contentT, size, o.Seed))
+	if err != nil {
+		return nil, err
+	}
+	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(0.1).Done()
+	all := append([]string{contentLayer}, styleLayers...)
+	step := model.MustNewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
+		target := make([]*Node, len(targetVars))
+		for i, v := range targetVars {
+			target[i] = v.NodeValue(g)
+		}
+		x := pixels.NodeValue(g)
+		feats := mustFeatures(store, x, all...)
+		cl := ContentLoss(feats[contentLayer], target[0])
+		sl := StyleLoss(grams(feats, styleLayers), target[1:])
+		vl := VariationLoss(x)
+		total := TotalLoss(o.Weights, cl, sl, vl)
+		adam.UpdateGraph(store.Scope("/image"), g, total)
+		// Keep the pixels valid: clip to [0, 1] after the update.
+		updated := pixels.NodeValue(g)
+		pixels.SetNodeValue(Max(Min(updated, OnesLike(updated)), ZerosLike(updated)))
+		return []*Node{cl, sl, vl, total}
+	})
+
+	render := func() (image.Image, error) {
+		t, err := pixels.Value()
+		if err != nil {
+			return nil, err
+		}
+		flat := tensors.MustCopyFlatData[float32](t)
+		for i := range flat {
+			flat[i] = flat[i]*2 - 1
+		}
+		return imgio.ToImage(flat, size, size, 3)
+	}
+	start := time.Now()
+	var last Progress
+	for i := 1; i <= o.Steps; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out, err := callN(step)
+		if err != nil {
+			return nil, err
+		}
+		last = Progress{Step: i, Steps: o.Steps, Content: scalar(out[0]), Style: scalar(out[1]), Variation: scalar(out[2]), Total: scalar(out[3]),
+			Elapsed: time.Since(start), image: render}
+		if math.IsNaN(last.Total) || math.IsInf(last.Total, 0) {
+			return nil, fmt.Errorf("the optimisation diverged at step %d (loss %g): lower the learning rate or the loss weights", i, last.Total)
+		}
+		if o.Callback != nil && (i == o.Steps || (o.Every > 0 && i%o.Every == 0)) {
+			if err := o.Callback(last); err != nil {
+				return nil, err
+			}
+		}
+	}
+	img, err := render()
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Image: img, Network: network, Last: last}, nil
+}
+
+// SetupVGG puts the feature network's first depth layers into store, as asked
+// by network (see Options.Network), and says in words which network it is.
+func SetupVGG(ctx context.Context, store *model.Store, network string, depth int, seed int64) (string, error) {
+	random := "random-weight VGG-19 features (He et al. 2016): colours and textures transfer, finer painterly detail needs the pretrained network: run with --weights download once when online"
+	path := network
+	switch network {
+	case "random":
+		return random, SetRandomVGG(store, depth, seed)
+	case "download":
+		p, err := DownloadVGG19(ctx, "")
+		if err != nil {
+			return "", err
+		}
+		path = p
+	case "":
+		p, ok := CachedVGG19("")
+		if !ok {
+			return random, SetRandomVGG(store, depth, seed)
+		}
+		path = p
+	}
+	if err := LoadVGG19(store, path, depth); err != nil {
+		return "", err
+	}
+	return "pretrained VGG-19 (torchvision ImageNet weights) from " + path, nil
+}
+
+func mustFeatures(store *model.Store, x *Node, layers ...string) map[string]*Node {
+	f, err := Features(store, x, layers)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+func grams(feats map[string]*Node, layers []string) []*Node {
+	out := make([]*Node, len(layers))
+	for i, l := range layers {
+		out[i] = GramMatrix(feats[l])
+	}
+	return out
+}
+
+// unitImage is img centre-cropped and resized to [1, size, size, 3] in [0, 1].
+func unitImage(img image.Image, size int) *tensors.Tensor {
+	px := imgio.Fit(img, size, 3)
+	for i := range px {
+		px[i] = (px[i] + 1) / 2
+	}
+	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3)
+}
+
+// initialPixels: uniform noise, the content image, or the content image plus
+// Gaussian noise (std 0.1), clipped to [0, 1].
+func initialPixels(init string, content *tensors.Tensor, size int, seed int64) *tensors.Tensor {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x1417))
+	c := tensors.MustCopyFlatData[float32](content)
+	px := make([]float32, len(c))
+	for i := range px {
+		switch init {
+		case "noise":
+			px[i] = rng.Float32()
+		case "content":
+			px[i] = c[i]
+		default:
+			px[i] = min(1, max(0, c[i]+float32(rng.NormFloat64()*0.1)))
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3)
+}
+
+// callN runs an exec and turns GoMLX's panics into errors.
+func callN(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return e.Call(args...)
+}
+
+func scalar(t *tensors.Tensor) float64 {
+	v := tensors.ToScalar[float32](t)
+	t.FinalizeAll()
+	return float64(v)
+}

@@ -1,0 +1,128 @@
+package styletransfer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/gomlx/go-huggingface/hub"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// The pretrained weights: torchvision's VGG-19 (ImageNet), as published by timm
+// on the Hugging Face Hub. Only the features.* (convolution) tensors are used.
+const (
+	VGG19Repo = "timm/vgg19.tv_in1k"
+	VGG19File = "model.safetensors"
+)
+
+// LoadVGG19 loads the first depth convolutions of VGG-19 from a torchvision
+// .safetensors file into store, converting PyTorch's kernel layout
+// [out, in, kH, kW] (OIHW) to GoMLX's channels-last [kH, kW, in, out] (HWIO).
+func LoadVGG19(store *model.Store, path string, depth int) error {
+	st, err := OpenSafetensors(path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, l := range VGG19Layers[:depth] {
+		prefix := fmt.Sprintf("features.%d.", l.Torch)
+		w, err := st.Float32(prefix+"weight", l.Out, l.In, 3, 3)
+		if err != nil {
+			return err
+		}
+		b, err := st.Float32(prefix+"bias", l.Out)
+		if err != nil {
+			return err
+		}
+		if err := setLayer(store, l, tensors.FromFlatDataAndDimensions(OIHWToHWIO(w, l.Out, l.In, 3, 3), 3, 3, l.In, l.Out),
+			tensors.FromFlatDataAndDimensions(b, l.Out)); err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+	}
+	return nil
+}
+
+// OIHWToHWIO reorders a convolution kernel from PyTorch's [out, in, kh, kw]
+// to GoMLX's [kh, kw, in, out].
+func OIHWToHWIO(w []float32, out, in, kh, kw int) []float32 {
+	r := make([]float32, len(w))
+	for o := range out {
+		for i := range in {
+			for y := range kh {
+				for x := range kw {
+					r[((y*kw+x)*in+i)*out+o] = w[((o*in+i)*kh+y)*kw+x]
+				}
+			}
+		}
+	}
+	return r
+}
+
+var sha256Name = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// CachedVGG19 returns the path of the pretrained weights if they were
+// downloaded before (Hugging Face cache layout), without the network.
+func CachedVGG19(cacheDir string) (string, bool) {
+	if cacheDir == "" {
+		cacheDir = hub.DefaultCacheDir()
+	}
+	matches, _ := filepath.Glob(filepath.Join(cacheDir, "models--timm--vgg19.tv_in1k", "snapshots", "*", VGG19File))
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && st.Size() > 0 {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// DownloadVGG19 downloads the pretrained weights once into cacheDir (default:
+// the Hugging Face cache, ~/.cache/huggingface/hub), then checks the file's
+// SHA-256 against the hash the Hub published for it (the blob's name).
+func DownloadVGG19(ctx context.Context, cacheDir string) (string, error) {
+	repo := hub.New(VGG19Repo).WithProgressBar(true)
+	if cacheDir != "" {
+		repo = repo.WithCacheDir(cacheDir)
+	}
+	path, err := repo.DownloadFileCtx(ctx, VGG19File)
+	if err != nil {
+		return "", fmt.Errorf("downloading %s from the Hugging Face Hub (%s) failed: %v", VGG19File, VGG19Repo, err)
+	}
+	if err := verifyBlob(path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// verifyBlob checks a Hub-cache file against its blob name: for large (LFS)
+// files the Hub names the blob by the content's SHA-256.
+func verifyBlob(path string) error {
+	blob, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	want := filepath.Base(blob)
+	if !sha256Name.MatchString(want) {
+		return fmt.Errorf("%s: the Hub gave no SHA-256 for this file (blob %s): delete it and download again", path, want)
+	}
+	f, err := os.Open(blob)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		_ = os.Remove(blob)
+		return fmt.Errorf("%s: SHA-256 %s does not match the Hub's %s: the download was corrupt and has been deleted; try again", path, got, want)
+	}
+	return nil
+}

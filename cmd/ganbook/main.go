@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // usageError marks errors in the command line: exit code 2.
@@ -42,7 +43,15 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-func run(args []string) int {
+func run(args []string) (code int) {
+	// The last line of defence: a bug must still end in one line, not a trace.
+	defer func() {
+		if r := recover(); r != nil {
+			progressLine.done()
+			fmt.Fprintf(os.Stderr, "ganbook: internal error: %v (please report it with the command you ran)\n", firstLine(fmt.Sprint(r)))
+			code = 1
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, usage)
 		return 2
@@ -86,4 +95,11 @@ func report(err error) int {
 	}
 	fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
 	return 1
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -152,11 +152,11 @@ func (g *GAN) TrainDiscriminator(real *tensors.Tensor) (m DiscriminatorMetrics, 
 	if !real.Shape().Equal(shapes.Make(dtypes.Float32, want...)) {
 		return m, fmt.Errorf("real batch has shape %s, want float32%v", real.Shape(), want)
 	}
-	out, err := call(g.dExec, real)
+	out, err := nn.Call(g.dExec, real)
 	if err != nil {
 		return m, err
 	}
-	m = DiscriminatorMetrics{Loss: scalar(out[0]), DReal: scalar(out[1]), DFake: scalar(out[2])}
+	m = DiscriminatorMetrics{Loss: nn.ScalarValue(out[0]), DReal: nn.ScalarValue(out[1]), DFake: nn.ScalarValue(out[2])}
 	g.lastDLoss = m.Loss
 	return m, nil
 }
@@ -170,11 +170,11 @@ type GeneratorMetrics struct {
 // TrainGenerator runs the lesson's second phase: one generator step through the
 // frozen discriminator with target 1. Only the generator's variables change.
 func (g *GAN) TrainGenerator() (m GeneratorMetrics, err error) {
-	out, err := call(g.gExec)
+	out, err := nn.Call(g.gExec)
 	if err != nil {
 		return m, err
 	}
-	return GeneratorMetrics{Loss: scalar(out[0]), DFake: scalar(out[1])}, nil
+	return GeneratorMetrics{Loss: nn.ScalarValue(out[0]), DFake: nn.ScalarValue(out[1])}, nil
 }
 
 // TrainStep runs both phases on one real batch and records the metrics. With
@@ -211,25 +211,9 @@ func (g *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
 	if z.Rank() != 2 || z.Shape().Dim(1) != g.Opts.NoiseDim {
 		return nil, fmt.Errorf("noise has shape %s, want [N, %d]", z.Shape(), g.Opts.NoiseDim)
 	}
-	out, err := call(g.genExec, z)
+	out, err := nn.Call(g.genExec, z)
 	if err != nil {
 		return nil, err
 	}
 	return out[0], nil
-}
-
-// call runs an exec and turns GoMLX's panics into errors.
-func call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return e.Call(args...)
-}
-
-func scalar(t *tensors.Tensor) float64 {
-	v := tensors.ToScalar[float32](t)
-	t.FinalizeAll()
-	return float64(v)
 }

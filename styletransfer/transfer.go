@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/nn"
 )
 
 // Options of a style transfer. DefaultOptions gives the lesson's third run.
@@ -25,12 +26,12 @@ type Options struct {
 	Weights Weights // of the content, style and variation losses
 	// Init is where the pixels start: "noise", "content", or "content+noise".
 	Init string
-	// Adam on the pixels (in [0, 1]): the TensorFlow style-transfer tutorial's
-	// lr 0.02, beta1 0.99, epsilon 0.1.
+	// Adam's learning rate on the pixels (in [0, 1]); beta1 0.99 as in the
+	// TensorFlow style-transfer tutorial.
 	LearningRate float64
 
 	ContentLayer string   // default conv4_2 (Gatys et al.)
-	StyleLayers  []string // default conv1_1, conv2_1, conv3_1, conv4_1, conv5_1 (Gatys et al.)
+	StyleLayers  []string // default: pixels (the colours), then Gatys et al.'s conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
 
 	// Network chooses the feature network's weights: a path to torchvision's
 	// VGG-19 .safetensors, "download" (fetch it once into the cache), "random"
@@ -44,12 +45,14 @@ type Options struct {
 	Callback func(p Progress) error
 }
 
-// Default loss weights, tuned for ganbook's losses (mean-squared content, mean
-// Gram difference, summed variation) on 256 px images.
+// Default loss weights, tuned by eye for ganbook's losses (mean-squared content,
+// mean Gram difference, summed variation) on the cat photo and The Scream with
+// random-weight features: stronger style turns the picture into coloured noise,
+// weaker variation leaves the starting noise in.
 const (
 	DefaultContentWeight   = 1
-	DefaultStyleWeight     = 1e4
-	DefaultVariationWeight = 1e-4
+	DefaultStyleWeight     = 100
+	DefaultVariationWeight = 1e-3
 )
 
 // DefaultOptions is the lesson's third run: content + style + variation,
@@ -57,12 +60,12 @@ const (
 func DefaultOptions() Options {
 	return Options{
 		Size:         256,
-		Steps:        150,
+		Steps:        100,
 		Weights:      Weights{Content: DefaultContentWeight, Style: DefaultStyleWeight, Variation: DefaultVariationWeight},
 		Init:         "content+noise",
-		LearningRate: 0.02,
+		LearningRate: 0.01,
 		ContentLayer: "conv4_2",
-		StyleLayers:  []string{"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"},
+		StyleLayers:  []string{PixelsLayer, "conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"},
 		Seed:         1,
 		Every:        10,
 	}
@@ -123,6 +126,49 @@ func Transfer(ctx context.Context, backend compute.Backend, content, style image
 // TransferWithNotice is Transfer that first tells notice which feature network
 // runs (pretrained or random weights), before the long work starts.
 func TransferWithNotice(ctx context.Context, backend compute.Backend, content, style image.Image, o Options, notice func(string)) (*Result, error) {
+	r, err := NewRun(ctx, backend, content, style, o)
+	if err != nil {
+		return nil, err
+	}
+	if notice != nil {
+		notice(r.Network)
+	}
+	var last Progress
+	for i := 1; i <= o.Steps; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if last, err = r.Step(); err != nil {
+			return nil, err
+		}
+		if o.Callback != nil && (i == o.Steps || (o.Every > 0 && i%o.Every == 0)) {
+			if err := o.Callback(last); err != nil {
+				return nil, err
+			}
+		}
+	}
+	img, err := r.Image()
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Image: img, Network: r.Network, Last: last}, nil
+}
+
+// Run is a style transfer in progress, one Step at a time (what a notebook
+// shows); Transfer runs the whole loop.
+type Run struct {
+	Network string // which feature network runs, in words
+	opts    Options
+	pixels  *model.Variable
+	step    *model.Exec
+	steps   int
+	start   time.Time
+}
+
+// NewRun sets up the feature network, computes the targets once (the content
+// image's features at the content layer and the style image's Gram matrices)
+// and the starting pixels.
+func NewRun(ctx context.Context, backend compute.Backend, content, style image.Image, o Options) (*Run, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -137,20 +183,15 @@ func TransferWithNotice(ctx context.Context, backend compute.Backend, content, s
 	if err != nil {
 		return nil, err
 	}
-	if notice != nil {
-		notice(network)
-	}
 
-	size := o.Size
-	contentT := unitImage(content, size)
-	styleT := unitImage(style, size)
-	targets, err := callN(model.MustNewExec(backend, store, func(scope *model.Scope, c, s *Node) []*Node {
+	contentT := unitImage(content, o.Size)
+	styleT := unitImage(style, o.Size)
+	targets, err := nn.Call(model.MustNewExec(backend, store, func(scope *model.Scope, c, s *Node) []*Node {
 		return append([]*Node{mustFeatures(store, c, contentLayer)[contentLayer]}, grams(mustFeatures(store, s, styleLayers...), styleLayers)...)
 	}), contentT, styleT)
 	if err != nil {
 		return nil, err
 	}
-
 	// The targets are computed once and kept in the store, not recomputed per step.
 	targetVars := make([]*model.Variable, len(targets))
 	for i, t := range targets {
@@ -159,11 +200,11 @@ func TransferWithNotice(ctx context.Context, backend compute.Backend, content, s
 		}
 		targetVars[i].SetTrainable(false)
 	}
-	pixels, err := store.CreateVariable("/image/pixels", initialPixels(o.Init, contentT, size, o.Seed))
+	pixels, err := store.CreateVariable("/image/pixels", initialPixels(o.Init, contentT, o.Size, o.Seed))
 	if err != nil {
 		return nil, err
 	}
-	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(0.1).Done()
+	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(adamEpsilon).Done()
 	all := append([]string{contentLayer}, styleLayers...)
 	step := model.MustNewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
 		target := make([]*Node, len(targetVars))
@@ -182,44 +223,38 @@ func TransferWithNotice(ctx context.Context, backend compute.Backend, content, s
 		pixels.SetNodeValue(Max(Min(updated, OnesLike(updated)), ZerosLike(updated)))
 		return []*Node{cl, sl, vl, total}
 	})
+	return &Run{Network: network, opts: o, pixels: pixels, step: step}, nil
+}
 
-	render := func() (image.Image, error) {
-		t, err := pixels.Value()
-		if err != nil {
-			return nil, err
-		}
-		flat := tensors.MustCopyFlatData[float32](t)
-		for i := range flat {
-			flat[i] = flat[i]*2 - 1
-		}
-		return imgio.ToImage(flat, size, size, 3)
+// Step takes one optimisation step and returns the losses measured before it.
+func (r *Run) Step() (Progress, error) {
+	if r.steps == 0 {
+		r.start = time.Now()
 	}
-	start := time.Now()
-	var last Progress
-	for i := 1; i <= o.Steps; i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		out, err := callN(step)
-		if err != nil {
-			return nil, err
-		}
-		last = Progress{Step: i, Steps: o.Steps, Content: scalar(out[0]), Style: scalar(out[1]), Variation: scalar(out[2]), Total: scalar(out[3]),
-			Elapsed: time.Since(start), image: render}
-		if math.IsNaN(last.Total) || math.IsInf(last.Total, 0) {
-			return nil, fmt.Errorf("the optimisation diverged at step %d (loss %g): lower the learning rate or the loss weights", i, last.Total)
-		}
-		if o.Callback != nil && (i == o.Steps || (o.Every > 0 && i%o.Every == 0)) {
-			if err := o.Callback(last); err != nil {
-				return nil, err
-			}
-		}
+	out, err := nn.Call(r.step)
+	if err != nil {
+		return Progress{}, err
 	}
-	img, err := render()
+	r.steps++
+	p := Progress{Step: r.steps, Steps: r.opts.Steps, Content: nn.ScalarValue(out[0]), Style: nn.ScalarValue(out[1]), Variation: nn.ScalarValue(out[2]),
+		Total: nn.ScalarValue(out[3]), Elapsed: time.Since(r.start), image: r.Image}
+	if math.IsNaN(p.Total) || math.IsInf(p.Total, 0) {
+		return p, fmt.Errorf("the optimisation diverged at step %d (loss %g): lower the learning rate or the loss weights", r.steps, p.Total)
+	}
+	return p, nil
+}
+
+// Image renders the current pixels.
+func (r *Run) Image() (image.Image, error) {
+	t, err := r.pixels.Value()
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Image: img, Network: network, Last: last}, nil
+	flat := tensors.MustCopyFlatData[float32](t)
+	for i := range flat {
+		flat[i] = flat[i]*2 - 1
+	}
+	return imgio.ToImage(flat, r.opts.Size, r.opts.Size, 3)
 }
 
 // SetupVGG puts the feature network's first depth layers into store, as asked
@@ -293,18 +328,7 @@ func initialPixels(init string, content *tensors.Tensor, size int, seed int64) *
 	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3)
 }
 
-// callN runs an exec and turns GoMLX's panics into errors.
-func callN(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return e.Call(args...)
-}
-
-func scalar(t *tensors.Tensor) float64 {
-	v := tensors.ToScalar[float32](t)
-	t.FinalizeAll()
-	return float64(v)
-}
+// adamEpsilon: PyTorch's default. (The TensorFlow tutorial's 0.1 suits its
+// summed losses; with ganbook's mean losses the gradients are small and 0.1
+// would swamp them, turning Adam into a slow SGD.)
+const adamEpsilon = 1e-8

@@ -47,12 +47,20 @@ var (
 	imagenetStd  = []float32{0.229, 0.224, 0.225}
 )
 
+// PixelsLayer names the network's input (the ImageNet-normalised pixels) as a
+// pseudo-layer: its Gram matrix is the image's colour statistics, which lets the
+// style loss move colours even when the convolutions' weights are random.
+const PixelsLayer = "pixels"
+
 var kerasName = regexp.MustCompile(`^block([1-5])_conv([1-4])$`)
 
 // LayerName returns the canonical name (conv4_2) of a layer given by its
 // canonical or Keras name (block4_conv2), or an error listing the valid names.
 func LayerName(name string) (string, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
+	if n == PixelsLayer {
+		return n, nil
+	}
 	if m := kerasName.FindStringSubmatch(n); m != nil {
 		n = "conv" + m[1] + "_" + m[2]
 	}
@@ -61,7 +69,7 @@ func LayerName(name string) (string, error) {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("unknown VGG-19 layer %q: use conv1_1 ... conv5_4 (or Keras' block1_conv1 ... block5_conv4)", name)
+	return "", fmt.Errorf("unknown VGG-19 layer %q: use conv1_1 ... conv5_4 (or Keras' block1_conv1 ... block5_conv4), or pixels", name)
 }
 
 func layerIndex(name string) int {
@@ -153,6 +161,9 @@ func Features(store *model.Store, images *Node, names []string) (map[string]*Nod
 	std := Reshape(Const(g, imagenetStd), 1, 1, 1, 3)
 	x := Div(Sub(images, mean), std)
 	out := map[string]*Node{}
+	if want[PixelsLayer] {
+		out[PixelsLayer] = x
+	}
 	for i, l := range VGG19Layers[:depth] {
 		if store.GetVariable(vggScope+"/"+l.Name+"/weights") == nil {
 			return nil, fmt.Errorf("VGG-19 layer %s has no weights loaded", l.Name)

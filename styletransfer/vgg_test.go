@@ -29,6 +29,12 @@ func TestLayerNames(t *testing.T) {
 	if _, err := LayerName("conv6_1"); err == nil || !strings.Contains(err.Error(), "conv1_1 ... conv5_4") {
 		t.Errorf("want an error listing valid names, got %v", err)
 	}
+	if got, err := LayerName("Pixels"); err != nil || got != PixelsLayer {
+		t.Errorf("LayerName(Pixels) = %q, %v", got, err)
+	}
+	if d, _ := depthFor([]string{PixelsLayer}); d != 0 {
+		t.Errorf("depth for pixels = %d, want 0", d)
+	}
 	if d, _ := depthFor([]string{"conv1_1", "block3_conv1"}); d != 5 {
 		t.Errorf("depth for conv3_1 = %d, want 5", d)
 	}

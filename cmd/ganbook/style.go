@@ -32,12 +32,15 @@ func styleCmd(args []string) error {
 	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate on the pixels")
 	previewEvery := fs.Int("preview-every", 50, "save a preview beside --out every N steps (0: none)")
 	seed := fs.Int64("seed", d.Seed, "random seed")
+	contentLayer := fs.String("content-layer", d.ContentLayer, "VGG-19 layer of the content loss")
+	styleLayers := fs.String("style-layers", strings.Join(d.StyleLayers, ","), "VGG-19 layers of the style loss, comma-separated (pixels: the colours themselves)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	o := d
 	o.Size, o.Steps, o.Init, o.Network, o.LearningRate, o.Seed = *size, *steps, *init, *weights, *lr, *seed
 	o.Weights = styletransfer.Weights{Content: *cw, Style: *sw, Variation: *vw}
+	o.ContentLayer, o.StyleLayers = *contentLayer, strings.Split(*styleLayers, ",")
 	if *contentPath == "" || *stylePath == "" || *out == "" {
 		return usagef("style: --content, --style and --out are required")
 	}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStyleCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeImages(t, dir, 2) // pa.png, pb.png
+	content, style := filepath.Join(dir, "pa.png"), filepath.Join(dir, "pb.png")
+	text := filepath.Join(dir, "notes.png")
+	_ = os.WriteFile(text, []byte("not an image"), 0o644)
+	out := filepath.Join(dir, "out.png")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--content", filepath.Join(dir, "none.png"), "--style", style, "--out", out}, "none.png: no such file"},
+		{[]string{"--content", content, "--style", text, "--out", out}, "notes.png: not a PNG, JPEG or GIF"},
+		{[]string{"--content", content, "--style", style, "--out", filepath.Join(dir, "o.bmp")}, "unsupported output"},
+		{[]string{"--content", content, "--style", style, "--out", filepath.Join(dir, "no", "o.png")}, "does not exist"},
+		{[]string{"--content", content, "--style", style, "--out", out, "--size", "32"}, "size must be between 64"},
+		{[]string{"--content", content, "--style", style, "--out", out, "--init", "paint"}, "unknown init"},
+		{[]string{"--content", content, "--out", out}, "are required"},
+	} {
+		code, stderr := capture(t, append([]string{"style"}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q; want exit 2 with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a failed run wrote the output")
+	}
+
+	code, stderr := capture(t, "style", "--content", content, "--style", style, "--out", out, "--size", "64", "--steps", "2", "--weights", "random", "--preview-every", "1")
+	if code != 0 {
+		t.Fatalf("style: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"network: random-weight VGG-19", "step 2/2", "done: " + out} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("output lacks %q:\n%s", want, stderr)
+		}
+	}
+	for _, f := range []string{out, filepath.Join(dir, "out-step0001.png")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package kernel
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"image"
+	"strings"
+
+	"github.com/erkkah/margaid"
+	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/ganbook/ganbook/internal/imgio"
+)
+
+// InNotebook reports whether the program runs inside a GoNB cell. Outside one
+// (tests, the CLI) the Show functions print nothing.
+func InNotebook() bool { return gonbui.IsNotebook }
+
+// Show displays HTML in the notebook.
+func Show(htmlText string) {
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(htmlText)
+	}
+}
+
+// ImageHTML is an <img> tag with the image embedded as PNG: it stays in the
+// saved notebook. scale enlarges small images (CSS pixelated, so digits stay
+// crisp).
+func ImageHTML(img image.Image, scale int) string {
+	src, err := gonbui.EmbedImageAsPNGSrc(img)
+	if err != nil {
+		return "<p>" + html.EscapeString(err.Error()) + "</p>"
+	}
+	w := img.Bounds().Dx() * max(scale, 1)
+	return fmt.Sprintf(`<img src="%s" width="%d" style="image-rendering: pixelated">`, src, w)
+}
+
+// ShowImage displays one image.
+func ShowImage(img image.Image, scale int) { Show(ImageHTML(img, scale)) }
+
+// ShowGrid displays images side by side in rows of cols.
+func ShowGrid(images []image.Image, cols, scale int) { ShowImage(imgio.Grid(images, cols, 2, 1), scale) }
+
+// Series is one line of a plot.
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// PlotSVG draws line plots of the series (linear axes) as an SVG, with a title
+// and a legend, using margaid.
+func PlotSVG(title, xLabel string, series ...Series) (string, error) {
+	var all []*margaid.Series
+	for _, s := range series {
+		if len(s.X) != len(s.Y) {
+			return "", fmt.Errorf("series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
+		}
+		ms := margaid.NewSeries(margaid.Titled(s.Name))
+		ms.Zip(s.X, s.Y)
+		all = append(all, ms)
+	}
+	if len(all) == 0 || all[0].Size() == 0 {
+		return "", fmt.Errorf("nothing to plot")
+	}
+	d := margaid.New(640, 320, margaid.WithAutorange(margaid.XAxis, all...), margaid.WithAutorange(margaid.YAxis, all...),
+		margaid.WithInset(60), margaid.WithPadding(2))
+	for _, s := range all {
+		d.Line(s, margaid.UsingStrokeWidth(1.5))
+	}
+	d.Frame()
+	d.Axis(all[0], margaid.XAxis, d.ValueTicker('f', 0, 10), false, xLabel)
+	d.Axis(all[0], margaid.YAxis, d.ValueTicker('g', 3, 10), true, "")
+	d.Legend(margaid.RightTop)
+	d.Title(title)
+	var b bytes.Buffer
+	if err := d.Render(&b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// TableHTML renders a small table.
+func TableHTML(headers []string, rows [][]string) string {
+	var b strings.Builder
+	b.WriteString("<table><tr>")
+	for _, h := range headers {
+		fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(h))
+	}
+	b.WriteString("</tr>")
+	for _, r := range rows {
+		b.WriteString("<tr>")
+		for _, c := range r {
+			fmt.Fprintf(&b, "<td>%s</td>", html.EscapeString(c))
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	return b.String()
+}
+
+// Live is a block of the notebook updated in place during a long cell (a sample
+// grid that improves while training runs). Finish replaces it with a static
+// copy, so the final state stays in the saved notebook.
+type Live struct {
+	id   string
+	last string
+}
+
+// NewLive starts an in-place block.
+func NewLive() *Live {
+	l := &Live{}
+	if gonbui.IsNotebook {
+		l.id = gonbui.UniqueId()
+	}
+	return l
+}
+
+// Update replaces the block's content.
+func (l *Live) Update(htmlText string) {
+	l.last = htmlText
+	if gonbui.IsNotebook {
+		gonbui.UpdateHTML(l.id, htmlText)
+	}
+}
+
+// Finish clears the transient block and displays its last content for good.
+func (l *Live) Finish() {
+	if gonbui.IsNotebook {
+		gonbui.UpdateHTML(l.id, "")
+		gonbui.DisplayHTML(l.last)
+	}
+}
+
+// Last is the block's current content (for tests and logs).
+func (l *Live) Last() string { return l.last }

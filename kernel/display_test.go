@@ -1,0 +1,56 @@
+package kernel
+
+import (
+	"image"
+	"strings"
+	"testing"
+
+	"github.com/ganbook/ganbook/gan"
+)
+
+func TestPlotSVG(t *testing.T) {
+	svg, err := PlotSVG("losses", "step", Series{"D loss", []float64{1, 2, 3}, []float64{1.4, 1.2, 1.3}}, Series{"G loss", []float64{1, 2, 3}, []float64{0.7, 0.9, 0.8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "D loss", "G loss", "losses", "step"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	if _, err := PlotSVG("x", "y", Series{"bad", []float64{1}, []float64{1, 2}}); err == nil {
+		t.Error("want an error for x and y of different lengths")
+	}
+	if _, err := PlotSVG("x", "y"); err == nil {
+		t.Error("want an error for nothing to plot")
+	}
+}
+
+func TestGANPlots(t *testing.T) {
+	h := []gan.Metrics{{Step: 1, DLoss: 1.3, GLoss: 0.8, DReal: 0.6, DFake: 0.4}, {Step: 2, DLoss: 1.2, GLoss: 0.9, DReal: 0.55, DFake: 0.45}}
+	out, err := GANPlots(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(out, "<svg") != 2 || !strings.Contains(out, "D(G(z))") {
+		t.Errorf("want two plots with D(G(z)); got %d plots", strings.Count(out, "<svg"))
+	}
+}
+
+func TestTableAndImageHTML(t *testing.T) {
+	tab := TableHTML([]string{"a<b"}, [][]string{{"x&y"}})
+	if !strings.Contains(tab, "a&lt;b") || !strings.Contains(tab, "x&amp;y") {
+		t.Errorf("table not escaped: %s", tab)
+	}
+	img := ImageHTML(image.NewGray(image.Rect(0, 0, 28, 28)), 3)
+	if !strings.HasPrefix(img, `<img src="data:image/png;base64,`) || !strings.Contains(img, `width="84"`) {
+		t.Errorf("image tag %.80s", img)
+	}
+	l := NewLive()
+	l.Update("<p>one</p>")
+	l.Update("<p>two</p>")
+	l.Finish()
+	if l.Last() != "<p>two</p>" || InNotebook() {
+		t.Errorf("live block %q", l.Last())
+	}
+}

@@ -1,0 +1,111 @@
+package kernel
+
+import (
+	"fmt"
+	"image"
+	"time"
+
+	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/styletransfer"
+)
+
+// GANPlots draws the lesson's two training plots from a metrics history: the
+// two losses (they should oscillate, not fall to 0), and D(x) and D(G(z))
+// (they should meet near 0.5).
+func GANPlots(history []gan.Metrics) (string, error) {
+	var steps, dl, gl, dx, dgz []float64
+	for _, m := range history {
+		steps = append(steps, float64(m.Step))
+		dl, gl, dgz = append(dl, m.DLoss), append(gl, m.GLoss), append(dgz, m.DFake)
+		dx = append(dx, m.DReal)
+	}
+	losses, err := PlotSVG("losses", "step", Series{"D loss", steps, dl}, Series{"G loss", steps, gl})
+	if err != nil {
+		return "", err
+	}
+	probs, err := PlotSVG("discriminator outputs", "step", Series{"D(x)", steps, dx}, Series{"D(G(z))", steps, dgz})
+	if err != nil {
+		return "", err
+	}
+	return losses + probs, nil
+}
+
+// TrainLive trains g for steps steps on batches, refreshing one block of the
+// notebook every every steps with the fixed-noise sample grid and the plots; the
+// last state stays in the notebook. It returns the metrics of the last step.
+func TrainLive(g *gan.GAN, batches *gan.Batcher, steps, every int) (gan.Metrics, error) {
+	live := NewLive()
+	defer live.Finish()
+	start := time.Now()
+	var m gan.Metrics
+	for i := 1; i <= steps; i++ {
+		var err error
+		if m, err = g.TrainStep(batches.Next()); err != nil {
+			return m, err
+		}
+		if i == steps || (every > 0 && i%every == 0) {
+			grid, err := g.SampleGrid()
+			if err != nil {
+				return m, err
+			}
+			plots, err := GANPlots(g.History)
+			if err != nil {
+				return m, err
+			}
+			live.Update(fmt.Sprintf("<p>step %d (%d of %d in this cell, %.1f steps/s): D loss %.3f, G loss %.3f, D(x) %.2f, D(G(z)) %.2f</p>%s<br>%s",
+				g.Step, i, steps, float64(i)/time.Since(start).Seconds(), m.DLoss, m.GLoss, m.DReal, m.DFake, ImageHTML(grid, 1), plots))
+		}
+	}
+	return m, nil
+}
+
+// StyleLive runs a style transfer, refreshing one block of the notebook every
+// every steps with the picture and the three losses; the last state stays.
+func StyleLive(r *styletransfer.Run, steps, every int) (image.Image, []styletransfer.Progress, error) {
+	live := NewLive()
+	defer live.Finish()
+	var hist []styletransfer.Progress
+	for i := 1; i <= steps; i++ {
+		p, err := r.Step()
+		if err != nil {
+			return nil, hist, err
+		}
+		hist = append(hist, p)
+		if i == steps || (every > 0 && i%every == 0) {
+			img, err := r.Image()
+			if err != nil {
+				return nil, hist, err
+			}
+			plot, err := StylePlot(hist)
+			if err != nil {
+				return nil, hist, err
+			}
+			live.Update(fmt.Sprintf("<p>step %d/%d: content %.4g, style %.4g, variation %.4g</p>%s<br>%s",
+				i, steps, p.Content, p.Style, p.Variation, ImageHTML(img, 1), plot))
+		}
+	}
+	img, err := r.Image()
+	return img, hist, err
+}
+
+// StylePlot draws the three style-transfer losses, each divided by its first
+// value so they share one axis.
+func StylePlot(hist []styletransfer.Progress) (string, error) {
+	if len(hist) == 0 {
+		return "", fmt.Errorf("nothing to plot")
+	}
+	var steps, c, s, v []float64
+	rel := func(x, first float64) float64 {
+		if first == 0 {
+			return 0
+		}
+		return x / first
+	}
+	for _, p := range hist {
+		steps = append(steps, float64(p.Step))
+		c = append(c, rel(p.Content, hist[0].Content))
+		s = append(s, rel(p.Style, hist[0].Style))
+		v = append(v, rel(p.Variation, hist[0].Variation))
+	}
+	return PlotSVG("losses (relative to step 1)", "step", Series{"content", steps, c}, Series{"style", steps, s}, Series{"variation", steps, v})
+}

@@ -40,7 +40,9 @@ func ImageHTML(img image.Image, scale int) string {
 func ShowImage(img image.Image, scale int) { Show(ImageHTML(img, scale)) }
 
 // ShowGrid displays images side by side in rows of cols.
-func ShowGrid(images []image.Image, cols, scale int) { ShowImage(imgio.Grid(images, cols, 2, 1), scale) }
+func ShowGrid(images []image.Image, cols, scale int) {
+	ShowImage(imgio.Grid(images, cols, 2, 1), scale)
+}
 
 // Series is one line of a plot.
 type Series struct {

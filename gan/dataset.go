@@ -2,9 +2,12 @@ package gan
 
 import (
 	"fmt"
+	"image"
 	"math/rand/v2"
 
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ganbook/ganbook/internal/imgio"
 )
 
 // Dataset is a set of images held in memory, channels-last, values in [-1, 1].
@@ -71,4 +74,10 @@ func (b *Batcher) Next() *tensors.Tensor {
 	}
 	b.pos += b.batch
 	return tensors.FromFlatDataAndDimensions(flat, b.batch, b.ds.Size, b.ds.Size, b.ds.Chan)
+}
+
+// Pictures returns the first n images of the dataset as images, to look at.
+func (d *Dataset) Pictures(n int) ([]image.Image, error) {
+	n = min(n, d.N)
+	return imgio.Batch(d.Images[:n*d.Size*d.Size*d.Chan], n, d.Size, d.Size, d.Chan)
 }

@@ -1,9 +1,13 @@
 package gan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -216,4 +220,25 @@ func (g *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
 		return nil, err
 	}
 	return out[0], nil
+}
+
+// Fingerprint is a SHA-256 over every variable under a scope path (e.g.
+// DiscriminatorScope): equal fingerprints mean bit-identical weights. The
+// notebooks use it to show that a generator step leaves the discriminator alone.
+func (g *GAN) Fingerprint(scopePath string) string {
+	h := sha256.New()
+	var paths []string
+	vars := map[string]*model.Variable{}
+	for v := range g.Store.IterVariables() {
+		if strings.HasPrefix(v.Path(), scopePath+"/") && v.HasValue() {
+			paths = append(paths, v.Path())
+			vars[v.Path()] = v
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		h.Write([]byte(p))
+		vars[p].MustValue().ConstBytes(func(b []byte) { h.Write(b) })
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

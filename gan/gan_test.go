@@ -94,8 +94,12 @@ func TestPhasesTouchOnlyTheirNetwork(t *testing.T) {
 			}
 
 			dBefore, gBefore := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
+			dPrint, gPrint := g.Fingerprint(DiscriminatorScope), g.Fingerprint(GeneratorScope)
 			if _, err := g.TrainGenerator(); err != nil {
 				t.Fatal(err)
+			}
+			if g.Fingerprint(DiscriminatorScope) != dPrint || g.Fingerprint(GeneratorScope) == gPrint {
+				t.Errorf("fingerprints: discriminator must stay, generator must change")
 			}
 			dAfter, gAfter := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
 			assertSame(t, "generator step, discriminator", dBefore, dAfter)

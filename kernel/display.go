@@ -11,6 +11,8 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/gomlx/compute"
 )
 
 // InNotebook reports whether the program runs inside a GoNB cell. Outside one
@@ -24,10 +26,15 @@ func Show(htmlText string) {
 	}
 }
 
+// maxShown is the longest side of an image embedded in a notebook: larger
+// photos are shrunk so the saved notebook stays small.
+const maxShown = 384
+
 // ImageHTML is an <img> tag with the image embedded as PNG: it stays in the
 // saved notebook. scale enlarges small images (CSS pixelated, so digits stay
-// crisp).
+// crisp); large images are shrunk to maxShown pixels.
 func ImageHTML(img image.Image, scale int) string {
+	img = imgio.Shrink(img, maxShown)
 	src, err := gonbui.EmbedImageAsPNGSrc(img)
 	if err != nil {
 		return "<p>" + html.EscapeString(err.Error()) + "</p>"
@@ -136,3 +143,14 @@ func (l *Live) Finish() {
 
 // Last is the block's current content (for tests and logs).
 func (l *Live) Last() string { return l.last }
+
+// Backend returns the compute backend (the same choice as the CLI: GOMLX_BACKEND,
+// else XLA if a PJRT plugin is installed, else pure Go) and shows which one runs.
+func Backend() (compute.Backend, error) {
+	c, err := nn.Backend()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Println(c.Line)
+	return c.Backend, nil
+}

@@ -46,6 +46,10 @@ func TestTableAndImageHTML(t *testing.T) {
 	if !strings.HasPrefix(img, `<img src="data:image/png;base64,`) || !strings.Contains(img, `width="84"`) {
 		t.Errorf("image tag %.80s", img)
 	}
+	big := ImageHTML(image.NewGray(image.Rect(0, 0, 1000, 500)), 1)
+	if !strings.Contains(big, `width="384"`) {
+		t.Errorf("a large image is not shrunk: %.120s", big[len(big)-60:])
+	}
 	l := NewLive()
 	l.Update("<p>one</p>")
 	l.Update("<p>two</p>")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"os/exec"
@@ -147,3 +148,7 @@ func copyFile(src, dst string) error {
 		return err
 	})
 }
+
+// ReadImage reads a PNG, JPEG or GIF file, with a one-line error naming the
+// file when it is missing or not an image.
+func ReadImage(path string) (image.Image, error) { return imgio.Decode(path) }

@@ -2,11 +2,13 @@ package styletransfer
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"math/rand/v2"
 	"regexp"
 	"strings"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -190,4 +192,24 @@ func avgPool2(x *Node) *Node {
 	}
 	x = Reshape(x, b, h/2, 2, w/2, 2, c)
 	return ReduceMean(x, 2, 4)
+}
+
+// ColourGram is the 3x3 Gram matrix of an image's ImageNet-normalised colours
+// (the PixelsLayer), resized to size: the simplest style statistic to look at.
+func ColourGram(backend compute.Backend, img image.Image, size int) ([3][3]float64, error) {
+	var out [3][3]float64
+	store := model.NewStore()
+	res, err := nn.Call(model.MustNewExec(backend, store, func(scope *model.Scope, x *Node) *Node {
+		return GramMatrix(mustFeatures(store, x, PixelsLayer)[PixelsLayer])
+	}), unitImage(img, size))
+	if err != nil {
+		return out, err
+	}
+	flat := tensors.MustCopyFlatData[float32](res[0])
+	for i := range 3 {
+		for j := range 3 {
+			out[i][j] = float64(flat[3*i+j])
+		}
+	}
+	return out, nil
 }

@@ -36,6 +36,8 @@ usage:
   ganbook style  --content FILE --style FILE --out FILE [--size 256] [--steps N] ...
   ganbook samples                 install the sample photos and painting (from Debian packages)
   ganbook data mnist [--dir DIR]
+  ganbook kernel install|check    the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
+  ganbook notebooks run [FILES]   execute notebooks headless; closes with "N passed, N failed"
 
 Run 'ganbook COMMAND -h' for a command's flags.`
 
@@ -68,11 +70,15 @@ func run(args []string) (code int) {
 		err = styleCmd(args[1:])
 	case "samples":
 		err = samplesCmd(args[1:])
+	case "kernel":
+		err = kernelCmd(args[1:])
+	case "notebooks":
+		err = notebooksCmd(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return 0
 	default:
-		err = usagef("unknown command %q: use train, sample, style, samples or data", args[0])
+		err = usagef("unknown command %q: use train, sample, style, samples, data, kernel or notebooks", args[0])
 	}
 	return report(err)
 }

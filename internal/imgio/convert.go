@@ -158,3 +158,16 @@ func boxShrink(img *image.RGBA, f int) *image.RGBA {
 	}
 	return out
 }
+
+// Shrink returns img scaled down (keeping its aspect) so that its longer side is
+// at most maxSide; smaller images are returned as they are.
+func Shrink(img image.Image, maxSide int) image.Image {
+	b := img.Bounds()
+	long := max(b.Dx(), b.Dy())
+	if long <= maxSide {
+		return img
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx()*maxSide/long, b.Dy()*maxSide/long))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	return dst
+}

@@ -1,0 +1,211 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/ganbook/ganbook/internal/imgio"
+)
+
+// KernelName is the Jupyter kernel ganbook installs; notebooks name it in
+// their metadata.
+const (
+	KernelName        = "ganbook"
+	KernelDisplayName = "Go (ganbook)"
+	modulePath        = "github.com/ganbook/ganbook"
+)
+
+// Root finds the ganbook checkout: $GANBOOK_ROOT, or the first folder upwards
+// from the working directory whose go.mod declares the ganbook module.
+func Root() (string, error) {
+	if r := os.Getenv("GANBOOK_ROOT"); r != "" {
+		return r, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if raw, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(raw), "module "+modulePath+"\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("not inside the ganbook checkout (no go.mod of %s above the working folder): cd into it, or set GANBOOK_ROOT", modulePath)
+		}
+		dir = parent
+	}
+}
+
+// GoBin is where the kernel's tools are installed: $GOBIN or $(go env GOPATH)/bin.
+func GoBin() (string, error) {
+	if b := os.Getenv("GOBIN"); b != "" {
+		return b, nil
+	}
+	out, err := exec.Command("go", "env", "GOPATH").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOPATH: %v (is Go installed and on PATH?)", err)
+	}
+	return filepath.Join(strings.Split(strings.TrimSpace(string(out)), string(os.PathListSeparator))[0], "bin"), nil
+}
+
+// JupyterDataDir is where Jupyter looks for kernels: $JUPYTER_DATA_DIR or
+// ~/.local/share/jupyter.
+func JupyterDataDir() string {
+	if d := os.Getenv("JUPYTER_DATA_DIR"); d != "" {
+		return d
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".local", "share", "jupyter")
+}
+
+// KernelSpecDir is the ganbook kernel's folder.
+func KernelSpecDir() string { return filepath.Join(JupyterDataDir(), "kernels", KernelName) }
+
+// Install builds GoNB, goimports and gopls at the versions pinned by the `tool`
+// lines of go.mod, registers GoNB with Jupyter, and writes the "ganbook" kernel
+// spec: GoNB with quiet logging and an environment carrying the tools' folder
+// on PATH, GOEXPERIMENT=simd and GANBOOK_ROOT. Running it again refreshes it.
+func Install(ctx context.Context, log func(string)) (string, error) {
+	root, err := Root()
+	if err != nil {
+		return "", err
+	}
+	gobin, err := GoBin()
+	if err != nil {
+		return "", err
+	}
+	log("building gonb, goimports and gopls from go.mod's tool pins into " + gobin + " (a few minutes the first time)")
+	build := exec.CommandContext(ctx, "go", "install", "tool")
+	build.Dir = root
+	build.Env = append(os.Environ(), "GOBIN="+gobin)
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go install tool failed: %v: %s", err, lastLine(out))
+	}
+	gonb := filepath.Join(gobin, "gonb")
+	reg := exec.CommandContext(ctx, gonb, "--install", "--raw_error", "--logtostderr=false", "--log_file=/dev/null", "--stderrthreshold=3")
+	reg.Env = append(os.Environ(), "PATH="+gobin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out, err := reg.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("gonb --install failed: %v: %s", err, lastLine(out))
+	}
+	gonbSpec := filepath.Join(JupyterDataDir(), "kernels", "gonb")
+	raw, err := os.ReadFile(filepath.Join(gonbSpec, "kernel.json"))
+	if err != nil {
+		return "", fmt.Errorf("gonb --install wrote no kernel spec in %s: %v", gonbSpec, err)
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		return "", fmt.Errorf("%s/kernel.json: %v", gonbSpec, err)
+	}
+	goExe, err := exec.LookPath("go")
+	if err != nil {
+		return "", err
+	}
+	spec["display_name"] = KernelDisplayName
+	spec["env"] = map[string]string{
+		"PATH":         strings.Join([]string{gobin, filepath.Dir(goExe), "/usr/local/bin", "/usr/bin", "/bin"}, string(os.PathListSeparator)),
+		"GOEXPERIMENT": "simd",
+		"GANBOOK_ROOT": root,
+	}
+	js, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	dir := KernelSpecDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	// Logos and other files of GoNB's spec come along.
+	entries, _ := os.ReadDir(gonbSpec)
+	for _, e := range entries {
+		if e.Name() == "kernel.json" || !e.Type().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(gonbSpec, e.Name()))
+		if err == nil {
+			_ = os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
+		}
+	}
+	if err := imgio.WriteFileAtomic(filepath.Join(dir, "kernel.json"), func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// CheckLine is one line of `ganbook kernel check`.
+type CheckLine struct {
+	What   string
+	OK     bool
+	Detail string // what was found, or what is missing
+	Fix    string // the command that fixes it
+}
+
+func (c CheckLine) String() string {
+	if c.OK {
+		return fmt.Sprintf("ok       %-22s %s", c.What, c.Detail)
+	}
+	return fmt.Sprintf("MISSING  %-22s %s; fix: %s", c.What, c.Detail, c.Fix)
+}
+
+// Check says, line by line, what the course needs and whether it is there.
+func Check() []CheckLine {
+	var lines []CheckLine
+	add := func(what string, ok bool, detail, fix string) {
+		lines = append(lines, CheckLine{what, ok, detail, fix})
+	}
+	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
+		add("go", true, strings.TrimSpace(string(out)), "")
+	} else {
+		add("go", false, "go not found on PATH", "install Go 1.26.5 or newer from go.dev/dl")
+	}
+	jupyter := findJupyter()
+	add("jupyter", jupyter != "", orMissing(jupyter, "jupyter not found"), "apt-get install jupyter-notebook jupyter-nbconvert jupyter-client")
+	nbclient := exec.Command(python(), "-c", "import nbclient, nbformat").Run() == nil
+	add("nbclient (headless runs)", nbclient, orMissing(map[bool]string{true: "python3 -c 'import nbclient' works"}[nbclient], "python3 cannot import nbclient"), "apt-get install python3-nbclient jupyter-nbconvert")
+	gobin, _ := GoBin()
+	for _, tool := range []string{"gonb", "goimports", "gopls"} {
+		p := filepath.Join(gobin, tool)
+		_, err := os.Stat(p)
+		add(tool, err == nil, orMissing(map[bool]string{true: p}[err == nil], p+" not found"), "ganbook kernel install")
+	}
+	spec := filepath.Join(KernelSpecDir(), "kernel.json")
+	_, err := os.Stat(spec)
+	add("kernel spec "+KernelName, err == nil, orMissing(map[bool]string{true: spec}[err == nil], spec+" not found"), "ganbook kernel install")
+	return lines
+}
+
+func orMissing(found, missing string) string {
+	if found != "" {
+		return found
+	}
+	return missing
+}
+
+// findJupyter prefers Debian's /usr/bin/jupyter: the python3 first on PATH may
+// be another Python without Jupyter.
+func findJupyter() string {
+	if _, err := os.Stat("/usr/bin/jupyter"); err == nil {
+		return "/usr/bin/jupyter"
+	}
+	p, _ := exec.LookPath("jupyter")
+	return p
+}
+
+func python() string {
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	return "python3"
+}
+
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(bytes.TrimSpace(out))), "\n")
+	return lines[len(lines)-1]
+}

@@ -74,16 +74,11 @@ func VerifyMNIST(dir string) error {
 }
 
 func verifyFile(path, wantSHA string) error {
-	f, err := os.Open(path)
+	got, err := imgio.SHA256File(path)
 	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
+		return err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != wantSHA {
+	if got != wantSHA {
 		return fmt.Errorf("%s: SHA-256 %s, want %s: the file is corrupt, delete it", path, got, wantSHA)
 	}
 	return nil

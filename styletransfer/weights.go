@@ -2,14 +2,12 @@ package styletransfer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 
+	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/gomlx/go-huggingface/hub"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -111,16 +109,11 @@ func verifyBlob(path string) error {
 	if !sha256Name.MatchString(want) {
 		return fmt.Errorf("%s: the Hub gave no SHA-256 for this file (blob %s): delete it and download again", path, want)
 	}
-	f, err := os.Open(blob)
+	got, err := imgio.SHA256File(blob)
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+	if got != want {
 		_ = os.Remove(blob)
 		return fmt.Errorf("%s: SHA-256 %s does not match the Hub's %s: the download was corrupt and has been deleted; try again", path, got, want)
 	}

@@ -27,22 +27,45 @@ func newProgress() *progress {
 }
 
 func (p *progress) update(step, first, total int, m gan.Metrics, elapsed time.Duration) {
-	now := time.Now()
-	if step != total && now.Sub(p.last) < p.interval && !(p.tty && now.Sub(p.last) > 200*time.Millisecond) {
+	if !p.due(step == total) {
 		return
 	}
-	p.last = now
-	done := step - first
-	rate := float64(done) / elapsed.Seconds()
+	rate := float64(step-first) / elapsed.Seconds()
 	eta := time.Duration(float64(total-step)/rate) * time.Second
-	frac := float64(step) / float64(total)
-	bar := strings.Repeat("#", int(frac*20)) + strings.Repeat(".", 20-int(frac*20))
 	dreal := fmt.Sprintf("%.2f", m.DReal)
 	if m.DSkipped {
 		dreal = "skip"
 	}
-	line := fmt.Sprintf("[%s] step %d/%d  %.1f step/s  D loss %.3f  G loss %.3f  D(x) %s  D(G(z)) %.2f  ETA %s",
-		bar, step, total, rate, m.DLoss, m.GLoss, dreal, m.DFake, eta.Round(time.Second))
+	p.draw(step, total, fmt.Sprintf("%.1f step/s  D loss %.3f  G loss %.3f  D(x) %s  D(G(z)) %.2f  ETA %s",
+		rate, m.DLoss, m.GLoss, dreal, m.DFake, eta.Round(time.Second)))
+}
+
+func (p *progress) styleUpdate(s styletransfer.Progress) {
+	if !p.due(s.Step == s.Steps) {
+		return
+	}
+	rate := s.Elapsed.Seconds() / float64(s.Step)
+	eta := time.Duration(rate*float64(s.Steps-s.Step)) * time.Second
+	p.draw(s.Step, s.Steps, fmt.Sprintf("%.2f s/step  content %.4g  style %.4g  variation %.4g  ETA %s",
+		rate, s.Content, s.Style, s.Variation, eta.Round(time.Second)))
+}
+
+// due says whether to draw now: always for the last step, every 200 ms on a
+// terminal, every interval otherwise.
+func (p *progress) due(last bool) bool {
+	now := time.Now()
+	if !last && now.Sub(p.last) < p.interval && !(p.tty && now.Sub(p.last) > 200*time.Millisecond) {
+		return false
+	}
+	p.last = now
+	return true
+}
+
+// draw prints a bar, the step and the details.
+func (p *progress) draw(step, total int, details string) {
+	frac := float64(step) / float64(total)
+	bar := strings.Repeat("#", int(frac*20)) + strings.Repeat(".", 20-int(frac*20))
+	line := fmt.Sprintf("[%s] step %d/%d  %s", bar, step, total, details)
 	if p.tty {
 		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
 		p.drawn = true
@@ -64,25 +87,5 @@ func (p *progress) done() {
 	if p.tty && p.drawn {
 		fmt.Fprintln(os.Stderr)
 		p.drawn = false
-	}
-}
-
-func (p *progress) styleUpdate(s styletransfer.Progress) {
-	now := time.Now()
-	if s.Step != s.Steps && now.Sub(p.last) < p.interval && !(p.tty && now.Sub(p.last) > 200*time.Millisecond) {
-		return
-	}
-	p.last = now
-	rate := s.Elapsed.Seconds() / float64(s.Step)
-	eta := time.Duration(rate*float64(s.Steps-s.Step)) * time.Second
-	frac := float64(s.Step) / float64(s.Steps)
-	bar := strings.Repeat("#", int(frac*20)) + strings.Repeat(".", 20-int(frac*20))
-	line := fmt.Sprintf("[%s] step %d/%d  %.2f s/step  content %.4g  style %.4g  variation %.4g  ETA %s",
-		bar, s.Step, s.Steps, rate, s.Content, s.Style, s.Variation, eta.Round(time.Second))
-	if p.tty {
-		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
-		p.drawn = true
-	} else {
-		fmt.Fprintln(os.Stderr, line)
 	}
 }

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/watchdog"
 )
 
 // RunConfig describes a training run that writes into a run folder.
@@ -31,6 +33,13 @@ type RunConfig struct {
 	Progress func(g *GAN, m Metrics, elapsed time.Duration)
 	// Log, when set, receives one-line messages (checkpoint written, ...).
 	Log func(string)
+
+	// StallTimeout > 0 arms a watchdog: when no step finishes for that long,
+	// OnStall is called (from another goroutine) with the last finished step.
+	// The pure-Go backend's parallel mode can deadlock (shared/NOTES.md); the CLI
+	// then explains and exits instead of hanging.
+	StallTimeout time.Duration
+	OnStall      func(lastStep int, since time.Duration)
 }
 
 // PrepareRun creates the run folder and returns a fresh GAN or, with Resume,
@@ -86,6 +95,14 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		}
 		return err
 	}
+	var lastStep atomic.Int64
+	lastStep.Store(int64(g.Step))
+	dog := watchdog.Start(c.StallTimeout, func(since time.Duration) {
+		if c.OnStall != nil {
+			c.OnStall(int(lastStep.Load()), since)
+		}
+	})
+	defer dog.Stop()
 	start := time.Now()
 	for g.Step < c.Steps {
 		if ctx.Err() != nil {
@@ -98,6 +115,8 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		if err != nil {
 			return fmt.Errorf("step %d: %w", g.Step+1, err)
 		}
+		lastStep.Store(int64(g.Step))
+		dog.Kick()
 		if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
 			return fmt.Errorf("metrics.csv: %v", err)
 		}

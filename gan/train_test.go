@@ -126,3 +126,36 @@ func TestTrainCancelSavesCheckpoint(t *testing.T) {
 		t.Fatalf("latest checkpoint %s (%v), want step 3", latest, err)
 	}
 }
+
+// The watchdog: a step that hangs (injected here by a progress callback that
+// sleeps) is reported with the last finished step.
+func TestTrainWatchdogReportsAStall(t *testing.T) {
+	o := tinyOptions("mlp")
+	ds := &Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	out := t.TempDir()
+	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
+	stalled := make(chan int, 1)
+	cfg := RunConfig{Options: o, Data: ds, Out: out, Steps: 4, StallTimeout: 100 * time.Millisecond,
+		OnStall: func(step int, since time.Duration) {
+			select {
+			case stalled <- step:
+			default:
+			}
+		},
+		Progress: func(g *GAN, m Metrics, _ time.Duration) {
+			if g.Step == 2 {
+				time.Sleep(400 * time.Millisecond) // the injected stall
+			}
+		}}
+	if err := Train(context.Background(), newTestGAN(t, o), cfg); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case step := <-stalled:
+		if step != 2 {
+			t.Errorf("stall reported after step %d, want 2", step)
+		}
+	default:
+		t.Fatal("the watchdog did not fire")
+	}
+}

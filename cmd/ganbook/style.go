@@ -13,6 +13,7 @@ import (
 
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/ganbook/ganbook/internal/watchdog"
 	"github.com/ganbook/ganbook/styletransfer"
 )
 
@@ -32,6 +33,7 @@ func styleCmd(args []string) error {
 	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate on the pixels")
 	previewEvery := fs.Int("preview-every", 50, "save a preview beside --out every N steps (0: none)")
 	seed := fs.Int64("seed", d.Seed, "random seed")
+	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
 	contentLayer := fs.String("content-layer", d.ContentLayer, "VGG-19 layer of the content loss")
 	styleLayers := fs.String("style-layers", strings.Join(d.StyleLayers, ","), "VGG-19 layers of the style loss, comma-separated (pixels: the colours themselves)")
 	if err := parseFlags(fs, args); err != nil {
@@ -74,8 +76,15 @@ func styleCmd(args []string) error {
 	defer stop()
 	ext := filepath.Ext(*out)
 	base := strings.TrimSuffix(*out, ext)
+	dog := watchdog.Start(*stall, func(since time.Duration) {
+		progressLine.done()
+		fmt.Fprintf(os.Stderr, "ganbook: no style step finished for %s: the compute backend seems stuck (the pure-Go backend's parallel mode can deadlock; unset GOMLX_BACKEND to use the safe sequential mode); nothing was written to %s\n", since.Round(time.Second), *out)
+		os.Exit(1)
+	})
+	defer dog.Stop()
 	o.Every = 1
 	o.Callback = func(p styletransfer.Progress) error {
+		dog.Kick()
 		progressLine.styleUpdate(p)
 		if *previewEvery > 0 && p.Step%*previewEvery == 0 && p.Step != p.Steps {
 			img, err := p.Image()

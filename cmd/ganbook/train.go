@@ -46,6 +46,7 @@ func trainCmd(args []string) error {
 	sampleEvery := fs.Int("sample-every", 250, "write a sample grid every N steps")
 	ckptEvery := fs.Int("checkpoint-every", 500, "write a checkpoint every N steps")
 	keep := fs.Int("keep", 3, "checkpoints to keep")
+	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -140,6 +141,15 @@ func trainCmd(args []string) error {
 	first := g.Step
 	cfg.Progress = func(g *gan.GAN, m gan.Metrics, elapsed time.Duration) {
 		progressLine.update(g.Step, first, *steps, m, elapsed)
+		injectStall(g.Step)
+	}
+	cfg.StallTimeout = *stall
+	cfg.OnStall = func(step int, since time.Duration) {
+		progressLine.done()
+		latest, _ := gan.LatestCheckpoint(*out)
+		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: the compute backend seems stuck (the pure-Go backend's parallel mode can deadlock; unset GOMLX_BACKEND to use the safe sequential mode). The last checkpoint is intact (%s): resume with: ganbook train --out %s --resume --steps %d\n",
+			since.Round(time.Second), step, latest, *out, *steps)
+		os.Exit(1)
 	}
 	err = gan.Train(ctx, g, cfg)
 	progressLine.done()

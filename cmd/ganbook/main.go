@@ -38,6 +38,7 @@ usage:
   ganbook data mnist [--dir DIR]
   ganbook kernel install|check    the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
   ganbook notebooks run [FILES]   execute notebooks headless; closes with "N passed, N failed"
+  ganbook soak [--minutes 60]     train for a long time and report memory (a benchmark, not a test)
 
 Run 'ganbook COMMAND -h' for a command's flags.`
 
@@ -74,6 +75,8 @@ func run(args []string) (code int) {
 		err = kernelCmd(args[1:])
 	case "notebooks":
 		err = notebooksCmd(args[1:])
+	case "soak":
+		err = soakCmd(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return 0

@@ -8,6 +8,7 @@ import (
 	"regexp"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/safetensors"
 	"github.com/gomlx/go-huggingface/hub"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -24,7 +25,7 @@ const (
 // .safetensors file into store, converting PyTorch's kernel layout
 // [out, in, kH, kW] (OIHW) to GoMLX's channels-last [kH, kW, in, out] (HWIO).
 func LoadVGG19(store *model.Store, path string, depth int) error {
-	st, err := OpenSafetensors(path)
+	st, err := safetensors.Open(path)
 	if err != nil {
 		return err
 	}

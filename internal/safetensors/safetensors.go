@@ -1,4 +1,6 @@
-package styletransfer
+// Package safetensors reads and writes .safetensors files: an 8-byte header size, a JSON
+// header (dtype, shape, byte range of each tensor), then the raw data.
+package safetensors
 
 import (
 	"encoding/binary"
@@ -9,31 +11,33 @@ import (
 	"math"
 	"os"
 	"sort"
+
+	"github.com/ganbook/ganbook/internal/imgio"
 )
 
 // maxSafetensorsHeader bounds the JSON header (VGG-19's is a few kB).
 const maxSafetensorsHeader = 100 << 20
 
-// SafetensorsEntry describes one tensor of a .safetensors file.
-type SafetensorsEntry struct {
+// Entry describes one tensor of a .safetensors file.
+type Entry struct {
 	DType   string `json:"dtype"`
 	Shape   []int  `json:"shape"`
 	Offsets [2]int `json:"data_offsets"`
 }
 
-// Safetensors is an open .safetensors file: an 8-byte little-endian header size,
+// File is an open .safetensors file: an 8-byte little-endian header size,
 // a JSON header naming each tensor's dtype, shape and byte range, then the data.
 // Tensors are read on demand, so only the ones used are loaded.
-type Safetensors struct {
+type File struct {
 	path    string
 	f       *os.File
 	dataAt  int64
 	size    int64
-	Entries map[string]SafetensorsEntry
+	Entries map[string]Entry
 }
 
-// OpenSafetensors opens and validates the header of a .safetensors file.
-func OpenSafetensors(path string) (*Safetensors, error) {
+// Open opens and validates the header of a .safetensors file.
+func Open(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -46,7 +50,7 @@ func OpenSafetensors(path string) (*Safetensors, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: not a weights file", path)
 	}
-	s := &Safetensors{path: path, f: f, size: st.Size()}
+	s := &File{path: path, f: f, size: st.Size()}
 	if err := s.readHeader(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -54,7 +58,7 @@ func OpenSafetensors(path string) (*Safetensors, error) {
 	return s, nil
 }
 
-func (s *Safetensors) readHeader() error {
+func (s *File) readHeader() error {
 	var n uint64
 	if err := binary.Read(s.f, binary.LittleEndian, &n); err != nil {
 		return errors.New("not a safetensors file (too short)")
@@ -71,12 +75,12 @@ func (s *Safetensors) readHeader() error {
 		return fmt.Errorf("corrupt safetensors header: %v", err)
 	}
 	s.dataAt = 8 + int64(n)
-	s.Entries = map[string]SafetensorsEntry{}
+	s.Entries = map[string]Entry{}
 	for name, msg := range raw {
 		if name == "__metadata__" {
 			continue
 		}
-		var e SafetensorsEntry
+		var e Entry
 		if err := json.Unmarshal(msg, &e); err != nil {
 			return fmt.Errorf("corrupt safetensors entry %q: %v", name, err)
 		}
@@ -89,7 +93,7 @@ func (s *Safetensors) readHeader() error {
 }
 
 // Names lists the tensors in the file, sorted.
-func (s *Safetensors) Names() []string {
+func (s *File) Names() []string {
 	names := make([]string, 0, len(s.Entries))
 	for n := range s.Entries {
 		names = append(names, n)
@@ -99,7 +103,7 @@ func (s *Safetensors) Names() []string {
 }
 
 // Float32 reads a float32 tensor and checks its shape.
-func (s *Safetensors) Float32(name string, shape ...int) ([]float32, error) {
+func (s *File) Float32(name string, shape ...int) ([]float32, error) {
 	e, ok := s.Entries[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: no tensor %q (is this VGG-19's torchvision checkpoint?)", s.path, name)
@@ -126,4 +130,50 @@ func (s *Safetensors) Float32(name string, shape ...int) ([]float32, error) {
 }
 
 // Close closes the file.
-func (s *Safetensors) Close() error { return s.f.Close() }
+func (s *File) Close() error { return s.f.Close() }
+
+// Tensor is a float32 tensor to write.
+type Tensor struct {
+	Shape []int
+	Data  []float32
+}
+
+// Write writes float32 tensors as a .safetensors file, atomically.
+func Write(path string, tensors map[string]Tensor) error {
+	names := make([]string, 0, len(tensors))
+	for n := range tensors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	header := map[string]Entry{}
+	var data []byte
+	for _, n := range names {
+		t := tensors[n]
+		size := 1
+		for _, d := range t.Shape {
+			size *= d
+		}
+		if size != len(t.Data) {
+			return fmt.Errorf("tensor %q: shape %v holds %d values, got %d", n, t.Shape, size, len(t.Data))
+		}
+		start := len(data)
+		for _, v := range t.Data {
+			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+		}
+		header[n] = Entry{DType: "F32", Shape: t.Shape, Offsets: [2]int{start, len(data)}}
+	}
+	js, err := json.Marshal(header)
+	if err != nil {
+		return err
+	}
+	return imgio.WriteFileAtomic(path, func(w io.Writer) error {
+		if err := binary.Write(w, binary.LittleEndian, uint64(len(js))); err != nil {
+			return err
+		}
+		if _, err := w.Write(js); err != nil {
+			return err
+		}
+		_, err := w.Write(data)
+		return err
+	})
+}

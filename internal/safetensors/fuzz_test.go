@@ -1,4 +1,4 @@
-package styletransfer
+package safetensors
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func FuzzSafetensors(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		st, err := OpenSafetensors(path)
+		st, err := Open(path)
 		if err != nil {
 			return
 		}

@@ -38,6 +38,7 @@ usage:
   ganbook data mnist [--dir DIR]
   ganbook kernel install|check    the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
   ganbook notebooks run [FILES]   execute notebooks headless; closes with "N passed, N failed"
+  ganbook score --run RUN_DIR [--n 1000]   Frechet distance, confidence, class entropy of generated digits
   ganbook soak [--minutes 60]     train for a long time and report memory (a benchmark, not a test)
 
 Run 'ganbook COMMAND -h' for a command's flags.`
@@ -77,6 +78,8 @@ func run(args []string) (code int) {
 		err = notebooksCmd(args[1:])
 	case "soak":
 		err = soakCmd(args[1:])
+	case "score":
+		err = scoreCmd(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return 0

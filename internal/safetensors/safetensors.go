@@ -3,6 +3,7 @@
 package safetensors
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -30,7 +31,8 @@ type Entry struct {
 // Tensors are read on demand, so only the ones used are loaded.
 type File struct {
 	path    string
-	f       *os.File
+	f       io.ReaderAt
+	closer  io.Closer
 	dataAt  int64
 	size    int64
 	Entries map[string]Entry
@@ -50,7 +52,7 @@ func Open(path string) (*File, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: not a weights file", path)
 	}
-	s := &File{path: path, f: f, size: st.Size()}
+	s := &File{path: path, f: f, closer: f, size: st.Size()}
 	if err := s.readHeader(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %v", path, err)
@@ -59,15 +61,16 @@ func Open(path string) (*File, error) {
 }
 
 func (s *File) readHeader() error {
-	var n uint64
-	if err := binary.Read(s.f, binary.LittleEndian, &n); err != nil {
+	var nb [8]byte
+	if _, err := s.f.ReadAt(nb[:], 0); err != nil {
 		return errors.New("not a safetensors file (too short)")
 	}
+	n := binary.LittleEndian.Uint64(nb[:])
 	if n == 0 || n > maxSafetensorsHeader || int64(n)+8 > s.size {
 		return fmt.Errorf("not a safetensors file (header size %d, file size %d)", n, s.size)
 	}
 	header := make([]byte, n)
-	if _, err := io.ReadFull(s.f, header); err != nil {
+	if _, err := s.f.ReadAt(header, 8); err != nil {
 		return fmt.Errorf("truncated safetensors header: %v", err)
 	}
 	var raw map[string]json.RawMessage
@@ -130,7 +133,22 @@ func (s *File) Float32(name string, shape ...int) ([]float32, error) {
 }
 
 // Close closes the file.
-func (s *File) Close() error { return s.f.Close() }
+func (s *File) Close() error {
+	if s.closer == nil {
+		return nil
+	}
+	return s.closer.Close()
+}
+
+// OpenBytes reads safetensors data held in memory (e.g. embedded in the
+// binary); name is used in error messages.
+func OpenBytes(name string, data []byte) (*File, error) {
+	s := &File{path: name, f: bytes.NewReader(data), size: int64(len(data))}
+	if err := s.readHeader(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return s, nil
+}
 
 // Tensor is a float32 tensor to write.
 type Tensor struct {

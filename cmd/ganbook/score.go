@@ -1,0 +1,102 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/ganbook/ganbook/score"
+)
+
+func scoreCmd(args []string) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	runDir := fs.String("run", "", "run folder to score (its newest checkpoint)")
+	n := fs.Int("n", 1000, "generated samples to score")
+	dataset := fs.String("dataset", "mnist", "which classifier and test set: mnist or fashion")
+	trainFor := fs.String("train", "", "instead: train the classifier for mnist or fashion")
+	steps := fs.Int("steps", 3000, "with --train: training steps (batch 128)")
+	out := fs.String("out", "", "with --train: where to write the weights (.safetensors)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	choice, err := nn.Backend()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, choice.Line)
+	load := func(name string, train bool) (*gan.Dataset, error) {
+		switch name {
+		case "mnist":
+			return gan.LoadMNIST(train, 28, 1)
+		case "fashion":
+			return gan.LoadFashionMNIST("", train, 28, 1)
+		}
+		return nil, usagef("score: unknown dataset %q: use mnist or fashion", name)
+	}
+	if *trainFor != "" {
+		if *out == "" {
+			return usagef("score --train needs --out FILE.safetensors")
+		}
+		data, err := load(*trainFor, true)
+		if err != nil {
+			return err
+		}
+		test, err := load(*trainFor, false)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		c, err := score.TrainClassifier(choice.Backend, data, *steps, 1)
+		if err != nil {
+			return err
+		}
+		acc, err := c.Accuracy(test)
+		if err != nil {
+			return err
+		}
+		if err := c.Save(*out); err != nil {
+			return err
+		}
+		fmt.Printf("%s classifier: %d steps in %s, test accuracy %.2f%% (10,000 images); written to %s\n", *trainFor, *steps, time.Since(start).Round(time.Second), 100*acc, *out)
+		return nil
+	}
+	if *runDir == "" {
+		return usagef("score: --run RUN_DIR is required (or --train DATASET)")
+	}
+	if *n < 2 || *n > 100000 {
+		return usagef("score: --n must be between 2 and 100000, got %d", *n)
+	}
+	path, err := gan.LatestCheckpoint(*runDir)
+	if err != nil {
+		return err
+	}
+	ck, err := gan.ReadCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	g, err := gan.Restore(choice.Backend, ck)
+	if err != nil {
+		return err
+	}
+	c, err := score.Shipped(choice.Backend, *dataset)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	test, err := load(*dataset, false)
+	if err != nil {
+		return err
+	}
+	ref, err := c.Reference(test, *n)
+	if err != nil {
+		return err
+	}
+	s, err := c.EvaluateGAN(g, *n, ref)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
+	return nil
+}

@@ -1,0 +1,69 @@
+package score
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randomSet(n, k int, shift float64, seed uint64) [][]float64 {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = make([]float64, k)
+		for j := range out[i] {
+			out[i][j] = rng.NormFloat64()*(1+float64(j)/float64(k)) + shift
+		}
+	}
+	return out
+}
+
+func TestFrechetDistance(t *testing.T) {
+	a := randomSet(500, 8, 0, 1)
+	if d, err := FrechetDistance(a, a); err != nil || math.Abs(d) > 1e-6 {
+		t.Fatalf("identical sets: %g, %v", d, err)
+	}
+	// Two Gaussians with the same covariance: the distance is |mu1 - mu2|^2.
+	b := make([][]float64, len(a))
+	for i := range a {
+		b[i] = make([]float64, len(a[i]))
+		for j := range a[i] {
+			b[i][j] = a[i][j] + 0.5
+		}
+	}
+	if d, _ := FrechetDistance(a, b); math.Abs(d-8*0.25) > 1e-6 {
+		t.Fatalf("shifted by 0.5 in 8 dims: %g, want 2", d)
+	}
+	far, _ := FrechetDistance(a, randomSet(500, 8, 3, 2))
+	near, _ := FrechetDistance(a, randomSet(500, 8, 0, 3))
+	if !(near < 1 && far > 50) {
+		t.Fatalf("near %g, far %g", near, far)
+	}
+}
+
+func TestEigenSym(t *testing.T) {
+	vals, vecs := eigenSym([][]float64{{2, 1}, {1, 2}})
+	lo, hi := math.Min(vals[0], vals[1]), math.Max(vals[0], vals[1])
+	if math.Abs(lo-1) > 1e-12 || math.Abs(hi-3) > 1e-12 {
+		t.Fatalf("eigenvalues %v, want 1 and 3", vals)
+	}
+	if math.Abs(math.Abs(vecs[0][0])-math.Sqrt(0.5)) > 1e-9 {
+		t.Fatalf("eigenvectors %v", vecs)
+	}
+	r := sqrtSym([][]float64{{4, 0}, {0, 9}})
+	if math.Abs(r[0][0]-2) > 1e-12 || math.Abs(r[1][1]-3) > 1e-12 {
+		t.Fatalf("sqrt %v", r)
+	}
+}
+
+func TestClassEntropy(t *testing.T) {
+	if e := ClassEntropy([]int{100, 0, 0, 0, 0, 0, 0, 0, 0, 0}); e != 0 {
+		t.Errorf("one class: %g, want 0", e)
+	}
+	if e := ClassEntropy([]int{5, 5, 5, 5, 5, 5, 5, 5, 5, 5}); math.Abs(e-1) > 1e-12 {
+		t.Errorf("uniform: %g, want 1", e)
+	}
+	if e := ClassEntropy([]int{1, 1}); math.Abs(e-1) > 1e-12 {
+		t.Errorf("two equal classes: %g", e)
+	}
+}

@@ -18,6 +18,14 @@ type Metrics struct {
 	DReal    float64 // D(x), NaN when the discriminator phase was skipped
 	DFake    float64 // D(G(z)) seen by the generator phase
 	DSkipped bool    // the discriminator phase was skipped (Options.SkipDBelow)
+
+	// Quality scores, set only on the steps where RunConfig.Score ran.
+	Score *QualityScore
+}
+
+// QualityScore is a score of generated samples (see package score).
+type QualityScore struct {
+	Frechet, Confidence, Entropy float64
 }
 
 func (m Metrics) check() error {
@@ -28,9 +36,14 @@ func (m Metrics) check() error {
 }
 
 // MetricsHeader is the first line of metrics.csv.
-const MetricsHeader = "step,d_loss,g_loss,d_real,d_fake,d_skipped"
+const MetricsHeader = "step,d_loss,g_loss,d_real,d_fake,d_skipped,frechet,confidence,entropy"
 
-// CSV is the metrics as one metrics.csv line (without newline).
+// CSV is the metrics as one metrics.csv line (without newline); the score
+// columns are empty on steps that were not scored.
 func (m Metrics) CSV() string {
-	return fmt.Sprintf("%d,%.6g,%.6g,%.6g,%.6g,%t", m.Step, m.DLoss, m.GLoss, m.DReal, m.DFake, m.DSkipped)
+	line := fmt.Sprintf("%d,%.6g,%.6g,%.6g,%.6g,%t,", m.Step, m.DLoss, m.GLoss, m.DReal, m.DFake, m.DSkipped)
+	if m.Score != nil {
+		return line + fmt.Sprintf("%.4g,%.4g,%.4g", m.Score.Frechet, m.Score.Confidence, m.Score.Entropy)
+	}
+	return line + ",,"
 }

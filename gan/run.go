@@ -40,6 +40,11 @@ type RunConfig struct {
 	// then explains and exits instead of hanging.
 	StallTimeout time.Duration
 	OnStall      func(lastStep int, since time.Duration)
+
+	// Score, when set, is called every ScoreEvery steps (and at the last step);
+	// its result goes into metrics.csv and the step's Metrics.
+	Score      func(g *GAN) (QualityScore, error)
+	ScoreEvery int
 }
 
 // PrepareRun creates the run folder and returns a fresh GAN or, with Resume,
@@ -117,6 +122,16 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		}
 		lastStep.Store(int64(g.Step))
 		dog.Kick()
+		if c.Score != nil && c.ScoreEvery > 0 && (g.Step%c.ScoreEvery == 0 || g.Step == c.Steps) {
+			q, err := c.Score(g)
+			if err != nil {
+				return fmt.Errorf("scoring step %d: %w", g.Step, err)
+			}
+			m.Score = &q
+			g.History[len(g.History)-1].Score = &q
+			logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy)
+			dog.Kick()
+		}
 		if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
 			return fmt.Errorf("metrics.csv: %v", err)
 		}

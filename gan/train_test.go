@@ -159,3 +159,30 @@ func TestTrainWatchdogReportsAStall(t *testing.T) {
 		t.Fatal("the watchdog did not fire")
 	}
 }
+
+// A score function runs every ScoreEvery steps and at the end; its numbers go
+// into metrics.csv and the history, empty columns elsewhere.
+func TestTrainRecordsScores(t *testing.T) {
+	o := tinyOptions("mlp")
+	ds := &Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	out := t.TempDir()
+	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
+	calls := 0
+	cfg := RunConfig{Options: o, Data: ds, Out: out, Steps: 5, ScoreEvery: 2,
+		Score: func(g *GAN) (QualityScore, error) {
+			calls++
+			return QualityScore{Frechet: float64(g.Step), Confidence: 0.5, Entropy: 0.25}, nil
+		}}
+	g := newTestGAN(t, o)
+	if err := Train(context.Background(), g, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 3 || g.History[1].Score == nil || g.History[2].Score != nil || g.History[4].Score.Frechet != 5 {
+		t.Fatalf("%d score calls; history scores %v %v", calls, g.History[1].Score, g.History[4].Score)
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "metrics.csv"))
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if !strings.HasSuffix(lines[2], ",2,0.5,0.25") || !strings.HasSuffix(lines[1], ",,,") {
+		t.Fatalf("metrics.csv:\n%s", raw)
+	}
+}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"flag"
+
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/nn"
@@ -99,4 +102,33 @@ func scoreCmd(args []string) error {
 	}
 	fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
 	return nil
+}
+
+// newScorer returns the training run's quality score: 1000 samples against
+// 1000 test images, with the classifier shipped for the dataset.
+func newScorer(backend compute.Backend, dataset string, o gan.Options) (func(*gan.GAN) (gan.QualityScore, error), error) {
+	if (dataset != "mnist" && dataset != "fashion") || o.Size != 28 {
+		return nil, fmt.Errorf("scores exist for mnist and fashion at size 28 only")
+	}
+	c, err := score.Shipped(backend, dataset)
+	if err != nil {
+		return nil, err
+	}
+	var test *gan.Dataset
+	if dataset == "mnist" {
+		test, err = gan.LoadMNIST(false, 28, o.Channels)
+	} else {
+		test, err = gan.LoadFashionMNIST("", false, 28, o.Channels)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ref, err := c.Reference(test, 1000)
+	if err != nil {
+		return nil, err
+	}
+	return func(g *gan.GAN) (gan.QualityScore, error) {
+		s, err := c.EvaluateGAN(g, 1000, ref)
+		return gan.QualityScore{Frechet: s.Frechet, Confidence: s.Confidence, Entropy: s.Entropy}, err
+	}, nil
 }

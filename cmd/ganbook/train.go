@@ -46,6 +46,7 @@ func trainCmd(args []string) error {
 	sampleEvery := fs.Int("sample-every", 250, "write a sample grid every N steps")
 	ckptEvery := fs.Int("checkpoint-every", 500, "write a checkpoint every N steps")
 	keep := fs.Int("keep", 3, "checkpoints to keep")
+	scoreEvery := fs.Int("score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST at 28x28; 0: never)")
 	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -144,6 +145,13 @@ func trainCmd(args []string) error {
 		injectStall(g.Step)
 	}
 	cfg.StallTimeout = *stall
+	if *scoreEvery > 0 {
+		scorer, err := newScorer(choice.Backend, *dataset, o)
+		if err != nil {
+			return usagef("--score-every: %v", err)
+		}
+		cfg.Score, cfg.ScoreEvery = scorer, *scoreEvery
+	}
 	cfg.OnStall = func(step int, since time.Duration) {
 		progressLine.done()
 		latest, _ := gan.LatestCheckpoint(*out)

@@ -263,3 +263,18 @@ func Restore(backend compute.Backend, c *Checkpoint) (*GAN, error) {
 	}
 	return g, nil
 }
+
+// RestoreLatest restores the GAN of the newest checkpoint in a run folder and
+// returns the checkpoint's path.
+func RestoreLatest(backend compute.Backend, runDir string) (*GAN, string, error) {
+	path, err := LatestCheckpoint(runDir)
+	if err != nil {
+		return nil, "", err
+	}
+	ck, err := ReadCheckpoint(path)
+	if err != nil {
+		return nil, "", err
+	}
+	g, err := Restore(backend, ck)
+	return g, path, err
+}

@@ -143,11 +143,13 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 			if err := g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step))); err != nil {
 				return err
 			}
+			dog.Kick()
 		}
 		if last || (c.CheckpointEvery > 0 && g.Step%c.CheckpointEvery == 0) {
 			if err := save(); err != nil {
 				return err
 			}
+			dog.Kick()
 		}
 	}
 	return nil

@@ -190,7 +190,7 @@ func TestStallStopsWithExplanation(t *testing.T) {
 	}
 	data, out := t.TempDir(), filepath.Join(t.TempDir(), "run")
 	writeImages(t, data, 12)
-	cmd, lines := ganbookProcess(t, []string{"GANBOOK_INJECT_STALL=12"}, trainArgs(data, out, "50", "--stall-timeout", "2s")...)
+	cmd, lines := ganbookProcess(t, []string{"GANBOOK_INJECT_STALL=12"}, trainArgs(data, out, "50", "--stall-timeout", "6s")...)
 	rest := waitFor(t, lines, "no training step finished", 2*time.Minute)
 	err := cmd.Wait()
 	if code := exitCode(err); code != 1 || !strings.Contains(rest, "after step 12") || !strings.Contains(rest, "--resume") {

@@ -3,9 +3,13 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/gomlx/compute"
 )
 
 var errHelp = errors.New("help shown")
@@ -33,4 +37,14 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
+}
+
+// backend chooses the compute backend once and prints the line that names it.
+func backend() (compute.Backend, error) {
+	choice, err := nn.Backend()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(os.Stderr, choice.Line)
+	return choice.Backend, nil
 }

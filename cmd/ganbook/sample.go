@@ -8,7 +8,6 @@ import (
 
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
-	"github.com/ganbook/ganbook/internal/nn"
 )
 
 func sampleCmd(args []string) error {
@@ -29,20 +28,11 @@ func sampleCmd(args []string) error {
 	if *out == "" {
 		*out = filepath.Join(*runDir, "generated")
 	}
-	path, err := gan.LatestCheckpoint(*runDir)
+	b, err := backend()
 	if err != nil {
 		return err
 	}
-	ck, err := gan.ReadCheckpoint(path)
-	if err != nil {
-		return err
-	}
-	choice, err := nn.Backend()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(os.Stderr, choice.Line)
-	g, err := gan.Restore(choice.Backend, ck)
+	g, path, err := gan.RestoreLatest(b, *runDir)
 	if err != nil {
 		return err
 	}

@@ -4,13 +4,11 @@ import (
 	"flag"
 
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/gan"
-	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/score"
 )
 
@@ -25,11 +23,10 @@ func scoreCmd(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	choice, err := nn.Backend()
+	b, err := backend()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, choice.Line)
 	load := func(name string, train bool) (*gan.Dataset, error) {
 		switch name {
 		case "mnist":
@@ -52,7 +49,7 @@ func scoreCmd(args []string) error {
 			return err
 		}
 		start := time.Now()
-		c, err := score.TrainClassifier(choice.Backend, data, *steps, 1)
+		c, err := score.TrainClassifier(b, data, *steps, 1)
 		if err != nil {
 			return err
 		}
@@ -72,19 +69,11 @@ func scoreCmd(args []string) error {
 	if *n < 2 || *n > 100000 {
 		return usagef("score: --n must be between 2 and 100000, got %d", *n)
 	}
-	path, err := gan.LatestCheckpoint(*runDir)
+	g, path, err := gan.RestoreLatest(b, *runDir)
 	if err != nil {
 		return err
 	}
-	ck, err := gan.ReadCheckpoint(path)
-	if err != nil {
-		return err
-	}
-	g, err := gan.Restore(choice.Backend, ck)
-	if err != nil {
-		return err
-	}
-	c, err := score.Shipped(choice.Backend, *dataset)
+	c, err := score.Shipped(b, *dataset)
 	if err != nil {
 		return usagef("%v", err)
 	}

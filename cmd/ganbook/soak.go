@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/gan"
-	"github.com/ganbook/ganbook/internal/nn"
 )
 
 // soakCmd trains for a while and reports the process's resident memory, to
@@ -22,11 +21,10 @@ func soakCmd(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	choice, err := nn.Backend()
+	b, err := backend()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, choice.Line)
 	o := gan.DefaultOptions(*modelName)
 	data, err := gan.LoadMNIST(true, o.Size, o.Channels)
 	if err != nil {
@@ -37,7 +35,7 @@ func soakCmd(args []string) error {
 		return err
 	}
 	defer os.RemoveAll(out)
-	g, err := gan.PrepareRun(choice.Backend, gan.RunConfig{Options: o, Out: out})
+	g, err := gan.PrepareRun(b, gan.RunConfig{Options: o, Out: out})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/internal/imgio"
-	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/internal/watchdog"
 	"github.com/ganbook/ganbook/styletransfer"
 )
@@ -64,11 +63,10 @@ func styleCmd(args []string) error {
 		return usagef("--style %v", err)
 	}
 
-	choice, err := nn.Backend()
+	b, err := backend()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, choice.Line)
 	fmt.Fprintf(os.Stderr, "options: size=%d steps=%d init=%s weights content=%g style=%g variation=%g lr=%g content-layer=%s style-layers=%s\n",
 		o.Size, o.Steps, o.Init, o.Weights.Content, o.Weights.Style, o.Weights.Variation, o.LearningRate, o.ContentLayer, strings.Join(o.StyleLayers, ","))
 
@@ -96,7 +94,7 @@ func styleCmd(args []string) error {
 		return nil
 	}
 	start := time.Now()
-	res, err := styletransfer.TransferWithNotice(ctx, choice.Backend, content, style, o, func(s string) { progressLine.log("network: " + s) })
+	res, err := styletransfer.TransferWithNotice(ctx, b, content, style, o, func(s string) { progressLine.log("network: " + s) })
 	progressLine.done()
 	if err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/gan"
-	"github.com/ganbook/ganbook/internal/nn"
 )
 
 // Defaults of `ganbook train` with no flags: the lesson's MLP GAN on MNIST.
@@ -97,15 +96,14 @@ func trainCmd(args []string) error {
 		*out = filepath.Join("runs", *modelName+"-"+name)
 	}
 
-	choice, err := nn.Backend()
+	b, err := backend()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, choice.Line)
 
 	cfg := gan.RunConfig{Options: o, Out: *out, Steps: *steps, Resume: *resume, SampleEvery: *sampleEvery,
 		CheckpointEvery: *ckptEvery, Keep: *keep, Log: func(s string) { progressLine.log(s) }}
-	g, err := gan.PrepareRun(choice.Backend, cfg)
+	g, err := gan.PrepareRun(b, cfg)
 	if err != nil {
 		return err
 	}
@@ -146,7 +144,7 @@ func trainCmd(args []string) error {
 	}
 	cfg.StallTimeout = *stall
 	if *scoreEvery > 0 {
-		scorer, err := newScorer(choice.Backend, *dataset, o)
+		scorer, err := newScorer(b, *dataset, o)
 		if err != nil {
 			return usagef("--score-every: %v", err)
 		}
@@ -154,7 +152,10 @@ func trainCmd(args []string) error {
 	}
 	cfg.OnStall = func(step int, since time.Duration) {
 		progressLine.done()
-		latest, _ := gan.LatestCheckpoint(*out)
+		latest, err := gan.LatestCheckpoint(*out)
+		if err != nil {
+			latest = "none written yet"
+		}
 		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: the compute backend seems stuck (the pure-Go backend's parallel mode can deadlock; unset GOMLX_BACKEND to use the safe sequential mode). The last checkpoint is intact (%s): resume with: ganbook train --out %s --resume --steps %d\n",
 			since.Round(time.Second), step, latest, *out, *steps)
 		os.Exit(1)

@@ -24,16 +24,29 @@ func (g *GAN) SampleGrid() (image.Image, error) {
 
 // Samples generates n images from noise drawn with seed.
 func (g *GAN) Samples(n int, seed int64) ([]image.Image, error) {
-	out := make([]image.Image, 0, n)
-	z := tensors.MustCopyFlatData[float32](Noise(n, g.Opts.NoiseDim, seed))
+	flat, err := g.GenerateN(n, seed)
+	if err != nil {
+		return nil, err
+	}
+	o := g.Opts
+	return imgio.Batch(flat, n, o.Size, o.Size, o.Channels)
+}
+
+// GenerateN generates n images from noise drawn with seed, in chunks of
+// generateChunk so memory stays flat, and returns their values
+// [n, Size, Size, Channels] flat, in [-1, 1].
+func (g *GAN) GenerateN(n int, seed int64) ([]float32, error) {
+	dim := g.Opts.NoiseDim
+	z := tensors.MustCopyFlatData[float32](Noise(n, dim, seed))
+	out := make([]float32, 0, n*g.Opts.Pixels())
 	for start := 0; start < n; start += generateChunk {
 		end := min(n, start+generateChunk)
-		chunk := tensors.FromFlatDataAndDimensions(z[start*g.Opts.NoiseDim:end*g.Opts.NoiseDim], end-start, g.Opts.NoiseDim)
-		imgs, err := g.imagesFor(chunk)
+		t, err := g.Generate(tensors.FromFlatDataAndDimensions(z[start*dim:end*dim], end-start, dim))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, imgs...)
+		out = append(out, tensors.MustCopyFlatData[float32](t)...)
+		t.FinalizeAll()
 	}
 	return out, nil
 }

@@ -22,14 +22,9 @@ func MakeSampleFolder(ctx context.Context, folder string, n int) (int, error) {
 	}
 	var photos []image.Image
 	for _, name := range []string{"chelsea.png", "coffee.png", "astronaut.png"} {
-		path, err := styletransfer.SamplePath(name)
+		path, err := styletransfer.EnsureSample(ctx, name, func(string) {})
 		if err != nil {
-			if _, err := styletransfer.InstallSamples(ctx, func(string) {}); err != nil {
-				return 0, err
-			}
-			if path, err = styletransfer.SamplePath(name); err != nil {
-				return 0, err
-			}
+			return 0, err
 		}
 		img, err := imgio.Decode(path)
 		if err != nil {

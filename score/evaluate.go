@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/safetensors"
@@ -76,17 +75,9 @@ func (c *Classifier) EvaluateGAN(g *gan.GAN, n int, reference [][]float64) (Scor
 	if g.Opts.Size != imageSize {
 		return Scores{}, fmt.Errorf("the classifier scores 28x28 images, this model makes %dx%d", g.Opts.Size, g.Opts.Size)
 	}
-	z := gan.Noise(n, g.Opts.NoiseDim, 12345)
-	var flat []float32
-	const chunk = 250
-	zs := tensors.MustCopyFlatData[float32](z)
-	for start := 0; start < n; start += chunk {
-		end := min(n, start+chunk)
-		t, err := g.Generate(tensors.FromFlatDataAndDimensions(zs[start*g.Opts.NoiseDim:end*g.Opts.NoiseDim], end-start, g.Opts.NoiseDim))
-		if err != nil {
-			return Scores{}, err
-		}
-		flat = append(flat, tensors.MustCopyFlatData[float32](t)...)
+	flat, err := g.GenerateN(n, 12345)
+	if err != nil {
+		return Scores{}, err
 	}
 	return c.Evaluate(flat, n, g.Opts.Channels, reference)
 }

@@ -66,6 +66,18 @@ func SamplePath(name string) (string, error) {
 	return "", fmt.Errorf("no sample image named %q", name)
 }
 
+// EnsureSample finds a sample image, installing the samples first (telling log)
+// if it is not there yet.
+func EnsureSample(ctx context.Context, name string, log func(string)) (string, error) {
+	if path, err := SamplePath(name); err == nil {
+		return path, nil
+	}
+	if _, err := InstallSamples(ctx, log); err != nil {
+		return "", err
+	}
+	return SamplePath(name)
+}
+
 // InstallSamples copies the sample images into SamplesDir, from the installed
 // Debian packages when present, else by downloading the packages with
 // `apt-get download` and unpacking them with `dpkg -x` (no root needed, nothing

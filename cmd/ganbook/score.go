@@ -27,24 +27,15 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	load := func(name string, train bool) (*gan.Dataset, error) {
-		switch name {
-		case "mnist":
-			return gan.LoadMNIST(train, 28, 1)
-		case "fashion":
-			return gan.LoadFashionMNIST("", train, 28, 1)
-		}
-		return nil, usagef("score: unknown dataset %q: use mnist or fashion", name)
-	}
 	if *trainFor != "" {
 		if *out == "" {
 			return usagef("score --train needs --out FILE.safetensors")
 		}
-		data, err := load(*trainFor, true)
+		data, err := loadLabelled(*trainFor, true, 1)
 		if err != nil {
 			return err
 		}
-		test, err := load(*trainFor, false)
+		test, err := loadLabelled(*trainFor, false, 1)
 		if err != nil {
 			return err
 		}
@@ -77,7 +68,7 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	test, err := load(*dataset, false)
+	test, err := loadLabelled(*dataset, false, 1)
 	if err != nil {
 		return err
 	}
@@ -103,12 +94,7 @@ func newScorer(backend compute.Backend, dataset string, o gan.Options) (func(*ga
 	if err != nil {
 		return nil, err
 	}
-	var test *gan.Dataset
-	if dataset == "mnist" {
-		test, err = gan.LoadMNIST(false, 28, o.Channels)
-	} else {
-		test, err = gan.LoadFashionMNIST("", false, 28, o.Channels)
-	}
+	test, err := loadLabelled(dataset, false, o.Channels)
 	if err != nil {
 		return nil, err
 	}
@@ -120,4 +106,16 @@ func newScorer(backend compute.Backend, dataset string, o gan.Options) (func(*ga
 		s, err := c.EvaluateGAN(g, 1000, ref)
 		return gan.QualityScore{Frechet: s.Frechet, Confidence: s.Confidence, Entropy: s.Entropy}, err
 	}, nil
+}
+
+// loadLabelled loads a 28x28 labelled dataset the classifiers know: the
+// training or the test part of mnist or fashion.
+func loadLabelled(name string, train bool, channels int) (*gan.Dataset, error) {
+	switch name {
+	case "mnist":
+		return gan.LoadMNIST(train, 28, channels)
+	case "fashion":
+		return gan.LoadFashionMNIST("", train, 28, channels)
+	}
+	return nil, usagef("score: unknown dataset %q: use mnist or fashion", name)
 }

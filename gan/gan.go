@@ -53,7 +53,9 @@ type GAN struct {
 	History []Metrics
 
 	dExec, gExec, genExec *model.Exec
-	lastDLoss             float64
+	dLossExec             *model.Exec // the discriminator's loss without a step
+	genEMAExec            *model.Exec // the generator with averaged weights (Options.EMA)
+	lrFactor              float64 // factor last written into the learning-rate variables (NaN: none yet)
 }
 
 // New builds a GAN with fresh weights. Nothing is computed until the first step.
@@ -66,7 +68,7 @@ func New(backend compute.Backend, o Options) (*GAN, error) {
 	if err := store.SetRNGStateFromSeed(o.Seed); err != nil {
 		return nil, err
 	}
-	g := &GAN{Opts: o, Store: store, Backend: backend, FixedNoise: fixedNoise(o), lastDLoss: math.NaN()}
+	g := &GAN{Opts: o, Store: store, Backend: backend, FixedNoise: fixedNoise(o), lrFactor: math.NaN()}
 	if err := g.buildExecs(); err != nil {
 		return nil, err
 	}
@@ -96,17 +98,44 @@ func (g *GAN) buildExecs() error {
 	dOpt, gOpt := g.adam(o.LRD), g.adam(o.LRG)
 	realTarget := 1 - o.LabelSmoothing
 
-	// The discriminator phase: real images should score 1, generated ones 0.
-	dStep := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
+	// realMean holds the mean discriminator features of the last real batch
+	// (Options.FeatureMatching); whichever graph runs first creates it.
+	realMean := func(features *Node) *model.Variable {
+		width := features.Shape().Dim(1)
+		return disc.At("feature_matching").WithInitializer(initializer.Zero).
+			VariableWithShape("real_mean", shapes.Make(dtypes.Float32, width)).SetTrainable(false)
+	}
+	// The discriminator's loss: real images should score 1, generated ones 0.
+	dLossOf := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
 		graph := real.Graph()
 		g.Store.SetTraining(graph, true)
 		gen.SetGraphParam(graph, nn.ParamFrozenAverages, true) // this phase must not change the generator
 		z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
-		fake := StopGradient(Generator(gen, z, o))
-		realLogits, fakeLogits := Discriminator(disc, real, o), Discriminator(disc, fake, o)
+		fake := GeneratorScales(gen, z, o) // one image, or an MSG-GAN's images at each scale
+		for i := range fake {
+			fake[i] = StopGradient(fake[i])
+		}
+		realLogits, realFeatures := DiscriminatorFeatures(disc, Pyramid(real, o), o)
+		fakeLogits := DiscriminatorScales(disc, fake, o)
 		dLoss = Add(BCEWithLogits(realLogits, realTarget), BCEWithLogits(fakeLogits, 0))
-		dOpt.UpdateGraph(disc, graph, dLoss)
+		if o.FeatureMatching > 0 {
+			// Remembered for the generator phase, which sees no real batch.
+			realMean(realFeatures).SetNodeValue(StopGradient(ReduceMean(realFeatures, 0)))
+		}
 		return dLoss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits))
+	}
+	// The discriminator phase: one Adam step on that loss.
+	dStep := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
+		dLoss, dReal, dFake = dLossOf(scope, real)
+		dOpt.UpdateGraph(disc, real.Graph(), dLoss)
+		return dLoss, dReal, dFake
+	}
+	// The same loss without a step, for Options.SkipDBelow: both networks' batch
+	// norm averages stay as they are.
+	dLossOnly := func(scope *model.Scope, real *Node) *Node {
+		disc.SetGraphParam(real.Graph(), nn.ParamFrozenAverages, true)
+		dLoss, _, _ := dLossOf(scope, real)
+		return dLoss
 	}
 	// The generator phase: through the frozen discriminator, generated images
 	// should score 1. Only the generator's variables are in the optimiser's scope.
@@ -114,8 +143,12 @@ func (g *GAN) buildExecs() error {
 		g.Store.SetTraining(graph, true)
 		disc.SetGraphParam(graph, nn.ParamFrozenAverages, true) // the discriminator is frozen
 		z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
-		fakeLogits := Discriminator(disc, Generator(gen, z, o), o)
+		fakeLogits, fakeFeatures := DiscriminatorFeatures(disc, GeneratorScales(gen, z, o), o)
 		gLoss = BCEWithLogits(fakeLogits, 1)
+		if o.FeatureMatching > 0 {
+			diff := Sub(ReduceMean(fakeFeatures, 0), realMean(fakeFeatures).NodeValue(graph))
+			gLoss = Add(gLoss, MulScalar(ReduceAllSum(Square(diff)), o.FeatureMatching))
+		}
 		gOpt.UpdateGraph(gen, graph, gLoss)
 		return gLoss, ReduceAllMean(Sigmoid(fakeLogits))
 	}
@@ -123,11 +156,21 @@ func (g *GAN) buildExecs() error {
 		g.Store.SetTraining(z.Graph(), false)
 		return Generator(gen, z, o)
 	}
+	generateEMA := func(scope *model.Scope, z *Node) *Node {
+		g.Store.SetTraining(z.Graph(), false)
+		return Generator(g.Store.Scope(EMAScope), z, o)
+	}
 	var err error
 	if g.dExec, err = model.NewExec(g.Backend, g.Store, dStep); err != nil {
 		return err
 	}
 	if g.gExec, err = model.NewExec(g.Backend, g.Store, gStep); err != nil {
+		return err
+	}
+	if g.dLossExec, err = model.NewExec(g.Backend, g.Store, dLossOnly); err != nil {
+		return err
+	}
+	if g.genEMAExec, err = model.NewExec(g.Backend, g.Store, generateEMA); err != nil {
 		return err
 	}
 	g.genExec, err = model.NewExec(g.Backend, g.Store, generate)
@@ -152,17 +195,36 @@ type DiscriminatorMetrics struct {
 // real [Batch, Size, Size, Channels] (values in [-1, 1]) and a freshly generated
 // batch. Only the discriminator's variables change.
 func (g *GAN) TrainDiscriminator(real *tensors.Tensor) (m DiscriminatorMetrics, err error) {
-	want := []int{g.Opts.Batch, g.Opts.Size, g.Opts.Size, g.Opts.Channels}
-	if !real.Shape().Equal(shapes.Make(dtypes.Float32, want...)) {
-		return m, fmt.Errorf("real batch has shape %s, want float32%v", real.Shape(), want)
+	if err := g.checkBatch(real); err != nil {
+		return m, err
 	}
 	out, err := nn.Call(g.dExec, real)
 	if err != nil {
 		return m, err
 	}
 	m = DiscriminatorMetrics{Loss: nn.ScalarValue(out[0]), DReal: nn.ScalarValue(out[1]), DFake: nn.ScalarValue(out[2])}
-	g.lastDLoss = m.Loss
 	return m, nil
+}
+
+func (g *GAN) checkBatch(real *tensors.Tensor) error {
+	want := []int{g.Opts.Batch, g.Opts.Size, g.Opts.Size, g.Opts.Channels}
+	if !real.Shape().Equal(shapes.Make(dtypes.Float32, want...)) {
+		return fmt.Errorf("real batch has shape %s, want float32%v", real.Shape(), want)
+	}
+	return nil
+}
+
+// DiscriminatorLoss measures the discriminator's loss on real and a freshly
+// generated batch without training it.
+func (g *GAN) DiscriminatorLoss(real *tensors.Tensor) (float64, error) {
+	if err := g.checkBatch(real); err != nil {
+		return 0, err
+	}
+	out, err := nn.Call(g.dLossExec, real)
+	if err != nil {
+		return 0, err
+	}
+	return nn.ScalarValue(out[0]), nil
 }
 
 // GeneratorMetrics are the results of one generator step.
@@ -178,17 +240,34 @@ func (g *GAN) TrainGenerator() (m GeneratorMetrics, err error) {
 	if err != nil {
 		return m, err
 	}
+	if g.Opts.EMA > 0 {
+		if err := g.updateEMA(); err != nil {
+			return m, err
+		}
+	}
 	return GeneratorMetrics{Loss: nn.ScalarValue(out[0]), DFake: nn.ScalarValue(out[1])}, nil
 }
 
 // TrainStep runs both phases on one real batch and records the metrics. With
-// Options.SkipDBelow set, the discriminator phase is skipped while its last
-// loss is below the threshold (the discriminator is winning).
+// Options.SkipDBelow set, the discriminator's loss on this batch is measured
+// first and its step skipped while the loss is below the threshold (the
+// discriminator is winning): the lesson's advice for keeping the balance.
 func (g *GAN) TrainStep(real *tensors.Tensor) (Metrics, error) {
 	m := Metrics{Step: g.Step + 1}
-	if g.Opts.SkipDBelow > 0 && g.lastDLoss < g.Opts.SkipDBelow { // false while lastDLoss is NaN (no D step yet)
+	if err := g.setLRFactor(g.Opts.LRFactor(m.Step)); err != nil {
+		return m, err
+	}
+	skip := false
+	if g.Opts.SkipDBelow > 0 {
+		loss, err := g.DiscriminatorLoss(real)
+		if err != nil {
+			return m, err
+		}
+		skip = loss < g.Opts.SkipDBelow
+		m.DLoss, m.DReal = loss, nanMetric
+	}
+	if skip {
 		m.DSkipped = true
-		m.DLoss, m.DReal = g.lastDLoss, nanMetric
 	} else {
 		d, err := g.TrainDiscriminator(real)
 		if err != nil {
@@ -209,13 +288,54 @@ func (g *GAN) TrainStep(real *tensors.Tensor) (Metrics, error) {
 	return m, nil
 }
 
+// setLRFactor sets both networks' Adam learning rates to f times their base
+// values. The variables exist once each network's step has been built (after
+// the first step), before that the base rates are in effect.
+func (g *GAN) setLRFactor(f float64) error {
+	if f == g.lrFactor {
+		return nil
+	}
+	found := false
+	for v := range g.Store.IterVariables() {
+		base := 0.0
+		switch {
+		case !strings.HasSuffix(v.Path(), "/"+optimizer.ParamLearningRate):
+			continue
+		case strings.HasPrefix(v.Path(), GeneratorScope+"/"):
+			base = g.Opts.LRG
+		case strings.HasPrefix(v.Path(), DiscriminatorScope+"/"):
+			base = g.Opts.LRD
+		default:
+			continue
+		}
+		if err := v.SetValue(tensors.FromScalar(float32(base * f))); err != nil {
+			return fmt.Errorf("setting learning rate %s: %w", v.Path(), err)
+		}
+		found = true
+	}
+	if found {
+		g.lrFactor = f
+	}
+	return nil
+}
+
+// LearningRates returns the learning rates the next step uses.
+func (g *GAN) LearningRates() (d, gen float64) {
+	f := g.Opts.LRFactor(g.Step + 1)
+	return g.Opts.LRD * f, g.Opts.LRG * f
+}
+
 // Generate runs the generator in inference mode on noise z [N, NoiseDim] and
 // returns images [N, Size, Size, Channels] in [-1, 1].
 func (g *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
 	if z.Rank() != 2 || z.Shape().Dim(1) != g.Opts.NoiseDim {
 		return nil, fmt.Errorf("noise has shape %s, want [N, %d]", z.Shape(), g.Opts.NoiseDim)
 	}
-	out, err := nn.Call(g.genExec, z)
+	exec := g.genExec
+	if g.Opts.EMA > 0 && g.hasEMA() {
+		exec = g.genEMAExec // the averaged generator, once it exists (also after a restore)
+	}
+	out, err := nn.Call(exec, z)
 	if err != nil {
 		return nil, err
 	}

@@ -168,16 +168,25 @@ func TestWrongBatchShape(t *testing.T) {
 }
 
 func TestSkipDiscriminatorWhenWinning(t *testing.T) {
-	o := tinyOptions("mlp")
-	o.SkipDBelow = 100 // always "winning": every step after the first skips D
-	g := newTestGAN(t, o)
-	for i := range 3 {
-		m, err := g.TrainStep(randomBatch(o, uint64(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.DSkipped != (i > 0) {
-			t.Errorf("step %d: skipped=%v", i+1, m.DSkipped)
+	for _, tc := range []struct {
+		below float64
+		skip  bool
+	}{{100, true}, {1e-9, false}} { // the loss is always below 100 and never below 1e-9
+		o := tinyOptions("mlp")
+		o.SkipDBelow = tc.below
+		g := newTestGAN(t, o)
+		for i := range 3 {
+			before := g.Fingerprint(DiscriminatorScope)
+			m, err := g.TrainStep(randomBatch(o, uint64(i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.DSkipped != tc.skip || m.DLoss <= 0 || m.DLoss > 10 {
+				t.Errorf("below %g, step %d: skipped=%v, D loss %g", tc.below, i+1, m.DSkipped, m.DLoss)
+			}
+			if i > 0 && (g.Fingerprint(DiscriminatorScope) == before) != tc.skip {
+				t.Errorf("below %g, step %d: discriminator weights changed=%v", tc.below, i+1, !tc.skip)
+			}
 		}
 	}
 }

@@ -21,29 +21,74 @@ const initStddev = 0.02
 // Generator turns noise z [B, NoiseDim] into images [B, Size, Size, Channels]
 // with values in [-1, 1] (tanh).
 func Generator(scope *model.Scope, z *Node, o Options) *Node {
+	return GeneratorScales(scope, z, o)[0]
+}
+
+// GeneratorScales is the generator with all its outputs: the image first, then,
+// for an MSG-GAN (Options.MultiScale), the same image at half, quarter, ...
+// resolution as the generator's inner layers draw it.
+func GeneratorScales(scope *model.Scope, z *Node, o Options) []*Node {
 	z.AssertDims(-1, o.NoiseDim)
-	var img *Node
+	var imgs []*Node
 	if o.Model == "dcgan" {
-		img = dcganGenerator(scope, z, o)
+		imgs = dcganGenerator(scope, z, o)
 	} else {
-		img = mlpGenerator(scope, z, o)
+		imgs = []*Node{mlpGenerator(scope, z, o)}
 	}
-	img.AssertDims(z.Shape().Dim(0), o.Size, o.Size, o.Channels)
-	return img
+	for i, img := range imgs {
+		img.AssertDims(z.Shape().Dim(0), o.Size>>i, o.Size>>i, o.Channels)
+	}
+	return imgs
 }
 
 // Discriminator returns one logit per image for x [B, Size, Size, Channels]:
-// positive means "real", negative "generated". D(x) = sigmoid(logit).
+// positive means "real", negative "generated". D(x) = sigmoid(logit). An
+// MSG-GAN discriminator reads x and its average-pooled smaller copies.
 func Discriminator(scope *model.Scope, x *Node, o Options) *Node {
+	return DiscriminatorScales(scope, Pyramid(x, o), o)
+}
+
+// DiscriminatorScales is the discriminator on an image and its smaller copies,
+// as Pyramid or GeneratorScales return them.
+func DiscriminatorScales(scope *model.Scope, imgs []*Node, o Options) *Node {
+	logits, _ := DiscriminatorFeatures(scope, imgs, o)
+	return logits
+}
+
+// DiscriminatorFeatures is the discriminator returning, besides the logits
+// [B], the features [B, F] its last layer reads: what feature matching
+// (Options.FeatureMatching) compares between real and generated batches.
+func DiscriminatorFeatures(scope *model.Scope, imgs []*Node, o Options) (logits, features *Node) {
+	x := imgs[0]
 	x.AssertDims(-1, o.Size, o.Size, o.Channels)
-	var logits *Node
 	if o.Model == "dcgan" {
-		logits = dcganDiscriminator(scope, x, o)
+		logits, features = dcganDiscriminator(scope, imgs, o)
 	} else {
-		logits = mlpDiscriminator(scope, x, o)
+		logits, features = mlpDiscriminator(scope, x, o)
 	}
 	logits.AssertDims(x.Shape().Dim(0))
-	return logits
+	features.AssertRank(2)
+	return logits, features
+}
+
+// Pyramid returns x and, for an MSG-GAN, its 2x2 average-pooled copies at the
+// generator's smaller scales: what a real image looks like at each scale.
+func Pyramid(x *Node, o Options) []*Node {
+	imgs := []*Node{x}
+	for range numScales(o) - 1 {
+		x = nn.AvgPool2x(x)
+		imgs = append(imgs, x)
+	}
+	return imgs
+}
+
+// numScales is the number of images the generator outputs: 3 for an MSG-GAN
+// (Size, Size/2, Size/4), 1 otherwise.
+func numScales(o Options) int {
+	if o.MultiScale {
+		return 3
+	}
+	return 1
 }
 
 // layer returns the scope of the i-th layer. At (not In) lets the discriminator
@@ -67,7 +112,7 @@ func mlpGenerator(scope *model.Scope, z *Node, o Options) *Node {
 }
 
 // mlpDiscriminator: pixels -> [Dense + LeakyReLU(0.2)] per hidden size -> Dense -> 1 logit.
-func mlpDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
+func mlpDiscriminator(scope *model.Scope, img *Node, o Options) (logits, features *Node) {
 	b := img.Shape().Dim(0)
 	x := Reshape(img, b, o.Pixels())
 	for i, width := range o.DHidden {
@@ -78,25 +123,36 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
 		}
 		x.AssertDims(b, width)
 	}
+	features = x
+	if o.MinibatchStd {
+		x = nn.MinibatchStdDev(x)
+	}
 	x = layers.DenseWithBias(layer(scope, len(o.DHidden), "dense"), x, 1)
-	return Reshape(x, b)
+	return Reshape(x, b), features
 }
 
 // dcganGenerator: z -> Dense -> (S/4, S/4, GBase) + BatchNorm + ReLU ->
 // [nearest up-sampling x2 + 3x3 conv + BatchNorm + ReLU] x2 -> 3x3 conv -> tanh.
+// For an MSG-GAN, a 1x1 convolution + tanh ("to RGB") also turns the S/4 and
+// S/2 feature maps into images; they come after the full-size image.
 //
 // The DCGAN paper up-samples with transposed convolutions, but their gradient
 // panics in GoMLX v0.28.2 ("gradient of Convolve with input dilation not
 // defined", fixed after the tag in gomlx PR #459). Up-sampling + convolution is
 // trainable, and avoids transposed convolutions' checkerboard artifacts (Odena et
 // al. 2016, "Deconvolution and Checkerboard Artifacts").
-func dcganGenerator(scope *model.Scope, z *Node, o Options) *Node {
+func dcganGenerator(scope *model.Scope, z *Node, o Options) []*Node {
 	scope = scope.WithInitializer(initializer.RandomNormalFn(scope, initStddev))
 	b, s, c := z.Shape().Dim(0), o.Size/4, o.GBase
 	x := layers.Dense(layer(scope, 0, "dense"), z, false, s, s, c)
 	x = activation.Relu(nn.BatchNorm(layer(scope, 0, "bn"), x))
 	x.AssertDims(b, s, s, c)
+	var smaller []*Node // the MSG-GAN's images, smallest first
 	for i := 1; i <= 2; i++ {
+		if o.MultiScale {
+			rgb := nn.Conv2D(layer(scope, i, "to_rgb"), x, nn.Conv{Out: o.Channels, Kernel: 1})
+			smaller = append([]*Node{Tanh(rgb)}, smaller...)
+		}
 		s, c = s*2, c/2
 		x = nn.UpSample2x(x)
 		x = nn.Conv2D(layer(scope, i, "conv"), x, nn.Conv{Out: c, Kernel: 3, Pad: 1, NoBias: true})
@@ -104,16 +160,18 @@ func dcganGenerator(scope *model.Scope, z *Node, o Options) *Node {
 		x.AssertDims(b, s, s, c)
 	}
 	x = nn.Conv2D(layer(scope, 3, "conv"), x, nn.Conv{Out: o.Channels, Kernel: 3, Pad: 1})
-	return Tanh(x)
+	return append([]*Node{Tanh(x)}, smaller...)
 }
 
 // dcganDiscriminator: [4x4 stride-2 conv + (BatchNorm) + LeakyReLU(0.2)] until
 // the image is 7 or 8 pixels wide (2 blocks for 28 and 32, 3 for 64) -> Dense ->
-// 1 logit. No batch norm on the first block, as in the DCGAN paper.
-func dcganDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
+// 1 logit. No batch norm on the first block, as in the DCGAN paper. An MSG-GAN
+// discriminator concatenates the image of each smaller scale to the feature map
+// of the same size (the "simple" combine function of the MSG-GAN paper).
+func dcganDiscriminator(scope *model.Scope, imgs []*Node, o Options) (logits, features *Node) {
 	scope = scope.WithInitializer(initializer.RandomNormalFn(scope, initStddev))
-	b, s, c := img.Shape().Dim(0), o.Size, o.DBase
-	x := img
+	x := imgs[0]
+	b, s, c := x.Shape().Dim(0), o.Size, o.DBase
 	for i := 0; s > 8; i++ {
 		s = nn.ConvOutSize(s, 4, 2, 1)
 		x = nn.Conv2D(layer(scope, i, "conv"), x, nn.Conv{Out: c, Kernel: 4, Stride: 2, Pad: 1, NoBias: i > 0})
@@ -122,8 +180,16 @@ func dcganDiscriminator(scope *model.Scope, img *Node, o Options) *Node {
 		}
 		x = activation.LeakyReluWith(x, leak)
 		x.AssertDims(b, s, s, c)
+		if i+1 < len(imgs) {
+			x = Concatenate([]*Node{x, imgs[i+1]}, -1)
+			x.AssertDims(b, s, s, c+o.Channels)
+		}
 		c *= 2
 	}
+	features = Reshape(x, b, -1)
+	if o.MinibatchStd {
+		x = nn.MinibatchStdDev(x)
+	}
 	x = layers.DenseWithBias(layer(scope, 9, "dense"), Reshape(x, b, -1), 1)
-	return Reshape(x, b)
+	return Reshape(x, b), features
 }

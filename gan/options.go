@@ -24,8 +24,9 @@ type Options struct {
 	// images instead of 1 (one-sided label smoothing, Salimans et al. 2016,
 	// "Improved Techniques for Training GANs"). 0 turns it off.
 	LabelSmoothing float64 `json:"label_smoothing"`
-	// SkipDBelow > 0 skips the discriminator step while its last loss is below this
-	// value: the lesson's advice for keeping the two networks in balance. 0: never skip.
+	// SkipDBelow > 0 skips the discriminator step while its loss (measured on the
+	// step's batch before the update) is below this value: the lesson's advice
+	// for keeping the two networks in balance. 0: never skip.
 	SkipDBelow float64 `json:"skip_d_below"`
 
 	// Widths. MLP: hidden layer sizes of the generator (ascending) and the
@@ -38,6 +39,39 @@ type Options struct {
 	// DDropout is the dropout rate after each hidden layer of the discriminator
 	// (0: none). The lesson's Keras GANs use dropout in the discriminator.
 	DDropout float64 `json:"d_dropout,omitempty"`
+
+	// DecayStart, DecayEnd > 0: both learning rates fall linearly from their value
+	// at step DecayStart to 0 at step DecayEnd (the linear decay of pix2pix/CycleGAN,
+	// Isola et al. 2017, Zhu et al. 2017). 0, 0: constant learning rates.
+	DecayStart int `json:"lr_decay_start,omitempty"`
+	DecayEnd   int `json:"lr_decay_end,omitempty"`
+
+	// MinibatchStd appends the batch's mean standard deviation as one more feature
+	// before the discriminator's last layer (Karras et al. 2018, "Progressive
+	// Growing of GANs", section 3): a batch of near-identical fakes is then easy to
+	// tell from a real batch, which pushes the generator away from mode collapse.
+	MinibatchStd bool `json:"minibatch_std,omitempty"`
+
+	// FeatureMatching > 0 adds, with this weight, feature matching to the
+	// generator's loss (Salimans et al. 2016, "Improved Techniques for Training
+	// GANs", section 3.1): the squared distance between the mean features the
+	// discriminator's last layer sees in the real batch and in a generated one.
+	// The generator must then match the real data's statistics, not just fool
+	// the current discriminator with one kind of image.
+	FeatureMatching float64 `json:"feature_matching,omitempty"`
+
+	// EMA > 0 keeps an exponential moving average of the generator's weights
+	// with this decay and draws samples (and scores) from it: averaging smooths
+	// out the oscillation of adversarial training (Yazici et al. 2019, "The
+	// Unusual Effectiveness of Averaging in GAN Training"; Karras et al. 2018 use
+	// 0.999). Training itself always uses the current weights. 0: off.
+	EMA float64 `json:"ema,omitempty"`
+
+	// MultiScale makes the DCGAN an MSG-GAN (Karnewar & Wang 2020, "MSG-GAN:
+	// Multi-Scale Gradients for Generative Adversarial Networks"): the generator
+	// also outputs its intermediate feature maps as images, and the discriminator
+	// reads each one at the matching depth, so gradients reach every scale.
+	MultiScale bool `json:"multi_scale,omitempty"`
 
 	Seed int64 `json:"seed"`
 }
@@ -109,6 +143,18 @@ func (o Options) Validate() error {
 	if o.SkipDBelow < 0 {
 		return fmt.Errorf("skip-d-below must be >= 0, got %g", o.SkipDBelow)
 	}
+	if o.DecayStart < 0 || o.DecayEnd < 0 || (o.DecayEnd > 0 && o.DecayEnd <= o.DecayStart) {
+		return fmt.Errorf("learning-rate decay must end after it starts, got steps %d to %d", o.DecayStart, o.DecayEnd)
+	}
+	if o.EMA < 0 || o.EMA >= 1 {
+		return fmt.Errorf("EMA decay must be in [0, 1), got %g", o.EMA)
+	}
+	if o.FeatureMatching < 0 {
+		return fmt.Errorf("feature matching weight must be >= 0, got %g", o.FeatureMatching)
+	}
+	if o.MultiScale && o.Model != "dcgan" {
+		return fmt.Errorf("multi-scale gradients (MSG-GAN) need --model dcgan")
+	}
 	switch o.Model {
 	case "mlp":
 		if len(o.GHidden) == 0 || len(o.DHidden) == 0 || slices.Min(o.GHidden) < 1 || slices.Min(o.DHidden) < 1 {
@@ -124,3 +170,39 @@ func (o Options) Validate() error {
 
 // Pixels is the number of values in one image.
 func (o Options) Pixels() int { return o.Size * o.Size * o.Channels }
+
+// LRFactor is the fraction of the base learning rates used for training step
+// number step (1-based) under the linear decay of DecayStart and DecayEnd.
+func (o Options) LRFactor(step int) float64 {
+	if o.DecayEnd <= 0 || step <= o.DecayStart {
+		return 1
+	}
+	return max(0, float64(o.DecayEnd-step)/float64(o.DecayEnd-o.DecayStart))
+}
+
+// String is the options as one log line of key=value pairs.
+func (o Options) String() string {
+	s := fmt.Sprintf("model=%s size=%d channels=%d batch=%d lr-d=%g lr-g=%g betas=%g,%g", o.Model, o.Size, o.Channels, o.Batch, o.LRD, o.LRG, o.Beta1, o.Beta2)
+	if o.DecayEnd > 0 {
+		s += fmt.Sprintf(" lr-decay=steps %d-%d", o.DecayStart, o.DecayEnd)
+	}
+	if o.LabelSmoothing > 0 {
+		s += fmt.Sprintf(" label-smoothing=%g", o.LabelSmoothing)
+	}
+	if o.SkipDBelow > 0 {
+		s += fmt.Sprintf(" skip-d-below=%g", o.SkipDBelow)
+	}
+	if o.MinibatchStd {
+		s += " minibatch-std"
+	}
+	if o.FeatureMatching > 0 {
+		s += fmt.Sprintf(" feature-matching=%g", o.FeatureMatching)
+	}
+	if o.EMA > 0 {
+		s += fmt.Sprintf(" ema=%g", o.EMA)
+	}
+	if o.MultiScale {
+		s += " multi-scale"
+	}
+	return s + fmt.Sprintf(" seed=%d", o.Seed)
+}

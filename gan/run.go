@@ -129,7 +129,10 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 			}
 			m.Score = &q
 			g.History[len(g.History)-1].Score = &q
-			logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy)
+			logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
+			if collapsed, why := q.Collapsed(); collapsed {
+				logf("step %d: mode collapse: %s (try --minibatch-std, or lower --lr-g)", g.Step, why)
+			}
 			dog.Kick()
 		}
 		if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {

@@ -182,7 +182,7 @@ func TestTrainRecordsScores(t *testing.T) {
 	}
 	raw, _ := os.ReadFile(filepath.Join(out, "metrics.csv"))
 	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if !strings.HasSuffix(lines[2], ",2,0.5,0.25") || !strings.HasSuffix(lines[1], ",,,") {
+	if !strings.HasSuffix(lines[2], ",2,0.5,0.25,0") || !strings.HasSuffix(lines[1], ",,,,") {
 		t.Fatalf("metrics.csv:\n%s", raw)
 	}
 }

@@ -41,7 +41,7 @@ func TestShippedClassifierAndScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(same.Frechet) > 1e-3 || same.Entropy < 0.95 || same.Confidence < 0.9 {
+	if math.Abs(same.Frechet) > 1e-3 || same.Entropy < 0.95 || same.Confidence < 0.9 || math.Abs(same.Diversity-1) > 1e-9 {
 		t.Errorf("real vs itself: %s", same)
 	}
 	var repeated []float32
@@ -52,7 +52,7 @@ func TestShippedClassifierAndScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if one.Entropy != 0 || one.Frechet < 10 {
+	if one.Entropy != 0 || one.Frechet < 10 || one.Diversity > 1e-3 {
 		t.Errorf("one repeated image: %s", one)
 	}
 	if _, err := Shipped(b, "cifar"); err == nil {
@@ -88,5 +88,39 @@ func TestTrainSaveLoad(t *testing.T) {
 		if p1[0][i] != p2[0][i] {
 			t.Fatalf("loaded classifier predicts %v, saved one %v", p2[0], p1[0])
 		}
+	}
+}
+
+// Digits written as a 64x64 folder, read back and shrunk to 28x28 for the
+// classifier, must still be recognised: the path a 64x64 GAN's samples take.
+func TestDigitsAt64Pixels(t *testing.T) {
+	b := nn.MustBackend()
+	c, err := Shipped(b, "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := mnistTest(t).Take(300)
+	dir := t.TempDir()
+	if err := test.SaveFolder(dir, 64); err != nil {
+		t.Fatal(err)
+	}
+	big, _, err := gan.LoadFolder(dir, 64, 1)
+	if err != nil || big.N != 300 {
+		t.Fatalf("read back: %v", err)
+	}
+	small, err := resize(big.Images, big.N, 64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := c.Reference(test, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Evaluate(small, big.N, 1, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Confidence < 0.9 || s.Entropy < 0.95 || s.Frechet > 10 || s.Diversity < 0.9 {
+		t.Errorf("digits through 64x64 and back: %s", s)
 	}
 }

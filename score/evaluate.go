@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
@@ -35,12 +36,18 @@ type Scores struct {
 	Frechet    float64
 	Confidence float64
 	Entropy    float64
+	Diversity  float64
 	Histogram  [Classes]int
 }
 
 func (s Scores) String() string {
-	return fmt.Sprintf("n=%d  Frechet distance %.2f  mean confidence %.3f  class entropy %.3f  histogram %v",
-		s.N, s.Frechet, s.Confidence, s.Entropy, s.Histogram)
+	return fmt.Sprintf("n=%d  Frechet distance %.2f  mean confidence %.3f  class entropy %.3f  diversity %.3f  histogram %v",
+		s.N, s.Frechet, s.Confidence, s.Entropy, s.Diversity, s.Histogram)
+}
+
+// Quality is the part of the scores a training run logs.
+func (s Scores) Quality() gan.QualityScore {
+	return gan.QualityScore{Frechet: s.Frechet, Confidence: s.Confidence, Entropy: s.Entropy, Diversity: s.Diversity}
 }
 
 // Evaluate scores n generated images (flat [n, 28, 28, channels]) against the
@@ -60,6 +67,9 @@ func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]f
 	if s.Frechet, err = FrechetDistance(feats, reference); err != nil {
 		return Scores{}, err
 	}
+	if s.Diversity, err = Diversity(feats, reference); err != nil {
+		return Scores{}, err
+	}
 	return s, nil
 }
 
@@ -71,13 +81,68 @@ func (c *Classifier) Reference(real *gan.Dataset, n int) ([][]float64, error) {
 }
 
 // EvaluateGAN generates n images with g (noise seed 12345) and scores them.
+// Larger images (a 64x64 GAN trained on digits from a folder) are resized to
+// the classifier's 28x28 first.
 func (c *Classifier) EvaluateGAN(g *gan.GAN, n int, reference [][]float64) (Scores, error) {
-	if g.Opts.Size != imageSize {
-		return Scores{}, fmt.Errorf("the classifier scores 28x28 images, this model makes %dx%d", g.Opts.Size, g.Opts.Size)
-	}
 	flat, err := g.GenerateN(n, 12345)
 	if err != nil {
 		return Scores{}, err
 	}
+	if o := g.Opts; o.Size != imageSize {
+		if flat, err = resize(flat, n, o.Size, o.Channels); err != nil {
+			return Scores{}, err
+		}
+	}
 	return c.Evaluate(flat, n, g.Opts.Channels, reference)
+}
+
+// resize scales n channels-last images of size x size to the classifier's size.
+func resize(flat []float32, n, size, channels int) ([]float32, error) {
+	imgs, err := imgio.Batch(flat, n, size, size, channels)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, 0, n*imageSize*imageSize*channels)
+	for _, img := range imgs {
+		out = append(out, imgio.Fit(img, imageSize, channels)...)
+	}
+	return out, nil
+}
+
+// Labelled loads a 28x28 dataset the shipped classifiers know: the training or
+// the test part of "mnist" or "fashion".
+func Labelled(name string, train bool, channels int) (*gan.Dataset, error) {
+	switch name {
+	case "mnist":
+		return gan.LoadMNIST(train, 28, channels)
+	case "fashion":
+		return gan.LoadFashionMNIST("", train, 28, channels)
+	}
+	return nil, fmt.Errorf("unknown dataset %q: use mnist or fashion", name)
+}
+
+// NewScorer returns the quality score of a GAN trained on dataset ("mnist" or
+// "fashion", or a folder of their images): n samples (noise seed 12345)
+// against the first n test images, with the shipped classifier. It fits
+// gan.RunConfig.Score and gan.Sweep.
+func NewScorer(backend compute.Backend, dataset string, channels, n int) (func(*gan.GAN) (gan.QualityScore, error), error) {
+	if dataset != "mnist" && dataset != "fashion" {
+		return nil, fmt.Errorf("scores exist for mnist and fashion only (for a folder of their images, name the classifier: mnist or fashion)")
+	}
+	c, err := Shipped(backend, dataset)
+	if err != nil {
+		return nil, err
+	}
+	test, err := Labelled(dataset, false, channels)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := c.Reference(test, n)
+	if err != nil {
+		return nil, err
+	}
+	return func(g *gan.GAN) (gan.QualityScore, error) {
+		s, err := c.EvaluateGAN(g, n, ref)
+		return s.Quality(), err
+	}, nil
 }

@@ -67,3 +67,28 @@ func TestClassEntropy(t *testing.T) {
 		t.Errorf("two equal classes: %g", e)
 	}
 }
+
+func TestDiversity(t *testing.T) {
+	a := randomSet(300, 8, 0, 1)
+	half := make([][]float64, len(a))
+	same := make([][]float64, len(a))
+	for i := range a {
+		half[i], same[i] = make([]float64, 8), a[0]
+		for j := range a[i] {
+			half[i][j] = 7 + a[i][j]/2 // shifted and halved: half the spread
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		set  [][]float64
+		want float64
+	}{{"identical", a, 1}, {"half spread", half, 0.5}, {"one repeated vector", same, 0}} {
+		got, err := Diversity(tc.set, a)
+		if err != nil || math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: %g, %v; want %g", tc.name, got, err, tc.want)
+		}
+	}
+	if _, err := Diversity(a, same); err == nil {
+		t.Error("a reference without variance must be an error")
+	}
+}

@@ -176,22 +176,10 @@ func Features(store *model.Store, images *Node, names []string) (map[string]*Nod
 			out[l.Name] = x
 		}
 		if i+1 < depth && VGG19Layers[i+1].Block != l.Block {
-			x = avgPool2(x)
+			x = nn.AvgPool2x(x)
 		}
 	}
 	return out, nil
-}
-
-// avgPool2 averages 2x2 blocks (an odd last row or column is dropped, like a
-// stride-2 pooling without padding), written as reshape + mean: it has a
-// gradient on every backend.
-func avgPool2(x *Node) *Node {
-	b, h, w, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
-	if h%2 != 0 || w%2 != 0 {
-		x = Slice(x, AxisRange(), AxisRange(0, h-h%2), AxisRange(0, w-w%2), AxisRange())
-	}
-	x = Reshape(x, b, h/2, 2, w/2, 2, c)
-	return ReduceMean(x, 2, 4)
 }
 
 // ColourGram is the 3x3 Gram matrix of an image's ImageNet-normalised colours

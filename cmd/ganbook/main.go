@@ -39,6 +39,8 @@ usage:
   ganbook kernel install|check    the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
   ganbook notebooks run [FILES]   execute notebooks headless; closes with "N passed, N failed"
   ganbook score --run RUN_DIR [--n 1000]   Frechet distance, confidence, class entropy of generated digits
+  ganbook sweep [--lr 5e-5,2e-4,1e-3] [--beta1 0.5,0.9] [--steps 500]   short runs over a grid, table of scores
+  ganbook bench [--only dcgan64,...] [--steps 10]   time training steps beside PyTorch (a benchmark, not a test)
   ganbook soak [--minutes 60]     train for a long time and report memory (a benchmark, not a test)
 
 Run 'ganbook COMMAND -h' for a command's flags.`
@@ -80,11 +82,15 @@ func run(args []string) (code int) {
 		err = soakCmd(args[1:])
 	case "score":
 		err = scoreCmd(args[1:])
+	case "sweep":
+		err = sweepCmd(args[1:])
+	case "bench":
+		err = benchCmd(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return 0
 	default:
-		err = usagef("unknown command %q: use train, sample, style, samples, data, kernel or notebooks", args[0])
+		err = usagef("unknown command %q: use train, sample, style, samples, data, kernel, notebooks, score, sweep, bench or soak", args[0])
 	}
 	return report(err)
 }

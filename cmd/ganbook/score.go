@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gomlx/compute"
-
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/score"
 )
@@ -31,11 +29,11 @@ func scoreCmd(args []string) error {
 		if *out == "" {
 			return usagef("score --train needs --out FILE.safetensors")
 		}
-		data, err := loadLabelled(*trainFor, true, 1)
+		data, err := score.Labelled(*trainFor, true, 1)
 		if err != nil {
 			return err
 		}
-		test, err := loadLabelled(*trainFor, false, 1)
+		test, err := score.Labelled(*trainFor, false, 1)
 		if err != nil {
 			return err
 		}
@@ -68,7 +66,7 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	test, err := loadLabelled(*dataset, false, 1)
+	test, err := score.Labelled(*dataset, false, 1)
 	if err != nil {
 		return err
 	}
@@ -82,40 +80,4 @@ func scoreCmd(args []string) error {
 	}
 	fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
 	return nil
-}
-
-// newScorer returns the training run's quality score: 1000 samples against
-// 1000 test images, with the classifier shipped for the dataset.
-func newScorer(backend compute.Backend, dataset string, o gan.Options) (func(*gan.GAN) (gan.QualityScore, error), error) {
-	if (dataset != "mnist" && dataset != "fashion") || o.Size != 28 {
-		return nil, fmt.Errorf("scores exist for mnist and fashion at size 28 only")
-	}
-	c, err := score.Shipped(backend, dataset)
-	if err != nil {
-		return nil, err
-	}
-	test, err := loadLabelled(dataset, false, o.Channels)
-	if err != nil {
-		return nil, err
-	}
-	ref, err := c.Reference(test, 1000)
-	if err != nil {
-		return nil, err
-	}
-	return func(g *gan.GAN) (gan.QualityScore, error) {
-		s, err := c.EvaluateGAN(g, 1000, ref)
-		return gan.QualityScore{Frechet: s.Frechet, Confidence: s.Confidence, Entropy: s.Entropy}, err
-	}, nil
-}
-
-// loadLabelled loads a 28x28 labelled dataset the classifiers know: the
-// training or the test part of mnist or fashion.
-func loadLabelled(name string, train bool, channels int) (*gan.Dataset, error) {
-	switch name {
-	case "mnist":
-		return gan.LoadMNIST(train, 28, channels)
-	case "fashion":
-		return gan.LoadFashionMNIST("", train, 28, channels)
-	}
-	return nil, usagef("score: unknown dataset %q: use mnist or fashion", name)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/score"
 )
 
 // Defaults of `ganbook train` with no flags: the lesson's MLP GAN on MNIST.
@@ -33,8 +34,17 @@ func trainCmd(args []string) error {
 	batch := fs.Int("batch", 0, "batch size (default 64)")
 	size := fs.Int("size", 0, "image size: 28, 32 or 64 (default 28 for MNIST, 64 for folders)")
 	channels := fs.Int("channels", 0, "1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)")
+	gBase := fs.Int("g-base", 0, "dcgan: channels of the generator's first feature map (default 64)")
+	dBase := fs.Int("d-base", 0, "dcgan: channels of the discriminator's first convolution (default 32)")
 	lrD := fs.Float64("lr-d", 0, "discriminator learning rate (default 2e-4)")
 	lrG := fs.Float64("lr-g", 0, "generator learning rate (default 2e-4)")
+	beta1 := fs.Float64("beta1", 0, "Adam beta1 (default 0.5)")
+	beta2 := fs.Float64("beta2", 0, "Adam beta2 (default 0.999)")
+	decay := fs.Float64("lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")
+	mbStd := fs.Bool("minibatch-std", false, "give the discriminator the batch's standard deviation (against mode collapse)")
+	featMatch := fs.Float64("feature-matching", 0, "add feature matching with this weight to the generator's loss (against mode collapse; 0: off)")
+	ema := fs.Float64("ema", 0, "draw samples from a moving average of the generator's weights with this decay, e.g. 0.999 (0: off)")
+	multiScale := fs.Bool("multi-scale", false, "MSG-GAN: the dcgan discriminator also sees the generator's half and quarter size images")
 	smoothing := fs.Float64("label-smoothing", 0, "one-sided label smoothing: real label 1-X (0: off)")
 	dropout := fs.Float64("d-dropout", -1, "dropout rate in the discriminator (default: the model's)")
 	skipD := fs.Float64("skip-d-below", 0, "skip the discriminator step while its loss is below X (0: off)")
@@ -45,7 +55,8 @@ func trainCmd(args []string) error {
 	sampleEvery := fs.Int("sample-every", 250, "write a sample grid every N steps")
 	ckptEvery := fs.Int("checkpoint-every", 500, "write a checkpoint every N steps")
 	keep := fs.Int("keep", 3, "checkpoints to keep")
-	scoreEvery := fs.Int("score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST at 28x28; 0: never)")
+	scoreEvery := fs.Int("score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST; 0: never)")
+	scoreWith := fs.String("score-with", "", "classifier for --score-every: mnist or fashion (default: the dataset; set it for a folder of their images)")
 	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -69,13 +80,35 @@ func trainCmd(args []string) error {
 	if given["channels"] {
 		o.Channels = *channels
 	}
+	if given["g-base"] {
+		o.GBase = *gBase
+	}
+	if given["d-base"] {
+		o.DBase = *dBase
+	}
 	if given["lr-d"] {
 		o.LRD = *lrD
 	}
 	if given["lr-g"] {
 		o.LRG = *lrG
 	}
-	o.LabelSmoothing, o.SkipDBelow, o.Seed = *smoothing, *skipD, *seed
+	if given["beta1"] {
+		o.Beta1 = *beta1
+	}
+	if given["beta2"] {
+		o.Beta2 = *beta2
+	}
+	if *decay < 0 || *decay > 1 {
+		return usagef("--lr-decay must be a fraction in [0, 1], got %g", *decay)
+	}
+	if *decay > 0 {
+		o.DecayStart, o.DecayEnd = int(float64(*steps)*(1-*decay)), *steps
+	}
+	o.LabelSmoothing, o.SkipDBelow, o.Seed, o.MinibatchStd, o.MultiScale = *smoothing, *skipD, *seed, *mbStd, *multiScale
+	o.FeatureMatching = *featMatch
+	if given["ema"] {
+		o.EMA = *ema
+	}
 	if given["d-dropout"] {
 		o.DDropout = *dropout
 	}
@@ -115,7 +148,7 @@ func trainCmd(args []string) error {
 			return usagef("the run in %s holds a %s model (size %d, %d channels): drop --model/--size/--channels to resume it, or train a new run with another --out",
 				*out, g.Opts.Model, g.Opts.Size, g.Opts.Channels)
 		}
-		for _, f := range []string{"batch", "lr-d", "lr-g", "label-smoothing", "skip-d-below", "d-dropout", "seed"} {
+		for _, f := range []string{"batch", "g-base", "d-base", "lr-d", "lr-g", "beta1", "beta2", "lr-decay", "minibatch-std", "feature-matching", "ema", "multi-scale", "label-smoothing", "skip-d-below", "d-dropout", "seed"} {
 			if given[f] {
 				fmt.Fprintf(os.Stderr, "note: --%s is ignored on --resume: the run keeps its checkpoint's options\n", f)
 			}
@@ -132,8 +165,7 @@ func trainCmd(args []string) error {
 		return err
 	}
 	cfg.Data = data
-	fmt.Fprintf(os.Stderr, "options: model=%s dataset=%s (%d images) size=%d channels=%d batch=%d steps=%d lr-d=%g lr-g=%g betas=%g,%g label-smoothing=%g skip-d-below=%g seed=%d out=%s\n",
-		o.Model, data.Name, data.N, o.Size, o.Channels, o.Batch, *steps, o.LRD, o.LRG, o.Beta1, o.Beta2, o.LabelSmoothing, o.SkipDBelow, o.Seed, *out)
+	fmt.Fprintf(os.Stderr, "options: %s dataset=%s (%d images) steps=%d out=%s\n", o, data.Name, data.N, *steps, *out)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -144,7 +176,10 @@ func trainCmd(args []string) error {
 	}
 	cfg.StallTimeout = *stall
 	if *scoreEvery > 0 {
-		scorer, err := newScorer(b, *dataset, o)
+		if *scoreWith == "" {
+			*scoreWith = *dataset
+		}
+		scorer, err := score.NewScorer(b, *scoreWith, o.Channels, 1000)
 		if err != nil {
 			return usagef("--score-every: %v", err)
 		}

@@ -180,3 +180,24 @@ func TestUnknownBackendIsAnError(t *testing.T) {
 		t.Skip("an XLA CPU plugin is installed here")
 	}
 }
+
+// Two examples [1 2] and [3 6]: the per-feature standard deviations over the
+// batch are 1 and 2, their mean 1.5, appended to both examples.
+func TestMinibatchStdDev(t *testing.T) {
+	x := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 6}, 2, 2)
+	got := MustExecOnce(MustBackend(), MinibatchStdDev, x)
+	got.Shape().AssertDims(2, 3)
+	assertClose(t, "minibatch stddev", flat(t, got), []float64{1, 2, 1.5, 3, 6, 1.5}, 1e-6)
+	// A batch of copies: the appended feature is 0 (up to the epsilon's sqrt).
+	same := tensors.FromFlatDataAndDimensions([]float32{5, 5, 5, 5, 5, 5, 5, 5}, 2, 2, 1, 2)
+	got = MustExecOnce(MustBackend(), MinibatchStdDev, same)
+	got.Shape().AssertDims(2, 2, 1, 3)
+	assertClose(t, "copies", flat(t, got), []float64{5, 5, 1e-4, 5, 5, 1e-4, 5, 5, 1e-4, 5, 5, 1e-4}, 1e-6)
+}
+
+func TestAvgPool2x(t *testing.T) {
+	x := tensors.FromFlatDataAndDimensions([]float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 1, 4, 4, 1)
+	got := MustExecOnce(MustBackend(), AvgPool2x, x)
+	got.Shape().AssertDims(1, 2, 2, 1)
+	assertClose(t, "2x2 means", flat(t, got), []float64{3.5, 5.5, 11.5, 13.5}, 1e-6)
+}

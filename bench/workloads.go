@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/styletransfer"
+)
+
+// Workload is one benchmarked training step.
+type Workload struct {
+	Name  string // as in torch_bench.py
+	What  string // in words
+	FLOPs float64
+	// Setup builds the model and returns one training step.
+	Setup func(backend compute.Backend) (step func() error, err error)
+}
+
+// Workloads are the benchmark's steps, in the order of the table.
+func Workloads() []Workload {
+	mlp := gan.DefaultOptions("mlp")
+	dcgan := gan.DefaultOptions("dcgan")
+	dcgan256 := dcgan
+	dcgan256.Batch = 256
+	return []Workload{
+		ganWorkload("mlp64", "MLP GAN, batch 64, one D + one G step", mlp),
+		ganWorkload("dcgan64", "DCGAN 28x28, batch 64, one D + one G step", dcgan),
+		ganWorkload("dcgan256", "DCGAN 28x28, batch 256, one D + one G step", dcgan256),
+		styleWorkload("style128", "style step, VGG-19 to conv5_1, 128 px", 128),
+		styleWorkload("style256", "style step, VGG-19 to conv5_1, 256 px", 256),
+	}
+}
+
+func ganWorkload(name, what string, o gan.Options) Workload {
+	return Workload{Name: name, What: what, FLOPs: GANStepFLOPs(o), Setup: func(backend compute.Backend) (func() error, error) {
+		g, err := gan.New(backend, o)
+		if err != nil {
+			return nil, err
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		real := make([]float32, o.Batch*o.Pixels())
+		for i := range real {
+			real[i] = rng.Float32()*2 - 1
+		}
+		return func() error {
+			// A fresh tensor per step, as the Batcher hands out.
+			_, err := g.TrainStep(tensors.FromFlatDataAndDimensions(real, o.Batch, o.Size, o.Size, o.Channels))
+			return err
+		}, nil
+	}}
+}
+
+func styleWorkload(name, what string, size int) Workload {
+	o := styletransfer.DefaultOptions()
+	o.Size, o.Network, o.Steps, o.Every = size, "random", 1<<30, 0
+	return Workload{Name: name, What: what, FLOPs: StyleStepFLOPs(size), Setup: func(backend compute.Backend) (func() error, error) {
+		r, err := styletransfer.NewRun(context.Background(), backend, noiseImage(size, 1), noiseImage(size, 2), o)
+		if err != nil {
+			return nil, err
+		}
+		return func() error { _, err := r.Step(); return err }, nil
+	}}
+}
+
+func noiseImage(size int, seed uint64) image.Image {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	for y := range size {
+		for x := range size {
+			img.Set(x, y, color.RGBA{uint8(rng.IntN(256)), uint8(rng.IntN(256)), uint8(rng.IntN(256)), 255})
+		}
+	}
+	return img
+}

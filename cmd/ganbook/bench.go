@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/ganbook/ganbook/bench"
+	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+// blasDirs are Debian's library folders for each BLAS: putting one first on
+// LD_LIBRARY_PATH makes PyTorch load that libblas.so.3.
+var blasDirs = map[string]string{
+	"openblas":  "/usr/lib/x86_64-linux-gnu/openblas-pthread", // apt-get install libopenblas0-pthread
+	"reference": "/usr/lib/x86_64-linux-gnu/blas",             // apt-get install libblas3 (Debian's default)
+	"system":    "",
+}
+
+// benchCmd: `ganbook bench` times ganbook's training steps and PyTorch's
+// twins of them in one run and prints the comparison.
+func benchCmd(args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	steps := fs.Int("steps", 10, "timed steps per workload (the median is reported)")
+	warmup := fs.Int("warmup", 2, "untimed steps first (the first one compiles)")
+	only := fs.String("only", "", "comma-separated workloads (default all): mlp64, dcgan64, dcgan256, style128, style256")
+	torch := fs.Bool("torch", true, "also run the PyTorch twins (needs python3-torch)")
+	python := fs.String("python", "/usr/bin/python3", "Python interpreter with torch")
+	blas := fs.String("blas", "openblas,reference", "BLAS libraries to run PyTorch with: openblas, reference, system")
+	threads := fs.Int("torch-threads", runtime.NumCPU(), "PyTorch threads")
+	device := fs.String("device", "cpu", "PyTorch device: cpu or cuda")
+	out := fs.String("out", "", "also write the table to this Markdown file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *steps < 1 || *warmup < 0 {
+		return usagef("bench: --steps must be >= 1 and --warmup >= 0")
+	}
+	var ws []bench.Workload
+	var names []string
+	for _, w := range bench.Workloads() {
+		names = append(names, w.Name)
+		if *only == "" || slices.Contains(strings.Split(*only, ","), w.Name) {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return usagef("bench: --only %q names no workload: use %s", *only, strings.Join(names, ", "))
+	}
+	var libs []string
+	for _, l := range strings.Split(*blas, ",") {
+		if _, ok := blasDirs[l]; !ok {
+			return usagef("bench: unknown --blas %q: use openblas, reference or system", l)
+		}
+		libs = append(libs, l)
+	}
+	b, err := backend()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
+
+	goTimes, err := bench.RunGo(b, ws, *warmup, *steps, logf)
+	if err != nil {
+		return err
+	}
+	cols := []bench.Column{{Name: "ganbook", Timings: goTimes}}
+	var notes []string
+	if *torch {
+		var only []string
+		for _, w := range ws {
+			only = append(only, w.Name)
+		}
+		for _, l := range libs {
+			dir := blasDirs[l]
+			if dir != "" {
+				if _, err := os.Stat(dir); err != nil {
+					notes = append(notes, fmt.Sprintf("PyTorch with %s skipped: %s is missing", l, dir))
+					continue
+				}
+			}
+			r, err := bench.RunTorch(ctx, bench.TorchConfig{Python: *python, LibDir: dir, Threads: *threads, Device: *device,
+				Only: only, Warmup: *warmup, Steps: *steps, Log: logf})
+			if err != nil {
+				if ctx.Err() != nil {
+					return interrupted{"bench interrupted"}
+				}
+				notes = append(notes, fmt.Sprintf("PyTorch with %s failed: %v", l, err))
+				continue
+			}
+			col := bench.Column{Name: "torch-" + l, Timings: map[string]bench.Timing{}}
+			for _, w := range ws {
+				if t, ok := r.Timing(w.Name); ok {
+					col.Timings[w.Name] = t
+				}
+			}
+			cols = append(cols, col)
+			notes = append(notes, fmt.Sprintf("torch-%s: PyTorch %s, %d threads, %s, BLAS %s", l, r.Torch, r.Threads, r.Device, r.BLAS))
+		}
+	}
+	peak := bench.NominalPeak()
+	var report strings.Builder
+	report.WriteString(bench.Table(ws, cols, peak))
+	choice, _ := nn.Backend()
+	fmt.Fprintf(&report, "\nganbook: %s\n", choice.Line)
+	for _, n := range notes {
+		report.WriteString(n + "\n")
+	}
+	fmt.Fprintf(&report, "peak: %.0f GFLOP/s nominal FP32 (%s)\n", peak.GFLOPS, peak.How)
+	fmt.Print(report.String())
+	if *out != "" {
+		return imgio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, report.String()); return err })
+	}
+	return nil
+}

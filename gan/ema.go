@@ -1,0 +1,67 @@
+package gan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// EMAScope holds the exponential moving average of the generator's variables
+// (Options.EMA): the same names as under GeneratorScope.
+const EMAScope = "/generator_ema"
+
+// updateEMA moves every generator variable's average towards its new value:
+// ema = beta * ema + (1 - beta) * w. Batch norm's moving statistics are
+// averaged too, so the averaged generator is a complete network. Done on the
+// host: for the MLP generator's 1.5M numbers it costs about a millisecond.
+func (g *GAN) updateEMA() error {
+	beta := float32(g.Opts.EMA)
+	for v := range g.Store.IterVariables() {
+		path := v.Path()
+		if !strings.HasPrefix(path, GeneratorScope+"/") || strings.Contains(path, "/optimizers/") || !v.HasValue() {
+			continue
+		}
+		w, err := v.Value()
+		if err != nil {
+			return err
+		}
+		emaPath := EMAScope + strings.TrimPrefix(path, GeneratorScope)
+		ema := g.Store.GetVariable(emaPath)
+		if ema == nil { // the first step: the average starts at the weights
+			start, err := w.LocalClone()
+			if err != nil {
+				return err
+			}
+			if ema, err = g.Store.CreateVariable(emaPath, start); err != nil {
+				return fmt.Errorf("creating %s: %w", emaPath, err)
+			}
+			ema.SetTrainable(false)
+			continue
+		}
+		avg, err := ema.Value()
+		if err != nil {
+			return err
+		}
+		cur := tensors.MustCopyFlatData[float32](w)
+		if err := tensors.MutableFlatData(avg, func(a []float32) {
+			for i := range a {
+				a[i] = beta*a[i] + (1-beta)*cur[i]
+			}
+		}); err != nil {
+			return fmt.Errorf("updating %s: %w", emaPath, err)
+		}
+	}
+	return nil
+}
+
+// hasEMA reports whether the averaged generator exists (after a first
+// generator step, or restored from a checkpoint).
+func (g *GAN) hasEMA() bool {
+	for v := range g.Store.IterVariables() {
+		if strings.HasPrefix(v.Path(), EMAScope+"/") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,180 @@
+package gan
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+)
+
+// SweepResult is one short training run of a hyperparameter sweep.
+type SweepResult struct {
+	Options Options
+	Steps   int           // steps trained (fewer than asked when the run diverged)
+	DLoss   float64       // mean discriminator loss over the last 10% of steps
+	GLoss   float64       // mean generator loss over the same steps
+	Score   *QualityScore // nil without a scorer or when the run failed
+	Err     error         // divergence or another failure of this run only
+	Time    time.Duration
+	Samples image.Image // the final sample grid (nil when the run failed)
+}
+
+// SweepGrid returns base with every combination of the learning rates (both
+// networks), beta1 and beta2 values; an empty list keeps base's value.
+func SweepGrid(base Options, lrs, beta1s, beta2s []float64) []Options {
+	orBase := func(list []float64, v float64) []float64 {
+		if len(list) == 0 {
+			return []float64{v}
+		}
+		return list
+	}
+	var grid []Options
+	for _, lr := range orBase(lrs, base.LRG) {
+		for _, b1 := range orBase(beta1s, base.Beta1) {
+			for _, b2 := range orBase(beta2s, base.Beta2) {
+				o := base
+				o.LRD, o.LRG, o.Beta1, o.Beta2 = lr, lr, b1, b2
+				grid = append(grid, o)
+			}
+		}
+	}
+	return grid
+}
+
+// Sweep trains a fresh GAN for steps steps with each of the options, in memory
+// (no checkpoints), and scores it with score when that is not nil. A run that
+// diverges is reported in its result and the sweep goes on. done, when set, is
+// called after each run.
+func Sweep(ctx context.Context, backend compute.Backend, data *Dataset, grid []Options, steps int,
+	score func(*GAN) (QualityScore, error), done func(i int, r SweepResult)) ([]SweepResult, error) {
+	var results []SweepResult
+	for i, o := range grid {
+		if ctx.Err() != nil {
+			return results, ctx.Err()
+		}
+		start := time.Now()
+		r := SweepResult{Options: o}
+		r.Err = sweepRun(ctx, backend, data, o, steps, score, &r)
+		r.Time = time.Since(start)
+		results = append(results, r)
+		if done != nil {
+			done(i, r)
+		}
+	}
+	return results, nil
+}
+
+func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Options, steps int,
+	score func(*GAN) (QualityScore, error), r *SweepResult) error {
+	g, err := New(backend, o)
+	if err != nil {
+		return err
+	}
+	batches, err := NewBatcher(data, o.Batch, o.Seed)
+	if err != nil {
+		return err
+	}
+	for g.Step < steps {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if _, err := g.TrainStep(batches.Next()); err != nil {
+			return err
+		}
+		r.Steps = g.Step
+	}
+	tail := g.History[len(g.History)-max(1, len(g.History)/10):]
+	for _, m := range tail {
+		r.DLoss += m.DLoss / float64(len(tail))
+		r.GLoss += m.GLoss / float64(len(tail))
+	}
+	if score != nil {
+		q, err := score(g)
+		if err != nil {
+			return err
+		}
+		r.Score = &q
+	}
+	r.Samples, err = g.SampleGrid()
+	return err
+}
+
+// SweepRows are the results as table cells: the first column names each run
+// by the settings in which the runs differ (e.g. "lr-d=0.002 lr-g=2e-05").
+func SweepRows(results []SweepResult) (headers []string, rows [][]string) {
+	headers = []string{"run", "steps", "D loss", "G loss", "Frechet", "confidence", "entropy", "diversity", "collapse", "time"}
+	labels := differingSettings(results)
+	for i, r := range results {
+		row := []string{labels[i], fmt.Sprint(r.Steps)}
+		if r.Err != nil {
+			row = append(row, "failed: "+r.Err.Error(), "", "", "", "", "", "")
+		} else {
+			row = append(row, fmt.Sprintf("%.3f", r.DLoss), fmt.Sprintf("%.3f", r.GLoss))
+			if q := r.Score; q != nil {
+				collapse := "no"
+				if c, _ := q.Collapsed(); c {
+					collapse = "yes"
+				}
+				row = append(row, fmt.Sprintf("%.1f", q.Frechet), fmt.Sprintf("%.3f", q.Confidence), fmt.Sprintf("%.3f", q.Entropy), fmt.Sprintf("%.3f", q.Diversity), collapse)
+			} else {
+				row = append(row, "", "", "", "", "")
+			}
+		}
+		rows = append(rows, append(row, r.Time.Round(time.Second).String()))
+	}
+	return headers, rows
+}
+
+// differingSettings labels each run with the key=value settings of
+// Options.String that not all runs share ("defaults" when none differ).
+func differingSettings(results []SweepResult) []string {
+	count := map[string]int{}
+	fields := make([][]string, len(results))
+	for i, r := range results {
+		fields[i] = strings.Fields(r.Options.String())
+		for _, f := range fields[i] {
+			count[f]++
+		}
+	}
+	labels := make([]string, len(results))
+	for i := range results {
+		var own []string
+		for _, f := range fields[i] {
+			if count[f] < len(results) {
+				own = append(own, f)
+			}
+		}
+		labels[i] = strings.Join(own, " ")
+		if labels[i] == "" {
+			labels[i] = "defaults"
+		}
+	}
+	return labels
+}
+
+// SweepTable formats sweep results as a Markdown table; the run with the best
+// Frechet distance is marked "<- best".
+func SweepTable(results []SweepResult) string {
+	best, bestFD := -1, math.Inf(1)
+	for i, r := range results {
+		if r.Score != nil && r.Err == nil && r.Score.Frechet < bestFD {
+			best, bestFD = i, r.Score.Frechet
+		}
+	}
+	headers, rows := SweepRows(results)
+	var b strings.Builder
+	b.WriteString("| " + strings.Join(headers, " | ") + " |\n")
+	b.WriteString(strings.Repeat("|---", len(headers)) + "|\n")
+	for i, row := range rows {
+		b.WriteString("| " + strings.Join(row, " | ") + " |")
+		if i == best {
+			b.WriteString(" <- best")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -55,7 +55,7 @@ type GAN struct {
 	dExec, gExec, genExec *model.Exec
 	dLossExec             *model.Exec // the discriminator's loss without a step
 	genEMAExec            *model.Exec // the generator with averaged weights (Options.EMA)
-	lrFactor              float64 // factor last written into the learning-rate variables (NaN: none yet)
+	lrFactor              float64     // factor last written into the learning-rate variables (NaN: none yet)
 }
 
 // New builds a GAN with fresh weights. Nothing is computed until the first step.

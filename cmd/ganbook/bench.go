@@ -109,6 +109,9 @@ func benchCmd(args []string) error {
 		}
 	}
 	peak := bench.NominalPeak()
+	if choice, _ := nn.Backend(); *device != "cpu" || (strings.HasPrefix(choice.Config, "xla") && choice.Config != "xla:cpu") {
+		peak = bench.Peak{How: "not computed: the CPU's peak says nothing about an accelerator"}
+	}
 	var report strings.Builder
 	report.WriteString(bench.Table(ws, cols, peak))
 	choice, _ := nn.Backend()
@@ -116,7 +119,11 @@ func benchCmd(args []string) error {
 	for _, n := range notes {
 		report.WriteString(n + "\n")
 	}
-	fmt.Fprintf(&report, "peak: %.0f GFLOP/s nominal FP32 (%s)\n", peak.GFLOPS, peak.How)
+	if peak.GFLOPS > 0 {
+		fmt.Fprintf(&report, "peak: %.0f GFLOP/s nominal FP32 (%s)\n", peak.GFLOPS, peak.How)
+	} else {
+		fmt.Fprintf(&report, "peak: %s\n", peak.How)
+	}
 	fmt.Print(report.String())
 	if *out != "" {
 		return imgio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, report.String()); return err })

@@ -48,6 +48,16 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"sample"}, "--run RUN_DIR is required"},
 		{[]string{"sample", "--run", "x", "--n", "0"}, "--n must be"},
 		{[]string{"data"}, "ganbook data mnist"},
+		{[]string{"data", "folder"}, "needs --out DIR"},
+		{[]string{"train", "--lr-decay", "2"}, "--lr-decay must be a fraction"},
+		{[]string{"train", "--multi-scale"}, "need --model dcgan"},
+		{[]string{"train", "--ema", "1"}, "EMA decay must be in [0, 1)"},
+		{[]string{"train", "--feature-matching", "-1"}, "feature matching weight"},
+		{[]string{"sweep", "--lr", "fast"}, "is not a number list"},
+		{[]string{"sweep", "--steps", "0"}, "--steps must be positive"},
+		{[]string{"sweep", "--lr", "3"}, "learning rates must be in (0, 1]"},
+		{[]string{"bench", "--only", "resnet"}, "names no workload"},
+		{[]string{"bench", "--blas", "mkl"}, "unknown --blas"},
 	} {
 		code, stderr := capture(t, tc.args...)
 		lines := strings.Split(strings.TrimSpace(stderr), "\n")
@@ -127,5 +137,38 @@ func TestTrainResumeSample(t *testing.T) {
 	code, stderr = capture(t, "sample", "--run", t.TempDir())
 	if code != 1 || !strings.Contains(stderr, "no checkpoint") {
 		t.Errorf("sample without checkpoint: exit %d, %s", code, stderr)
+	}
+}
+
+// A two-run sweep writes a table with both runs, the better one marked, and a
+// one-workload benchmark (ganbook's side only) writes its row. Timings are
+// not checked: this is about the commands working, not about speed.
+func TestSweepAndBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two short runs")
+	}
+	dir := t.TempDir()
+	table := filepath.Join(dir, "sweep.md")
+	if code, stderr := capture(t, "sweep", "--steps", "3", "--lr", "2e-4,1e-3", "--beta1", "0.5", "--limit", "256", "--out", table); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, stderr)
+	}
+	raw, err := os.ReadFile(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	if strings.Count(text, "\n") != 4 || !strings.Contains(text, "| lr-d=0.0002 lr-g=0.0002 | 3 |") || !strings.Contains(text, "<- best") {
+		t.Errorf("sweep table:\n%s", text)
+	}
+	report := filepath.Join(dir, "bench.md")
+	if code, stderr := capture(t, "bench", "--torch=false", "--only", "mlp64", "--steps", "2", "--warmup", "1", "--out", report); code != 0 {
+		t.Fatalf("bench: exit %d: %s", code, stderr)
+	}
+	raw, err = os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "| MLP GAN, batch 64, one D + one G step | 1.31 |") || !strings.Contains(string(raw), "ganbook: backend: go") {
+		t.Errorf("bench report:\n%s", raw)
 	}
 }

@@ -86,7 +86,7 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	}
 	cols := Concatenate(patches, -1)
 	cols.AssertDims(batch, ho, wo, k*k*cin)
-	y := MatMul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
+	y := MatMulLeanGrad(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
 	return Reshape(y, batch, ho, wo, out)
 }
 

@@ -136,7 +136,7 @@ func TestSweep(t *testing.T) {
 		}
 	}
 	_, rows := SweepRows(results)
-	if rows[0][0] != "lr-d=0.0001 lr-g=0.0001" || rows[1][0] != "lr-d=0.001 lr-g=0.001" || results[0].Samples == nil {
+	if rows[0][0] != "batch=8 lr-d=0.0001 lr-g=0.0001" || rows[1][0] != "batch=8 lr-d=0.001 lr-g=0.001" || results[0].Samples == nil {
 		t.Errorf("run labels %q, %q (want the differing settings); samples %v", rows[0][0], rows[1][0], results[0].Samples != nil)
 	}
 	table := SweepTable(results)

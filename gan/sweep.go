@@ -104,7 +104,7 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Opt
 }
 
 // SweepRows are the results as table cells: the first column names each run
-// by the settings in which the runs differ (e.g. "lr-d=0.002 lr-g=2e-05").
+// by its settings that differ from the defaults (e.g. "lr-d=0.002 lr-g=2e-05").
 func SweepRows(results []SweepResult) (headers []string, rows [][]string) {
 	headers = []string{"run", "steps", "D loss", "G loss", "Frechet", "confidence", "entropy", "diversity", "collapse", "time"}
 	labels := differingSettings(results)
@@ -130,21 +130,18 @@ func SweepRows(results []SweepResult) (headers []string, rows [][]string) {
 }
 
 // differingSettings labels each run with the key=value settings of
-// Options.String that not all runs share ("defaults" when none differ).
+// Options.String that differ from its model's DefaultOptions ("defaults" when
+// none do).
 func differingSettings(results []SweepResult) []string {
-	count := map[string]int{}
-	fields := make([][]string, len(results))
-	for i, r := range results {
-		fields[i] = strings.Fields(r.Options.String())
-		for _, f := range fields[i] {
-			count[f]++
-		}
-	}
 	labels := make([]string, len(results))
-	for i := range results {
+	for i, r := range results {
+		defaults := map[string]bool{}
+		for _, f := range strings.Fields(DefaultOptions(r.Options.Model).String()) {
+			defaults[f] = true
+		}
 		var own []string
-		for _, f := range fields[i] {
-			if count[f] < len(results) {
+		for _, f := range strings.Fields(r.Options.String()) {
+			if !defaults[f] {
 				own = append(own, f)
 			}
 		}

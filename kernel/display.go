@@ -6,6 +6,7 @@ import (
 	"html"
 	"image"
 	"strings"
+	"sync"
 
 	"github.com/erkkah/margaid"
 	"github.com/janpfeifer/gonb/gonbui"
@@ -151,6 +152,9 @@ func Backend() (compute.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Println(c.Line)
+	backendNamed.Do(func() { fmt.Println(c.Line) })
 	return c.Backend, nil
 }
+
+// backendNamed: the backend line is printed once per cell, not per call.
+var backendNamed sync.Once

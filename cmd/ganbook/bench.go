@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -38,6 +39,7 @@ func benchCmd(args []string) error {
 	threads := fs.Int("torch-threads", runtime.NumCPU(), "PyTorch threads")
 	device := fs.String("device", "cpu", "PyTorch device: cpu or cuda")
 	out := fs.String("out", "", "also write the table to this Markdown file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of ganbook's timed steps to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,7 +72,18 @@ func benchCmd(args []string) error {
 	defer stop()
 	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	goTimes, err := bench.RunGo(b, ws, *warmup, *steps, logf)
+	pprof.StopCPUProfile()
 	if err != nil {
 		return err
 	}

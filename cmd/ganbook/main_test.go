@@ -157,7 +157,7 @@ func TestSweepAndBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(raw)
-	if strings.Count(text, "\n") != 4 || !strings.Contains(text, "| lr-d=0.0002 lr-g=0.0002 | 3 |") || !strings.Contains(text, "<- best") {
+	if strings.Count(text, "\n") != 4 || !strings.Contains(text, "| defaults | 3 |") || !strings.Contains(text, "| lr-d=0.001 lr-g=0.001 | 3 |") || !strings.Contains(text, "<- best") {
 		t.Errorf("sweep table:\n%s", text)
 	}
 	report := filepath.Join(dir, "bench.md")

@@ -1,0 +1,74 @@
+package bench
+
+// Minimal reproductions, as benchmarks, of the two pure-Go backend costs that
+// ganbook cannot remove from its side (README, "Performance"):
+//
+//	GOEXPERIMENT=simd go test -run XXX -bench . ./bench
+//
+// 1. GoMLX v0.28.2's DotGeneral gradient ends with TransposeAllAxes even for an
+//    identity permutation; the pure-Go backend runs it as an element-wise
+//    copy. BenchmarkMatMulGradient compares GoMLX's gradient of a [N,K]x[K,M]
+//    product (N, K, M of the DCGAN's second convolution) with nn.MatMulLeanGrad.
+// 2. The pure-Go backend copies Slice (and Transpose, Pad, Gather) element by
+//    element (an index update per float32). BenchmarkSlice and
+//    BenchmarkConcatenate each produce 1.6M float32s (one im2col shift of a
+//    [64,28,28,32] activation), input transfer included.
+
+import (
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+func filled(dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	return tensors.FromFlatDataAndDimensions(x, dims...)
+}
+
+func benchmarkExec(b *testing.B, exec *Exec, inputs ...any) {
+	exec.MustCall(inputs...) // compile
+	b.ResetTimer()
+	for range b.N {
+		exec.MustCall(inputs...)
+	}
+}
+
+// The DCGAN discriminator's second convolution at batch 64: 64*7*7 output
+// pixels, 4*4*32 patch values, 64 output channels.
+const patchRows, patchCols, outChannels = 64 * 7 * 7 * 4, 4 * 4 * 32, 64
+
+func BenchmarkMatMulGradient(b *testing.B) {
+	a, w := filled(patchRows, patchCols), filled(patchCols, outChannels)
+	for _, tc := range []struct {
+		name   string
+		matmul func(a, b *Node) *Node
+	}{{"gomlx", MatMul}, {"lean", nn.MatMulLeanGrad}} {
+		b.Run(tc.name, func(b *testing.B) {
+			benchmarkExec(b, MustNewExec(nn.MustBackend(), func(a, w *Node) []*Node {
+				return Gradient(ReduceAllSum(Square(tc.matmul(a, w))), a, w)
+			}), a, w)
+		})
+	}
+}
+
+func BenchmarkSlice(b *testing.B) {
+	x := filled(64, 30, 30, 32)
+	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node {
+		return Slice(x, AxisRange(), AxisRange(1, 29), AxisRange(1, 29), AxisRange())
+	}), x)
+}
+
+func BenchmarkConcatenate(b *testing.B) {
+	x := filled(64, 14, 28, 32)
+	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node { return Concatenate([]*Node{x, x}, 1) }), x)
+}

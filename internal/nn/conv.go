@@ -67,26 +67,57 @@ func convNative(x, w *Node, stride, pad int) *Node {
 // patches [B,Ho,Wo,k*k*Cin] and multiplies them by the kernel reshaped to
 // [k*k*Cin, Out]. The patch order (row, column, channel) matches the kernel's
 // [k,k,Cin,Out] layout, so the reshape is free.
+//
+// For "same" convolutions (stride 1, odd k, pad (k-1)/2: every convolution of
+// the generator and of VGG-19) the input's gradient is written by hand as the
+// convolution of the output's gradient with the flipped kernel. GoMLX would
+// differentiate the im2col itself: k*k slices of the patches' gradient, k*k
+// pads and k*k-1 sums, each as large as the input, all copied element by
+// element on the pure-Go backend; the hand-written form slices the output's
+// gradient instead, k*k times Out values.
 func convIm2col(x, w *Node, stride, pad int) *Node {
+	k := w.Shape().Dim(0)
+	if stride != 1 || k%2 == 0 || 2*pad != k-1 {
+		return im2colMatMul(x, w, stride, pad, MatMulLeanGrad)
+	}
+	var dY *Node
+	xIn := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
+		// The kernel flipped in both spatial axes, with in and out swapped.
+		flipped := Transpose(Reverse(w, 0, 1), 2, 3)
+		return im2colMatMul(dY, flipped, 1, pad, MatMul)
+	})
+	y := im2colMatMul(xIn, w, 1, pad, MatMulLeanGrad)
+	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
+		dY = v
+		return v
+	})
+}
+
+// im2colMatMul is the convolution as patches times kernel, with matmul doing
+// the product (MatMulLeanGrad in training graphs).
+func im2colMatMul(x, w *Node, stride, pad int, matmul func(a, b *Node) *Node) *Node {
 	k, cin, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	ho, wo := ConvOutSize(h, k, stride, pad), ConvOutSize(wd, k, stride, pad)
 	if ho <= 0 || wo <= 0 {
 		panic(fmt.Sprintf("convolution %dx%d stride %d pad %d does not fit input %dx%d", k, k, stride, pad, h, wd))
 	}
-	xp := ZeroPad2D(x, pad)
-	patches := make([]*Node, 0, k*k)
-	for di := range k {
-		for dj := range k {
-			patches = append(patches, Slice(xp, AxisRange(),
-				AxisRange(di, di+stride*(ho-1)+1).Stride(stride),
-				AxisRange(dj, dj+stride*(wo-1)+1).Stride(stride),
-				AxisRange()))
+	cols := x // a 1x1 convolution with stride 1 and no padding needs no patches
+	if k != 1 || stride != 1 || pad != 0 {
+		xp := ZeroPad2D(x, pad)
+		patches := make([]*Node, 0, k*k)
+		for di := range k {
+			for dj := range k {
+				patches = append(patches, Slice(xp, AxisRange(),
+					AxisRange(di, di+stride*(ho-1)+1).Stride(stride),
+					AxisRange(dj, dj+stride*(wo-1)+1).Stride(stride),
+					AxisRange()))
+			}
 		}
+		cols = Concatenate(patches, -1)
 	}
-	cols := Concatenate(patches, -1)
 	cols.AssertDims(batch, ho, wo, k*k*cin)
-	y := MatMulLeanGrad(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
+	y := matmul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
 	return Reshape(y, batch, ho, wo, out)
 }
 

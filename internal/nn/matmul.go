@@ -4,31 +4,39 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 )
 
-// MatMulLeanGrad is MatMul(a [N,K], b [K,M]) -> [N,M] with a hand-written
-// gradient for a: dA = dY . b^T, computed as one DotGeneral whose output is
-// already laid out as [N,K].
+// MatMulLeanGrad is MatMul(a [N,K], b [K,M]) -> [N,M] with hand-written
+// gradients laid out for the pure-Go backend's matmul:
 //
-// Why: GoMLX v0.28.2's DotGeneral gradient always ends with a TransposeAllAxes,
-// even when the permutation is the identity, and the pure-Go backend executes
-// every transpose as an element-wise copy. For im2col convolutions a is the
-// patches matrix, k*k times the size of the layer's input, so that copy was a
-// large part of each training step (README, "Performance").
+//	dA = dY . b^T  as DotGeneral(dY [N,M], b [K,M]) contracting M: already [N,K];
+//	dB = (dY^T . a)^T, transposing only dY [N,M] and the small [M,K] result.
 //
-// How: a enters through an identity whose custom gradient returns dA built
-// from dY, the output's gradient, which the output's own identity records
+// Why: GoMLX v0.28.2's DotGeneral gradient ends with a TransposeAllAxes even
+// when the permutation is the identity, and its dB contracts over the leading
+// axis of both operands, which the pure-Go backend's matmul cannot read, so it
+// transposes the whole of a first. The backend executes every transpose as an
+// element-wise copy, and for im2col convolutions a is the patches matrix, k*k
+// times the size of the layer's input (README, "Performance").
+//
+// How: a and b enter through identities whose custom gradients compute dA and
+// dB from dY, the output's gradient, which the output's own identity records
 // first (reverse mode reaches the output before its inputs). GoMLX's own
-// gradient for a is then unused, and the backend drops it as dead code. Each
-// identity is its input's only user, so the backend hands the buffer on
-// instead of copying it.
+// gradients for a and b are then unused, and the backend drops them as dead
+// code. Each identity is its input's only user, so the backend hands the
+// buffer on instead of copying it.
 func MatMulLeanGrad(a, b *Node) *Node {
 	a.AssertRank(2)
 	b.AssertRank(2)
-	var dY *Node
-	aIn := IdentityWithCustomGradient(a, func(_, _ *Node) *Node {
+	var dY, aIn *Node
+	aIn = IdentityWithCustomGradient(a, func(_, _ *Node) *Node {
 		// [N,M] x [K,M], contracting M: [N,K].
 		return DotGeneral(dY, []int{1}, nil, b, []int{1}, nil)
 	})
-	return IdentityWithCustomGradient(MatMul(aIn, b), func(_, v *Node) *Node {
+	bIn := IdentityWithCustomGradient(b, func(_, _ *Node) *Node {
+		// [M,N] x [N,K], contracting N: [M,K], then the small transpose to [K,M].
+		// It reads aIn, not a: a's only user must stay aIn (see above).
+		return Transpose(DotGeneral(Transpose(dY, 0, 1), []int{1}, nil, aIn, []int{0}, nil), 0, 1)
+	})
+	return IdentityWithCustomGradient(MatMul(aIn, bIn), func(_, v *Node) *Node {
 		dY = v
 		return v
 	})

@@ -78,33 +78,41 @@ func TestConvIm2colMatchesNative(t *testing.T) {
 
 // Gradient check: the analytic gradient of sum(conv(x, w)^2) with respect to
 // x and w matches central finite differences, on a tiny input in float64.
+// Finite differences against the gradients of every im2col path: GoMLX's
+// autodiff through the patches (strided), the hand-written "same" convolution
+// gradient (stride 1, odd kernels) and the 1x1 shortcut, with Cin != Cout.
 func TestConvGradient(t *testing.T) {
-	x := randomTensor(3, 1, 4, 4, 2)
-	w := randomTensor(4, 3, 3, 2, 2)
-	loss := func(x, w *Node) *Node { return ReduceAllSum(Square(convIm2col(x, w, 2, 1))) }
-	grads := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
-		return Gradient(loss(x, w), x, w)
-	}, x, w)
-	lossExec := MustNewExec(MustBackend(), loss)
-	eval := func(x, w *tensors.Tensor) float64 { return flat(t, lossExec.MustCall(x, w)[0])[0] }
-	const h = 1e-6
-	for which, param := range []*tensors.Tensor{x, w} {
-		vals := flat(t, param)
-		analytic := flat(t, grads[which])
-		for i := range vals {
-			plus, minus := append([]float64(nil), vals...), append([]float64(nil), vals...)
-			plus[i] += h
-			minus[i] -= h
-			p := tensors.FromFlatDataAndDimensions(plus, param.Shape().Dimensions...)
-			m := tensors.FromFlatDataAndDimensions(minus, param.Shape().Dimensions...)
-			var numeric float64
-			if which == 0 {
-				numeric = (eval(p, w) - eval(m, w)) / (2 * h)
-			} else {
-				numeric = (eval(x, p) - eval(x, m)) / (2 * h)
-			}
-			if math.Abs(numeric-analytic[i]) > 1e-5*(1+math.Abs(numeric)) {
-				t.Fatalf("param %d value %d: analytic %g, numeric %g", which, i, analytic[i], numeric)
+	for _, tc := range []struct{ k, stride, pad int }{{3, 2, 1}, {4, 2, 1}, {3, 1, 1}, {5, 1, 2}, {1, 1, 0}, {3, 1, 0}} {
+		x := randomTensor(3, 2, 5, 5, 2)
+		w := randomTensor(4, tc.k, tc.k, 2, 3)
+		loss := func(x, w *Node) *Node {
+			y := convIm2col(x, w, tc.stride, tc.pad)
+			return ReduceAllSum(Mul(y, Sin(y))) // not symmetric in y, so every output's gradient differs
+		}
+		grads := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
+			return Gradient(loss(x, w), x, w)
+		}, x, w)
+		lossExec := MustNewExec(MustBackend(), loss)
+		eval := func(x, w *tensors.Tensor) float64 { return flat(t, lossExec.MustCall(x, w)[0])[0] }
+		const h = 1e-6
+		for which, param := range []*tensors.Tensor{x, w} {
+			vals := flat(t, param)
+			analytic := flat(t, grads[which])
+			for i := range vals {
+				plus, minus := append([]float64(nil), vals...), append([]float64(nil), vals...)
+				plus[i] += h
+				minus[i] -= h
+				p := tensors.FromFlatDataAndDimensions(plus, param.Shape().Dimensions...)
+				m := tensors.FromFlatDataAndDimensions(minus, param.Shape().Dimensions...)
+				var numeric float64
+				if which == 0 {
+					numeric = (eval(p, w) - eval(m, w)) / (2 * h)
+				} else {
+					numeric = (eval(x, p) - eval(x, m)) / (2 * h)
+				}
+				if math.Abs(numeric-analytic[i]) > 1e-5*(1+math.Abs(numeric)) {
+					t.Fatalf("%+v: param %d value %d: analytic %g, numeric %g", tc, which, i, analytic[i], numeric)
+				}
 			}
 		}
 	}

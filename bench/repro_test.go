@@ -8,7 +8,8 @@ package bench
 // 1. GoMLX v0.28.2's DotGeneral gradient ends with TransposeAllAxes even for an
 //    identity permutation; the pure-Go backend runs it as an element-wise
 //    copy. BenchmarkMatMulGradient compares GoMLX's gradient of a [N,K]x[K,M]
-//    product (N, K, M of the DCGAN's second convolution) with nn.MatMulLeanGrad.
+//    product (the DCGAN discriminator's second convolution at batch 256) with
+//    nn.MatMulLeanGrad.
 // 2. The pure-Go backend copies Slice (and Transpose, Pad, Gather) element by
 //    element (an index update per float32). BenchmarkSlice and
 //    BenchmarkConcatenate each produce 1.6M float32s (one im2col shift of a
@@ -43,9 +44,9 @@ func benchmarkExec(b *testing.B, exec *Exec, inputs ...any) {
 	}
 }
 
-// The DCGAN discriminator's second convolution at batch 64: 64*7*7 output
+// The DCGAN discriminator's second convolution at batch 256: 256*7*7 output
 // pixels, 4*4*32 patch values, 64 output channels.
-const patchRows, patchCols, outChannels = 64 * 7 * 7 * 4, 4 * 4 * 32, 64
+const patchRows, patchCols, outChannels = 256 * 7 * 7, 4 * 4 * 32, 64
 
 func BenchmarkMatMulGradient(b *testing.B) {
 	a, w := filled(patchRows, patchCols), filled(patchCols, outChannels)

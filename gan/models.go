@@ -102,12 +102,12 @@ func mlpGenerator(scope *model.Scope, z *Node, o Options) *Node {
 	b := z.Shape().Dim(0)
 	x := z
 	for i, width := range o.GHidden {
-		x = layers.DenseWithBias(layer(scope, i, "dense"), x, width)
+		x = nn.Dense(layer(scope, i, "dense"), x, true, width)
 		x = nn.BatchNorm(layer(scope, i, "bn"), x)
 		x = activation.LeakyReluWith(x, leak)
 		x.AssertDims(b, width)
 	}
-	x = layers.DenseWithBias(layer(scope, len(o.GHidden), "dense"), x, o.Pixels())
+	x = nn.Dense(layer(scope, len(o.GHidden), "dense"), x, true, o.Pixels())
 	return Reshape(Tanh(x), b, o.Size, o.Size, o.Channels)
 }
 
@@ -116,7 +116,7 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) (logits, feature
 	b := img.Shape().Dim(0)
 	x := Reshape(img, b, o.Pixels())
 	for i, width := range o.DHidden {
-		x = layers.DenseWithBias(layer(scope, i, "dense"), x, width)
+		x = nn.Dense(layer(scope, i, "dense"), x, true, width)
 		x = activation.LeakyReluWith(x, leak)
 		if o.DDropout > 0 {
 			x = layers.DropoutStatic(scope, x, o.DDropout)
@@ -127,7 +127,7 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) (logits, feature
 	if o.MinibatchStd {
 		x = nn.MinibatchStdDev(x)
 	}
-	x = layers.DenseWithBias(layer(scope, len(o.DHidden), "dense"), x, 1)
+	x = nn.Dense(layer(scope, len(o.DHidden), "dense"), x, true, 1)
 	return Reshape(x, b), features
 }
 
@@ -144,7 +144,7 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) (logits, feature
 func dcganGenerator(scope *model.Scope, z *Node, o Options) []*Node {
 	scope = scope.WithInitializer(initializer.RandomNormalFn(scope, initStddev))
 	b, s, c := z.Shape().Dim(0), o.Size/4, o.GBase
-	x := layers.Dense(layer(scope, 0, "dense"), z, false, s, s, c)
+	x := nn.Dense(layer(scope, 0, "dense"), z, false, s, s, c)
 	x = activation.Relu(nn.BatchNorm(layer(scope, 0, "bn"), x))
 	x.AssertDims(b, s, s, c)
 	var smaller []*Node // the MSG-GAN's images, smallest first
@@ -190,6 +190,6 @@ func dcganDiscriminator(scope *model.Scope, imgs []*Node, o Options) (logits, fe
 	if o.MinibatchStd {
 		x = nn.MinibatchStdDev(x)
 	}
-	x = layers.DenseWithBias(layer(scope, 9, "dense"), Reshape(x, b, -1), 1)
+	x = nn.Dense(layer(scope, 9, "dense"), Reshape(x, b, -1), true, 1)
 	return Reshape(x, b), features
 }

@@ -209,3 +209,22 @@ func TestAvgPool2x(t *testing.T) {
 	got.Shape().AssertDims(1, 2, 2, 1)
 	assertClose(t, "2x2 means", flat(t, got), []float64{3.5, 5.5, 11.5, 13.5}, 1e-6)
 }
+
+// MatMulLeanGrad's hand-written gradients equal GoMLX's own for the same
+// product, under a loss that weighs every output differently.
+func TestMatMulLeanGradMatchesGoMLX(t *testing.T) {
+	a, b := randomTensor(5, 6, 4), randomTensor(6, 4, 3)
+	grads := func(matmul func(a, b *Node) *Node) []*tensors.Tensor {
+		return MustExecOnceN(MustBackend(), func(a, b *Node) []*Node {
+			y := matmul(a, b)
+			return Gradient(ReduceAllSum(Mul(y, Sin(y))), a, b)
+		}, a, b)
+	}
+	want, got := grads(MatMul), grads(MatMulLeanGrad)
+	for i, name := range []string{"dA", "dB"} {
+		if !got[i].Shape().Equal(want[i].Shape()) {
+			t.Fatalf("%s: shape %s, want %s", name, got[i].Shape(), want[i].Shape())
+		}
+		assertClose(t, name, flat(t, got[i]), flat(t, want[i]), 1e-12)
+	}
+}

@@ -167,20 +167,19 @@ def workloads(device):
 
 
 def blas():
-    try:
-        cfg = torch.__config__.show()
-    except Exception:  # noqa: BLE001
-        cfg = ""
+    """The BLAS-like libraries this process has loaded, from /proc/self/maps."""
     try:
         with open("/proc/self/maps") as f:
             maps = f.read()
-        for name in ["openblas", "mkl", "blis", "libblas"]:
-            for line in maps.splitlines():
-                if name in line and ".so" in line:
-                    return line.split()[-1]
     except OSError:
-        pass
-    return "unknown" if "BLAS" not in cfg else cfg
+        return "unknown"
+    found = []
+    for line in maps.splitlines():
+        path = line.split()[-1]
+        name = path.rsplit("/", 1)[-1]
+        if ".so" in name and any(k in name for k in ("blas", "mkl", "blis", "lapack")) and path not in found:
+            found.append(path)
+    return " + ".join(found) or "none found"
 
 
 def main():

@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -43,12 +44,15 @@ func (g *GAN) updateEMA() error {
 		if err != nil {
 			return err
 		}
-		cur := tensors.MustCopyFlatData[float32](w)
-		if err := tensors.MutableFlatData(avg, func(a []float32) {
-			for i := range a {
-				a[i] = beta*a[i] + (1-beta)*cur[i]
-			}
-		}); err != nil {
+		var updateErr error
+		err = tensors.ConstFlatData(w, func(cur []float32) {
+			updateErr = tensors.MutableFlatData(avg, func(a []float32) {
+				for i := range a {
+					a[i] = beta*a[i] + (1-beta)*cur[i]
+				}
+			})
+		})
+		if err = errors.Join(err, updateErr); err != nil {
 			return fmt.Errorf("updating %s: %w", emaPath, err)
 		}
 	}

@@ -106,6 +106,22 @@ func DefaultOptions(model string) Options {
 	return o
 }
 
+// TunedOptions are DefaultOptions with the fixes that measured best for the MLP
+// GAN on MNIST (README, "The four problems"): the discriminator learning twice
+// as fast (TTUR, Heusel et al. 2017), feature matching (Salimans et al. 2016)
+// and samples from an average of the generator's weights (Yazici et al. 2019).
+// `ganbook train` uses them unless --preset lesson. For the DCGAN they were not
+// measured, so it gets DefaultOptions.
+func TunedOptions(model string) Options {
+	o := DefaultOptions(model)
+	if model == "mlp" {
+		o.LRD = 4e-4
+		o.FeatureMatching = 1
+		o.EMA = 0.995
+	}
+	return o
+}
+
 // QuickMode reports whether GANBOOK_QUICK=1: notebooks and CI shrink their work.
 func QuickMode() bool { return os.Getenv("GANBOOK_QUICK") == "1" }
 

@@ -50,6 +50,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"data"}, "ganbook data mnist"},
 		{[]string{"data", "folder"}, "needs --out DIR"},
 		{[]string{"train", "--lr-decay", "2"}, "--lr-decay must be a fraction"},
+		{[]string{"train", "--preset", "best"}, "unknown --preset"},
 		{[]string{"train", "--multi-scale"}, "need --model dcgan"},
 		{[]string{"train", "--ema", "1"}, "EMA decay must be in [0, 1)"},
 		{[]string{"train", "--feature-matching", "-1"}, "feature matching weight"},

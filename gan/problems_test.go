@@ -126,7 +126,11 @@ func TestSweep(t *testing.T) {
 	}
 	ds := noiseDataset(32)
 	var seen []int
-	results, err := Sweep(context.Background(), nn.MustBackend(), ds, grid, 3, score, func(i int, r SweepResult) { seen = append(seen, i) })
+	results, err := Sweep(context.Background(), nn.MustBackend(), ds, grid, 3, score, func(i int, r SweepResult) {
+		if r.Finished {
+			seen = append(seen, i)
+		}
+	})
 	if err != nil || len(results) != 2 || calls != 2 || len(seen) != 2 {
 		t.Fatalf("%d results, %d scores, %v", len(results), calls, err)
 	}

@@ -21,7 +21,13 @@ type SweepResult struct {
 	Err     error         // divergence or another failure of this run only
 	Time    time.Duration
 	Samples image.Image // the final sample grid (nil when the run failed)
+	// Finished is false in the progress reports during a run (every
+	// SweepReportEvery steps) and true in the one report at its end.
+	Finished bool
 }
+
+// SweepReportEvery is how often, in steps, Sweep reports a run's progress.
+const SweepReportEvery = 50
 
 // SweepGrid returns base with every combination of the learning rates (both
 // networks), beta1 and beta2 values; an empty list keeps base's value.
@@ -47,10 +53,11 @@ func SweepGrid(base Options, lrs, beta1s, beta2s []float64) []Options {
 
 // Sweep trains a fresh GAN for steps steps with each of the options, in memory
 // (no checkpoints), and scores it with score when that is not nil. A run that
-// diverges is reported in its result and the sweep goes on. done, when set, is
-// called after each run.
+// diverges is reported in its result and the sweep goes on. report, when set,
+// gets run i's progress every SweepReportEvery steps and its result at the end
+// (Finished).
 func Sweep(ctx context.Context, backend compute.Backend, data *Dataset, grid []Options, steps int,
-	score func(*GAN) (QualityScore, error), done func(i int, r SweepResult)) ([]SweepResult, error) {
+	score func(*GAN) (QualityScore, error), report func(i int, r SweepResult)) ([]SweepResult, error) {
 	var results []SweepResult
 	for i, o := range grid {
 		if ctx.Err() != nil {
@@ -58,18 +65,22 @@ func Sweep(ctx context.Context, backend compute.Backend, data *Dataset, grid []O
 		}
 		start := time.Now()
 		r := SweepResult{Options: o}
-		r.Err = sweepRun(ctx, backend, data, o, steps, score, &r)
-		r.Time = time.Since(start)
-		results = append(results, r)
-		if done != nil {
-			done(i, r)
+		progress := func() {
+			if report != nil {
+				r.Time = time.Since(start)
+				report(i, r)
+			}
 		}
+		r.Err = sweepRun(ctx, backend, data, o, steps, score, &r, progress)
+		r.Time, r.Finished = time.Since(start), true
+		results = append(results, r)
+		progress()
 	}
 	return results, nil
 }
 
 func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Options, steps int,
-	score func(*GAN) (QualityScore, error), r *SweepResult) error {
+	score func(*GAN) (QualityScore, error), r *SweepResult, progress func()) error {
 	g, err := New(backend, o)
 	if err != nil {
 		return err
@@ -86,6 +97,9 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Opt
 			return err
 		}
 		r.Steps = g.Step
+		if g.Step%SweepReportEvery == 0 && g.Step < steps {
+			progress()
+		}
 	}
 	tail := g.History[len(g.History)-max(1, len(g.History)/10):]
 	for _, m := range tail {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"time"
 
 	"github.com/ganbook/ganbook/gan"
 )
@@ -37,8 +38,12 @@ func Compare(data *gan.Dataset, runs []gan.Options, steps int, score func(*gan.G
 	live := NewLive()
 	var done []string
 	results, err := gan.Sweep(context.Background(), backend, data, runs, steps, score, func(i int, r gan.SweepResult) {
-		done = append(done, fmt.Sprintf("run %d of %d finished in %s", i+1, len(runs), r.Time.Round(1e8)))
-		live.Update("<p>" + strings.Join(done, "<br>") + "</p>")
+		now := fmt.Sprintf("run %d of %d: step %d of %d (%s)", i+1, len(runs), r.Steps, steps, r.Time.Round(time.Second))
+		if r.Finished {
+			done = append(done, fmt.Sprintf("run %d of %d finished in %s", i+1, len(runs), r.Time.Round(time.Second)))
+			now = ""
+		}
+		live.Update("<p>" + strings.Join(append(done, now), "<br>") + "</p>")
 	})
 	live.Update(RunsHTML(results))
 	live.Finish()

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
@@ -69,13 +70,19 @@ func sweepCmd(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	results, err := gan.Sweep(ctx, b, data, grid, *steps, scorer, func(i int, r gan.SweepResult) {
+		if !r.Finished {
+			if progressLine.due(false) {
+				progressLine.draw(r.Steps, *steps, fmt.Sprintf("run %d/%d  %s", i+1, len(grid), r.Time.Round(time.Second)))
+			}
+			return
+		}
 		status := "ok"
 		if r.Err != nil {
 			status = r.Err.Error()
 		} else if r.Score != nil {
 			status = fmt.Sprintf("Frechet %.1f, confidence %.3f, entropy %.3f", r.Score.Frechet, r.Score.Confidence, r.Score.Entropy)
 		}
-		fmt.Fprintf(os.Stderr, "run %d/%d: lr %g beta1 %g beta2 %g: %s (%s)\n", i+1, len(grid), r.Options.LRG, r.Options.Beta1, r.Options.Beta2, status, r.Time.Round(1e9))
+		progressLine.log(fmt.Sprintf("run %d/%d: lr %g beta1 %g beta2 %g: %s (%s)", i+1, len(grid), r.Options.LRG, r.Options.Beta1, r.Options.Beta2, status, r.Time.Round(time.Second)))
 	})
 	table := gan.SweepTable(results)
 	fmt.Print(table)

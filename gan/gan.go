@@ -106,7 +106,7 @@ func (g *GAN) buildExecs() error {
 			VariableWithShape("real_mean", shapes.Make(dtypes.Float32, width)).SetTrainable(false)
 	}
 	// The discriminator's loss: real images should score 1, generated ones 0.
-	dLossOf := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
+	dLossOf := func(scope *model.Scope, real *Node, remember bool) (dLoss, dReal, dFake *Node) {
 		graph := real.Graph()
 		g.Store.SetTraining(graph, true)
 		gen.SetGraphParam(graph, nn.ParamFrozenAverages, true) // this phase must not change the generator
@@ -118,7 +118,7 @@ func (g *GAN) buildExecs() error {
 		realLogits, realFeatures := DiscriminatorFeatures(disc, Pyramid(real, o), o)
 		fakeLogits := DiscriminatorScales(disc, fake, o)
 		dLoss = Add(BCEWithLogits(realLogits, realTarget), BCEWithLogits(fakeLogits, 0))
-		if o.FeatureMatching > 0 {
+		if o.FeatureMatching > 0 && remember {
 			// Remembered for the generator phase, which sees no real batch.
 			realMean(realFeatures).SetNodeValue(StopGradient(ReduceMean(realFeatures, 0)))
 		}
@@ -126,7 +126,7 @@ func (g *GAN) buildExecs() error {
 	}
 	// The discriminator phase: one Adam step on that loss.
 	dStep := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
-		dLoss, dReal, dFake = dLossOf(scope, real)
+		dLoss, dReal, dFake = dLossOf(scope, real, true)
 		dOpt.UpdateGraph(disc, real.Graph(), dLoss)
 		return dLoss, dReal, dFake
 	}
@@ -134,7 +134,7 @@ func (g *GAN) buildExecs() error {
 	// norm averages stay as they are.
 	dLossOnly := func(scope *model.Scope, real *Node) *Node {
 		disc.SetGraphParam(real.Graph(), nn.ParamFrozenAverages, true)
-		dLoss, _, _ := dLossOf(scope, real)
+		dLoss, _, _ := dLossOf(scope, real, false) // a measurement changes no variable
 		return dLoss
 	}
 	// The generator phase: through the frozen discriminator, generated images

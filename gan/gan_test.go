@@ -169,11 +169,11 @@ func TestWrongBatchShape(t *testing.T) {
 
 func TestSkipDiscriminatorWhenWinning(t *testing.T) {
 	for _, tc := range []struct {
-		below float64
-		skip  bool
-	}{{100, true}, {1e-9, false}} { // the loss is always below 100 and never below 1e-9
+		below, featureMatching float64
+		skip                   bool
+	}{{100, 0, true}, {1e-9, 0, false}, {100, 1, true}, {1e-9, 1, false}} { // the loss is always below 100 and never below 1e-9
 		o := tinyOptions("mlp")
-		o.SkipDBelow = tc.below
+		o.SkipDBelow, o.FeatureMatching = tc.below, tc.featureMatching
 		g := newTestGAN(t, o)
 		for i := range 3 {
 			before := g.Fingerprint(DiscriminatorScope)

@@ -135,7 +135,7 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("%d results, %d scores, %v", len(results), calls, err)
 	}
 	for _, r := range results {
-		if r.Steps != 3 || r.Err != nil || r.DLoss <= 0 || r.GLoss <= 0 {
+		if r.Steps != 3 || r.Err != nil || r.DLoss <= 0 || r.GLoss <= 0 || r.DWins < 0 || r.DWins > 1 {
 			t.Errorf("result %+v", r)
 		}
 	}

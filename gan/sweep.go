@@ -17,6 +17,7 @@ type SweepResult struct {
 	Steps   int           // steps trained (fewer than asked when the run diverged)
 	DLoss   float64       // mean discriminator loss over the last 10% of steps
 	GLoss   float64       // mean generator loss over the same steps
+	DWins   float64       // fraction of all steps with a discriminator loss below DWinsBelow
 	Score   *QualityScore // nil without a scorer or when the run failed
 	Err     error         // divergence or another failure of this run only
 	Time    time.Duration
@@ -25,6 +26,10 @@ type SweepResult struct {
 	// SweepReportEvery steps) and true in the one report at its end.
 	Finished bool
 }
+
+// DWinsBelow: a step whose discriminator loss is below this counts as the
+// discriminator winning (its loss "near 0", problem 3 of the lesson).
+const DWinsBelow = 0.1
 
 // SweepReportEvery is how often, in steps, Sweep reports a run's progress.
 const SweepReportEvery = 50
@@ -101,6 +106,11 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Opt
 			progress()
 		}
 	}
+	for _, m := range g.History {
+		if m.DLoss < DWinsBelow {
+			r.DWins += 1 / float64(len(g.History))
+		}
+	}
 	tail := g.History[len(g.History)-max(1, len(g.History)/10):]
 	for _, m := range tail {
 		r.DLoss += m.DLoss / float64(len(tail))
@@ -120,14 +130,14 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Opt
 // SweepRows are the results as table cells: the first column names each run
 // by its settings that differ from the defaults (e.g. "lr-d=0.002 lr-g=2e-05").
 func SweepRows(results []SweepResult) (headers []string, rows [][]string) {
-	headers = []string{"run", "steps", "D loss", "G loss", "Frechet", "confidence", "entropy", "diversity", "collapse", "time"}
+	headers = []string{"run", "steps", "D loss", "G loss", fmt.Sprintf("D loss < %g", DWinsBelow), "Frechet", "confidence", "entropy", "diversity", "collapse", "time"}
 	labels := differingSettings(results)
 	for i, r := range results {
 		row := []string{labels[i], fmt.Sprint(r.Steps)}
 		if r.Err != nil {
-			row = append(row, "failed: "+r.Err.Error(), "", "", "", "", "", "")
+			row = append(row, "failed: "+r.Err.Error(), "", "", "", "", "", "", "")
 		} else {
-			row = append(row, fmt.Sprintf("%.3f", r.DLoss), fmt.Sprintf("%.3f", r.GLoss))
+			row = append(row, fmt.Sprintf("%.3f", r.DLoss), fmt.Sprintf("%.3f", r.GLoss), fmt.Sprintf("%.0f%%", 100*r.DWins))
 			if q := r.Score; q != nil {
 				collapse := "no"
 				if c, _ := q.Collapsed(); c {

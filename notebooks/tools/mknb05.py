@@ -89,7 +89,7 @@ if _, err := kernel.Compare(data, grid, steps(300, 5), scorer); err != nil {
 }"""),
 ("markdown", """## 3. Balance between the two networks
 
-When the discriminator learns much faster than the generator, it wins: its loss falls near 0, D(G(z)) near 0, and the generator's gradient vanishes, so the digits stop improving. We provoke it with a discriminator learning rate of 0.002 and a generator learning rate of 0.00002.
+When the discriminator learns much faster than the generator, it wins: its loss falls near 0 (the table's column "D loss < 0.1" counts those steps), D(G(z)) near 0, and the generator's gradient vanishes, so the digits stop improving. We provoke it with a discriminator learning rate of 0.002 and a generator learning rate of 0.00002.
 
 The lesson's advice is the fix: **skip the discriminator's step while its loss is low** (`SkipDBelow`; ganbook measures the loss on the step's batch first), plus **one-sided label smoothing** (real pictures labelled 0.9, Salimans et al. 2016), so the discriminator cannot become certain. The third run gives both networks the same learning rate, as the DCGAN paper does; different rates on purpose, with the discriminator a little faster, are the TTUR of Heusel et al. 2017 (`--lr-d 4e-4 --lr-g 1e-4`)."""),
 ("code", """%%
@@ -99,7 +99,7 @@ dWins.LRD, dWins.LRG = 2e-3, 2e-5
 fixed := dWins
 fixed.SkipDBelow, fixed.LabelSmoothing = 0.5, 0.1
 balanced := gan.DefaultOptions("mlp")
-results, err := kernel.Compare(data, []gan.Options{dWins, fixed, balanced}, steps(500, 10), scorer)
+results, err := kernel.Compare(data, []gan.Options{dWins, fixed, balanced}, steps(1000, 10), scorer)
 if err != nil {
 	panic(err)
 }

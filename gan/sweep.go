@@ -106,11 +106,13 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Opt
 			progress()
 		}
 	}
+	wins := 0
 	for _, m := range g.History {
 		if m.DLoss < DWinsBelow {
-			r.DWins += 1 / float64(len(g.History))
+			wins++
 		}
 	}
+	r.DWins = float64(wins) / float64(len(g.History))
 	tail := g.History[len(g.History)-max(1, len(g.History)/10):]
 	for _, m := range tail {
 		r.DLoss += m.DLoss / float64(len(tail))

@@ -121,13 +121,13 @@ func benchCmd(args []string) error {
 			notes = append(notes, fmt.Sprintf("torch-%s: PyTorch %s, %d threads, %s, BLAS %s", l, r.Torch, r.Threads, r.Device, r.BLAS))
 		}
 	}
+	choice, _ := nn.Backend() // chosen by backend() above
 	peak := bench.NominalPeak()
-	if choice, _ := nn.Backend(); *device != "cpu" || (strings.HasPrefix(choice.Config, "xla") && choice.Config != "xla:cpu") {
+	if *device != "cpu" || (strings.HasPrefix(choice.Config, "xla") && choice.Config != "xla:cpu") {
 		peak = bench.Peak{How: "not computed: the CPU's peak says nothing about an accelerator"}
 	}
 	var report strings.Builder
 	report.WriteString(bench.Table(ws, cols, peak))
-	choice, _ := nn.Backend()
 	fmt.Fprintf(&report, "\nganbook: %s\n", choice.Line)
 	for _, n := range notes {
 		report.WriteString(n + "\n")

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/ganbook/ganbook/gan"
-	"github.com/ganbook/ganbook/score"
 )
 
 func dataCmd(args []string) error {
@@ -50,7 +49,7 @@ func dataFolderCmd(args []string) error {
 	if *out == "" || *n < 1 || *size < 8 || *size > 1024 {
 		return usagef("data folder: needs --out DIR, --n >= 1 and --size between 8 and 1024")
 	}
-	data, err := score.Labelled(*from, true, 1)
+	data, err := labelled(*from, true)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"sample", "--run", "x", "--n", "0"}, "--n must be"},
 		{[]string{"data"}, "ganbook data mnist"},
 		{[]string{"data", "folder"}, "needs --out DIR"},
+		{[]string{"data", "folder", "--from", "cifar", "--out", "x"}, "unknown dataset \"cifar\""},
+		{[]string{"score", "--train", "cifar", "--out", "x.safetensors"}, "unknown dataset \"cifar\""},
 		{[]string{"train", "--lr-decay", "2"}, "--lr-decay must be a fraction"},
 		{[]string{"train", "--preset", "best"}, "unknown --preset"},
 		{[]string{"train", "--multi-scale"}, "need --model dcgan"},

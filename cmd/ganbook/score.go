@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-
 	"fmt"
 	"time"
 
@@ -29,11 +28,11 @@ func scoreCmd(args []string) error {
 		if *out == "" {
 			return usagef("score --train needs --out FILE.safetensors")
 		}
-		data, err := score.Labelled(*trainFor, true, 1)
+		data, err := labelled(*trainFor, true)
 		if err != nil {
 			return err
 		}
-		test, err := score.Labelled(*trainFor, false, 1)
+		test, err := labelled(*trainFor, false)
 		if err != nil {
 			return err
 		}
@@ -66,7 +65,7 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	test, err := score.Labelled(*dataset, false, 1)
+	test, err := labelled(*dataset, false)
 	if err != nil {
 		return err
 	}
@@ -80,4 +79,13 @@ func scoreCmd(args []string) error {
 	}
 	fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
 	return nil
+}
+
+// labelled loads the training or test part of a dataset the shipped
+// classifiers know; any other name is a usage error.
+func labelled(name string, train bool) (*gan.Dataset, error) {
+	if name != "mnist" && name != "fashion" {
+		return nil, usagef("unknown dataset %q: use mnist or fashion", name)
+	}
+	return score.Labelled(name, train, 1)
 }

@@ -4,6 +4,7 @@
 # On the machine with the NVIDIA GPU (no internet needed), from the repository
 # root, with a ganbook binary built beforehand on any Linux amd64 machine:
 #
+#   export GOTOOLCHAIN=go1.27.3                                # Go 1.27, fetched once by go
 #   GOEXPERIMENT=simd go build -o out/ganbook ./cmd/ganbook   # cgo on: XLA is compiled in
 #   bench/gpu.sh [out/ganbook]
 #

@@ -154,10 +154,12 @@ func (g *GAN) buildExecs() error {
 	}
 	generate := func(scope *model.Scope, z *Node) *Node {
 		g.Store.SetTraining(z.Graph(), false)
+		nn.LiveVariables(gen, z.Graph()) // the weights change between calls
 		return Generator(gen, z, o)
 	}
 	generateEMA := func(scope *model.Scope, z *Node) *Node {
 		g.Store.SetTraining(z.Graph(), false)
+		nn.LiveVariables(g.Store.Scope(EMAScope), z.Graph())
 		return Generator(g.Store.Scope(EMAScope), z, o)
 	}
 	var err error

@@ -209,3 +209,42 @@ func benchmarkStep(b *testing.B, name string) {
 // One discriminator + one generator step at batch 64 on 28x28 MNIST-sized images.
 func BenchmarkMLPStep(b *testing.B)   { benchmarkStep(b, "mlp") }
 func BenchmarkDCGANStep(b *testing.B) { benchmarkStep(b, "dcgan") }
+
+// The generator's samples follow training: the same noise, generated before
+// and after a few steps, gives different images. (On compute v0.1.14 the
+// pure-Go backend asks for a non-training graph's variables to be compiled in
+// as constants; a sampling graph then kept showing its first weights.)
+func TestSamplesFollowTraining(t *testing.T) {
+	for _, name := range []string{"mlp", "dcgan"} {
+		t.Run(name, func(t *testing.T) {
+			o := tinyOptions(name)
+			g := newTestGAN(t, o)
+			z := Noise(4, o.NoiseDim, 7)
+			sample := func() []float32 {
+				out, err := g.Generate(z)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tensors.MustCopyFlatData[float32](out)
+			}
+			// A step first, so the weights exist when the sampling graph is compiled.
+			if _, err := g.TrainStep(randomBatch(o, 99)); err != nil {
+				t.Fatal(err)
+			}
+			before := sample()
+			for i := range 3 {
+				if _, err := g.TrainStep(randomBatch(o, uint64(i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			after := sample()
+			var diff float64
+			for i := range before {
+				diff = max(diff, math.Abs(float64(before[i]-after[i])))
+			}
+			if diff < 1e-4 {
+				t.Errorf("samples of the same noise did not change after 3 training steps (max difference %g)", diff)
+			}
+		})
+	}
+}

@@ -44,6 +44,23 @@ func Root() (string, error) {
 	}
 }
 
+// Toolchain is the Go toolchain that go.mod's toolchain line names (e.g.
+// "go1.27.3"), or "" when it has none. The machines this course runs on may
+// start on an older Go with GOTOOLCHAIN=local; every go command the course
+// runs (the kernel's cell builds among them) sets GOTOOLCHAIN to it.
+func Toolchain(root string) string {
+	raw, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "toolchain "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // GoBin is where the kernel's tools are installed: $GOBIN or $(go env GOPATH)/bin.
 func GoBin() (string, error) {
 	if b := os.Getenv("GOBIN"); b != "" {
@@ -72,7 +89,7 @@ func KernelSpecDir() string { return filepath.Join(JupyterDataDir(), "kernels", 
 // Install builds GoNB, goimports and gopls at the versions pinned by the `tool`
 // lines of go.mod, registers GoNB with Jupyter, and writes the "ganbook" kernel
 // spec: GoNB with quiet logging and an environment carrying the tools' folder
-// on PATH, GOEXPERIMENT=simd and GANBOOK_ROOT. Running it again refreshes it.
+// on PATH, GOEXPERIMENT=simd, GOTOOLCHAIN (go.mod's toolchain) and GANBOOK_ROOT. Running it again refreshes it.
 func Install(ctx context.Context, log func(string)) (string, error) {
 	root, err := Root()
 	if err != nil {
@@ -109,11 +126,15 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 		return "", err
 	}
 	spec["display_name"] = KernelDisplayName
-	spec["env"] = map[string]string{
+	env := map[string]string{
 		"PATH":         strings.Join([]string{gobin, filepath.Dir(goExe), "/usr/local/bin", "/usr/bin", "/bin"}, string(os.PathListSeparator)),
 		"GOEXPERIMENT": "simd",
 		"GANBOOK_ROOT": root,
 	}
+	if tc := Toolchain(root); tc != "" {
+		env["GOTOOLCHAIN"] = tc // GoNB builds every cell with go: the same toolchain as the checkout
+	}
+	spec["env"] = env
 	js, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {
 		return "", err
@@ -160,10 +181,14 @@ func Check() []CheckLine {
 	add := func(what string, ok bool, detail, fix string) {
 		lines = append(lines, CheckLine{what, ok, detail, fix})
 	}
+	root, _ := Root()
+	tc := Toolchain(root)
 	if out, err := exec.Command("go", "env", "GOVERSION").Output(); err == nil {
-		add("go", true, strings.TrimSpace(string(out)), "")
+		have := strings.TrimSpace(string(out))
+		ok := tc == "" || atLeast(have, tc)
+		add("go", ok, have+map[bool]string{false: ", go.mod wants " + tc}[ok], "export GOTOOLCHAIN="+tc+" (go fetches that toolchain once)")
 	} else {
-		add("go", false, "go not found on PATH", "install Go 1.26.5 or newer from go.dev/dl")
+		add("go", false, "go not found on PATH", "install Go from go.dev/dl, then export GOTOOLCHAIN="+tc)
 	}
 	jupyter := findJupyter()
 	add("jupyter", jupyter != "", orMissing(jupyter, "jupyter not found"), "apt-get install jupyter-notebook jupyter-nbconvert jupyter-client")
@@ -179,6 +204,38 @@ func Check() []CheckLine {
 	_, err := os.Stat(spec)
 	add("kernel spec "+KernelName, err == nil, orMissing(map[bool]string{true: spec}[err == nil], spec+" not found"), "ganbook kernel install")
 	return lines
+}
+
+// atLeast compares Go versions such as "go1.27.3" and "go1.27": have >= want.
+func atLeast(have, want string) bool {
+	num := func(v string) []int {
+		var out []int
+		for _, p := range strings.Split(strings.TrimPrefix(v, "go"), ".") {
+			n := 0
+			for _, c := range p {
+				if c < '0' || c > '9' {
+					break
+				}
+				n = 10*n + int(c-'0')
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	h, w := num(have), num(want)
+	for i := range max(len(h), len(w)) {
+		var a, b int
+		if i < len(h) {
+			a = h[i]
+		}
+		if i < len(w) {
+			b = w[i]
+		}
+		if a != b {
+			return a > b
+		}
+	}
+	return true
 }
 
 func orMissing(found, missing string) string {

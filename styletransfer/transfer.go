@@ -207,6 +207,7 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(adamEpsilon).Done()
 	all := append([]string{contentLayer}, styleLayers...)
 	step := model.MustNewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
+		nn.LiveVariables(store.Scope("/image"), g) // the pixels change; VGG-19 and the targets stay constants
 		target := make([]*Node, len(targetVars))
 		for i, v := range targetVars {
 			target[i] = v.NodeValue(g)

@@ -228,3 +228,38 @@ func TestMatMulLeanGradMatchesGoMLX(t *testing.T) {
 		assertClose(t, name, flat(t, got[i]), flat(t, want[i]), 1e-12)
 	}
 }
+
+// An inference graph reads a variable's current value at each call once
+// LiveVariables has made it a parameter; without it, the pure-Go backend
+// compiles the value in as a constant (compute v0.1.14).
+func TestLiveVariables(t *testing.T) {
+	for _, live := range []bool{false, true} {
+		store := model.NewStore()
+		v, err := store.CreateVariable("/w/x", tensors.FromValue([]float32{1, 2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := model.MustNewExec(MustBackend(), store, func(scope *model.Scope, g *Graph) *Node {
+			if live {
+				LiveVariables(store.Scope("/w"), g)
+			}
+			return ReduceAllSum(v.NodeValue(g))
+		})
+		first := ScalarValue(e.MustCall()[0])
+		if err := v.SetValue(tensors.FromValue([]float32{10, 20})); err != nil {
+			t.Fatal(err)
+		}
+		second := ScalarValue(e.MustCall()[0])
+		if first != 3 {
+			t.Fatalf("first sum %g, want 3", first)
+		}
+		switch {
+		case live && second != 30:
+			t.Errorf("with LiveVariables the sum after SetValue is %g, want 30", second)
+		case !live && IsGoBackend(MustBackend()) && second != 3:
+			// Documents the backend's behaviour that LiveVariables works around:
+			// if this fails, GoMLX no longer bakes variables in and LiveVariables can go.
+			t.Errorf("without LiveVariables the pure-Go backend gave %g; GoMLX no longer compiles variables in as constants: LiveVariables may be unnecessary", second)
+		}
+	}
+}

@@ -203,7 +203,7 @@ func trainCmd(args []string) error {
 		if err != nil {
 			latest = "none written yet"
 		}
-		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: the compute backend seems stuck (the pure-Go backend's parallel mode can deadlock; unset GOMLX_BACKEND to use the safe sequential mode). The last checkpoint is intact (%s): resume with: ganbook train --out %s --resume --steps %d\n",
+		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: the compute backend seems stuck (to rule out its parallel scheduler, run again with GOMLX_BACKEND=go:ops_sequential). The last checkpoint is intact (%s): resume with: ganbook train --out %s --resume --steps %d\n",
 			since.Round(time.Second), step, latest, *out, *steps)
 		os.Exit(1)
 	}

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -10,10 +11,19 @@ import (
 	_ "github.com/gomlx/compute/gobackend" // the pure-Go backend, always available
 )
 
-// GoBackendConfig is the pure-Go backend configuration ganbook uses by default.
-// ops_sequential: the backend's parallel op scheduler deadlocked in 2 of 9 DCGAN
-// runs (shared/NOTES.md, "Hangs"); sequential ops never did, at 10-30% less speed.
-const GoBackendConfig = "go:ops_sequential"
+// GoBackendConfig is the pure-Go backend configuration ganbook uses by default:
+// the parallel op scheduler with one executor per core. compute v0.1.3's
+// scheduler deadlocked in 2 of 9 DCGAN runs, so ganbook ran ops sequentially;
+// v0.1.14 rewrote it, and none of 75 runs hung (README, "Backends"). More
+// executors than cores (the backend's default is 8, capped at twice the cores)
+// only made the matmul's own workers and the executors fight: on 2 cores a
+// DCGAN step took 217 ms with 2 executors, 251 ms with 4 and 296 ms sequential.
+// GOMLX_BACKEND=go:ops_sequential is the safe mode if a run ever stalls.
+var GoBackendConfig = fmt.Sprintf("go:num_executors=%d", runtime.NumCPU())
+
+// SequentialConfig is the pure-Go backend with ops run one at a time: what the
+// stall messages suggest.
+const SequentialConfig = "go:ops_sequential"
 
 // BackendChoice is the backend in use and a one-line description for the user.
 type BackendChoice struct {

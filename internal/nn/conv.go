@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL is written dot-imported
 	"github.com/gomlx/gomlx/ml/model"
@@ -63,34 +64,147 @@ func convNative(x, w *Node, stride, pad int) *Node {
 	return Convolve(x, w).StridePerAxis(stride, stride).PaddingPerDim([][2]int{{pad, pad}, {pad, pad}}).Done()
 }
 
-// convIm2col gathers the k*k shifted (strided) views of the padded input into
-// patches [B,Ho,Wo,k*k*Cin] and multiplies them by the kernel reshaped to
-// [k*k*Cin, Out]. The patch order (row, column, channel) matches the kernel's
-// [k,k,Cin,Out] layout, so the reshape is free.
+// convIm2col is the convolution as patches times kernel, written for the
+// pure-Go backend, whose Slice copies element by element while Pad and
+// Concatenate copy whole rows:
 //
-// For "same" convolutions (stride 1, odd k, pad (k-1)/2: every convolution of
-// the generator and of VGG-19) the input's gradient is written by hand as the
-// convolution of the output's gradient with the flipped kernel. GoMLX would
-// differentiate the im2col itself: k*k slices of the patches' gradient, k*k
-// pads and k*k-1 sums, each as large as the input, all copied element by
-// element on the pure-Go backend; the hand-written form slices the output's
-// gradient instead, k*k times Out values.
+//   - A stride-1 convolution gathers its k*k shifted views of the input with one
+//     Pad each (negative amounts crop), concatenates them on the channel axis
+//     and multiplies by the kernel reshaped to [k*k*Cin, Out] (shiftConv).
+//   - A strided convolution whose kernel and padded input divide by the stride
+//     (the discriminator's 4x4, stride 2, pad 1) is first turned into a stride-1
+//     one: the padded input's s x s blocks become channels (space-to-depth) and
+//     the kernel is regrouped to match, [k/s, k/s, s*s*Cin, Out].
+//   - Others (odd strided shapes no model uses) slice the patches (sliceConv).
+//
+// Gradients: GoMLX differentiates only the matmul and the kernel's regrouping.
+// The input's gradient is written by hand as the stride-1 convolution of the
+// output's gradient with the flipped kernel (padded k-1-p), mapped back by
+// depth-to-space and a crop for strided convolutions: GoMLX would differentiate
+// the shifts instead (k*k slices of the patches' gradient, element by element;
+// and its Pad gradient does not accept the negative amounts that crop).
 func convIm2col(x, w *Node, stride, pad int) *Node {
 	k := w.Shape().Dim(0)
-	if stride != 1 || k%2 == 0 || 2*pad != k-1 {
-		return im2colMatMul(x, w, stride, pad, MatMulLeanGrad)
+	h, wd := x.Shape().Dim(1), x.Shape().Dim(2)
+	toDepth := stride > 1 && k%stride == 0 && (h+2*pad)%stride == 0 && (wd+2*pad)%stride == 0
+	if stride > 1 && !toDepth {
+		return sliceConv(x, w, stride, pad)
 	}
-	var dY *Node
+	var dY, wk *Node
+	var xs *Node // the input of the stride-1 convolution
+	p := pad     // its padding
 	xIn := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
-		// The kernel flipped in both spatial axes, with in and out swapped.
-		flipped := Transpose(Reverse(w, 0, 1), 2, 3)
-		return im2colMatMul(dY, flipped, 1, pad, MatMul)
+		k1 := wk.Shape().Dim(0)
+		flipped := Transpose(Reverse(wk, 0, 1), 2, 3) // both spatial axes flipped, in and out swapped
+		dxs := shiftConv(dY, flipped, k1-1-p, MatMul)
+		if !toDepth {
+			return dxs
+		}
+		return crop2D(depthToSpace(dxs, stride), pad)
 	})
-	y := im2colMatMul(xIn, w, 1, pad, MatMulLeanGrad)
+	if toDepth {
+		xs, wk, p = spaceToDepth(PadZeros2D(StopGradient(xIn), pad), stride), kernelToDepth(w, stride), 0
+	} else {
+		xs, wk = xIn, w
+	}
+	// The shifts are not differentiated: GoMLX skips a node only when its
+	// inputs are StopGradient nodes themselves. This zero, a
+	// function of xIn added to the small kernel, is what makes reverse mode
+	// reach xIn, whose custom gradient above then gives the input's gradient.
+	y := shiftConv(StopGradient(xs), Add(wk, zeroOf(xIn)), p, MatMulLeanGrad)
 	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
 		dY = v
 		return v
 	})
+}
+
+// zeroOf is a scalar 0 computed from x's first element: a dependency on x
+// that costs nothing.
+func zeroOf(x *Node) *Node {
+	first := make([]SliceAxisSpec, x.Rank())
+	for i := range first {
+		first[i] = AxisRange(0, 1)
+	}
+	return Mul(Reshape(Slice(x, first...)), ScalarZero(x.Graph(), x.DType()))
+}
+
+// shiftConv is the stride-1 convolution of x [B,H,W,C] with w [k,k,C,Out] and
+// p zeros on each side, not meant to be differentiated with respect to x:
+// the k*k shifted views are one Pad each (a negative amount crops), laid side
+// by side on the channel axis in the kernel's (row, column, channel) order,
+// then multiplied by the kernel reshaped to [k*k*C, Out].
+func shiftConv(x, w *Node, p int, matmul func(a, b *Node) *Node) *Node {
+	k, cin, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
+	batch, h, wd := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
+	ho, wo := ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p)
+	if ho <= 0 || wo <= 0 {
+		panic(fmt.Sprintf("convolution %dx%d pad %d does not fit input %dx%d", k, k, p, h, wd))
+	}
+	cols := x // a 1x1 convolution without padding needs no shifts
+	if k != 1 || p != 0 {
+		zero := ScalarZero(x.Graph(), x.DType())
+		shifts := make([]*Node, 0, k*k)
+		for di := range k {
+			for dj := range k {
+				// out[i, j] = x[i+di-p, j+dj-p], zero outside x.
+				shifts = append(shifts, Pad(x, zero, compute.PadAxis{},
+					compute.PadAxis{Start: p - di, End: ho - h - p + di},
+					compute.PadAxis{Start: p - dj, End: wo - wd - p + dj}))
+			}
+		}
+		cols = Concatenate(shifts, -1)
+	}
+	cols.AssertDims(batch, ho, wo, k*k*cin)
+	y := matmul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
+	return Reshape(y, batch, ho, wo, out)
+}
+
+// spaceToDepth turns x [B,H,W,C] into [B,H/s,W/s,s*s*C]: each s x s block
+// becomes one pixel with the block's values as channels, (row, column,
+// channel) order.
+func spaceToDepth(x *Node, s int) *Node {
+	b, h, w, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
+	y := Reshape(x, b, h/s, s, w/s, s, c)
+	y = TransposeAllAxes(y, 0, 1, 3, 2, 4, 5)
+	return Reshape(y, b, h/s, w/s, s*s*c)
+}
+
+// depthToSpace is spaceToDepth's inverse.
+func depthToSpace(x *Node, s int) *Node {
+	b, h, w, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)/(s*s)
+	y := Reshape(x, b, h, w, s, s, c)
+	y = TransposeAllAxes(y, 0, 1, 3, 2, 4, 5)
+	return Reshape(y, b, h*s, w*s, c)
+}
+
+// kernelToDepth regroups a stride-s kernel [k,k,C,Out] into the stride-1
+// kernel [k/s,k/s,s*s*C,Out] over spaceToDepth's channels: tap d = s*a + r of
+// the original is tap a, block row r of the new one.
+func kernelToDepth(w *Node, s int) *Node {
+	k, c, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
+	y := Reshape(w, k/s, s, k/s, s, c, out)
+	y = TransposeAllAxes(y, 0, 2, 1, 3, 4, 5)
+	return Reshape(y, k/s, k/s, s*s*c, out)
+}
+
+// PadZeros2D pads the two spatial axes of x [B,H,W,C] with p zeros on each
+// side, in one Pad (not differentiable on negative amounts: see crop2D).
+func PadZeros2D(x *Node, p int) *Node {
+	if p == 0 {
+		return x
+	}
+	return Pad(x, ScalarZero(x.Graph(), x.DType()), compute.PadAxis{},
+		compute.PadAxis{Start: p, End: p}, compute.PadAxis{Start: p, End: p})
+}
+
+// crop2D removes p pixels from each side of x's two spatial axes: a Pad by
+// -p, which copies whole rows (Slice copies element by element).
+func crop2D(x *Node, p int) *Node { return PadZeros2D(x, -p) }
+
+// sliceConv is the convolution with patches gathered by strided slices, and
+// GoMLX's gradients: for strided shapes that spaceToDepth cannot take.
+func sliceConv(x, w *Node, stride, pad int) *Node {
+	return im2colMatMul(x, w, stride, pad, MatMulLeanGrad)
 }
 
 // im2colMatMul is the convolution as patches times kernel, with matmul doing

@@ -64,7 +64,7 @@ func TestConvHandComputed(t *testing.T) {
 // im2col + matmul must compute exactly what GoMLX's native convolution does,
 // with the same [k,k,in,out] kernel, for the strides and paddings the models use.
 func TestConvIm2colMatchesNative(t *testing.T) {
-	for _, tc := range []struct{ k, stride, pad, size int }{{3, 1, 1, 6}, {4, 2, 1, 8}, {4, 2, 1, 7}, {3, 2, 0, 7}, {1, 1, 0, 3}} {
+	for _, tc := range []struct{ k, stride, pad, size int }{{3, 1, 1, 6}, {4, 2, 1, 8}, {4, 2, 1, 7}, {3, 2, 0, 7}, {1, 1, 0, 3}, {4, 2, 1, 14}, {2, 1, 1, 5}} {
 		x := randomTensor(1, 2, tc.size, tc.size, 3)
 		w := randomTensor(2, tc.k, tc.k, 3, 5)
 		im := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, tc.stride, tc.pad) }, x, w)
@@ -79,11 +79,16 @@ func TestConvIm2colMatchesNative(t *testing.T) {
 // Gradient check: the analytic gradient of sum(conv(x, w)^2) with respect to
 // x and w matches central finite differences, on a tiny input in float64.
 // Finite differences against the gradients of every im2col path: GoMLX's
-// autodiff through the patches (strided), the hand-written "same" convolution
-// gradient (stride 1, odd kernels) and the 1x1 shortcut, with Cin != Cout.
+// autodiff through sliced patches (strided shapes space-to-depth cannot
+// take), the hand-written input gradient of stride-1 convolutions (odd and
+// even kernels, any padding) and of space-to-depth strided ones, and the 1x1
+// shortcut, with Cin != Cout.
 func TestConvGradient(t *testing.T) {
-	for _, tc := range []struct{ k, stride, pad int }{{3, 2, 1}, {4, 2, 1}, {3, 1, 1}, {5, 1, 2}, {1, 1, 0}, {3, 1, 0}} {
-		x := randomTensor(3, 2, 5, 5, 2)
+	for _, tc := range []struct{ k, stride, pad, size int }{
+		{3, 2, 1, 5}, {4, 2, 1, 5}, {4, 2, 1, 6}, {4, 2, 1, 8}, {2, 2, 0, 4},
+		{3, 1, 1, 5}, {5, 1, 2, 5}, {1, 1, 0, 5}, {3, 1, 0, 5}, {2, 1, 0, 5}, {2, 1, 1, 5},
+	} {
+		x := randomTensor(3, 2, tc.size, tc.size, 2)
 		w := randomTensor(4, tc.k, tc.k, 2, 3)
 		loss := func(x, w *Node) *Node {
 			y := convIm2col(x, w, tc.stride, tc.pad)

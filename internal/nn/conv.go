@@ -100,10 +100,10 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 		if !toDepth {
 			return dxs
 		}
-		return crop2D(depthToSpace(dxs, stride), pad)
+		return crop(depthToSpace(dxs, stride), [][2]int{{0, 0}, {pad, pad}, {pad, pad}, {0, 0}})
 	})
 	if toDepth {
-		xs, wk, p = spaceToDepth(PadZeros2D(StopGradient(xIn), pad), stride), kernelToDepth(w, stride), 0
+		xs, wk, p = spaceToDepth(ZeroPad2D(StopGradient(xIn), pad), stride), kernelToDepth(w, stride), 0
 	} else {
 		xs, wk = xIn, w
 	}
@@ -129,10 +129,11 @@ func zeroOf(x *Node) *Node {
 }
 
 // shiftConv is the stride-1 convolution of x [B,H,W,C] with w [k,k,C,Out] and
-// p zeros on each side, not meant to be differentiated with respect to x:
-// the k*k shifted views are one Pad each (a negative amount crops), laid side
-// by side on the channel axis in the kernel's (row, column, channel) order,
-// then multiplied by the kernel reshaped to [k*k*C, Out].
+// p zeros on each side, not meant to be differentiated with respect to x: x is
+// padded once, its k*k shifted views are crops (one Pad each, by negative
+// amounts), laid side by side on the channel axis in the kernel's (row,
+// column, channel) order, then multiplied by the kernel reshaped to
+// [k*k*C, Out].
 func shiftConv(x, w *Node, p int, matmul func(a, b *Node) *Node) *Node {
 	k, cin, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
@@ -142,14 +143,12 @@ func shiftConv(x, w *Node, p int, matmul func(a, b *Node) *Node) *Node {
 	}
 	cols := x // a 1x1 convolution without padding needs no shifts
 	if k != 1 || p != 0 {
-		zero := ScalarZero(x.Graph(), x.DType())
+		xp := StopGradient(ZeroPad2D(x, p)) // GoMLX's Pad gradient rejects crops: keep it out of reverse mode
 		shifts := make([]*Node, 0, k*k)
 		for di := range k {
 			for dj := range k {
-				// out[i, j] = x[i+di-p, j+dj-p], zero outside x.
-				shifts = append(shifts, Pad(x, zero, compute.PadAxis{},
-					compute.PadAxis{Start: p - di, End: ho - h - p + di},
-					compute.PadAxis{Start: p - dj, End: wo - wd - p + dj}))
+				// out[i, j] = xp[i+di, j+dj]
+				shifts = append(shifts, crop(xp, [][2]int{{0, 0}, {di, h + 2*p - ho - di}, {dj, wd + 2*p - wo - dj}, {0, 0}}))
 			}
 		}
 		cols = Concatenate(shifts, -1)
@@ -157,6 +156,19 @@ func shiftConv(x, w *Node, p int, matmul func(a, b *Node) *Node) *Node {
 	cols.AssertDims(batch, ho, wo, k*k*cin)
 	y := matmul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
 	return Reshape(y, batch, ho, wo, out)
+}
+
+// crop removes cut[i][0] leading and cut[i][1] trailing entries of each axis i
+// of x (not differentiable): a Pad by negative amounts, which copies whole
+// rows where Slice copies element by element. Its fill value is never used;
+// it is 1 because the backend fills a Pad's output with a zero fill value by
+// an element-wise loop first, and with any other by doubling copies.
+func crop(x *Node, cut [][2]int) *Node {
+	axes := make([]compute.PadAxis, len(cut))
+	for i, c := range cut {
+		axes[i] = compute.PadAxis{Start: -c[0], End: -c[1]}
+	}
+	return Pad(x, ScalarOne(x.Graph(), x.DType()), axes...)
 }
 
 // spaceToDepth turns x [B,H,W,C] into [B,H/s,W/s,s*s*C]: each s x s block
@@ -186,20 +198,6 @@ func kernelToDepth(w *Node, s int) *Node {
 	y = TransposeAllAxes(y, 0, 2, 1, 3, 4, 5)
 	return Reshape(y, k/s, k/s, s*s*c, out)
 }
-
-// PadZeros2D pads the two spatial axes of x [B,H,W,C] with p zeros on each
-// side, in one Pad (not differentiable on negative amounts: see crop2D).
-func PadZeros2D(x *Node, p int) *Node {
-	if p == 0 {
-		return x
-	}
-	return Pad(x, ScalarZero(x.Graph(), x.DType()), compute.PadAxis{},
-		compute.PadAxis{Start: p, End: p}, compute.PadAxis{Start: p, End: p})
-}
-
-// crop2D removes p pixels from each side of x's two spatial axes: a Pad by
-// -p, which copies whole rows (Slice copies element by element).
-func crop2D(x *Node, p int) *Node { return PadZeros2D(x, -p) }
 
 // sliceConv is the convolution with patches gathered by strided slices, and
 // GoMLX's gradients: for strided shapes that spaceToDepth cannot take.
@@ -236,8 +234,8 @@ func im2colMatMul(x, w *Node, stride, pad int, matmul func(a, b *Node) *Node) *N
 }
 
 // ZeroPad2D pads the two spatial axes of x [B,H,W,C] with p zeros on each side.
-// It concatenates zeros instead of calling Pad, whose gradient the pure-Go
-// backend lacks.
+// It concatenates zeros: Concatenate copies whole rows, and Pad would fill its
+// whole output with zeros element by element first (compute v0.1.14).
 func ZeroPad2D(x *Node, p int) *Node {
 	if p == 0 {
 		return x

@@ -64,9 +64,12 @@ func TestConvHandComputed(t *testing.T) {
 // im2col + matmul must compute exactly what GoMLX's native convolution does,
 // with the same [k,k,in,out] kernel, for the strides and paddings the models use.
 func TestConvIm2colMatchesNative(t *testing.T) {
-	for _, tc := range []struct{ k, stride, pad, size int }{{3, 1, 1, 6}, {4, 2, 1, 8}, {4, 2, 1, 7}, {3, 2, 0, 7}, {1, 1, 0, 3}, {4, 2, 1, 14}, {2, 1, 1, 5}} {
-		x := randomTensor(1, 2, tc.size, tc.size, 3)
-		w := randomTensor(2, tc.k, tc.k, 3, 5)
+	for _, tc := range []struct{ k, stride, pad, size, cin int }{
+		{3, 1, 1, 6, 3}, {4, 2, 1, 8, 3}, {4, 2, 1, 7, 3}, {3, 2, 0, 7, 3}, {1, 1, 0, 3, 3}, {4, 2, 1, 14, 3}, {2, 1, 1, 5, 3},
+		{3, 1, 1, 6, 8}, {4, 2, 1, 8, 8}, {5, 1, 2, 7, 4},
+	} {
+		x := randomTensor(1, 2, tc.size, tc.size, tc.cin)
+		w := randomTensor(2, tc.k, tc.k, tc.cin, 5)
 		im := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, tc.stride, tc.pad) }, x, w)
 		nat := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convNative(x, w, tc.stride, tc.pad) }, x, w)
 		if !im.Shape().Equal(nat.Shape()) {
@@ -84,12 +87,15 @@ func TestConvIm2colMatchesNative(t *testing.T) {
 // even kernels, any padding) and of space-to-depth strided ones, and the 1x1
 // shortcut, with Cin != Cout.
 func TestConvGradient(t *testing.T) {
-	for _, tc := range []struct{ k, stride, pad, size int }{
-		{3, 2, 1, 5}, {4, 2, 1, 5}, {4, 2, 1, 6}, {4, 2, 1, 8}, {2, 2, 0, 4},
-		{3, 1, 1, 5}, {5, 1, 2, 5}, {1, 1, 0, 5}, {3, 1, 0, 5}, {2, 1, 0, 5}, {2, 1, 1, 5},
+	// cin 2 takes the crop-and-concatenate patches (k*C < gatherMinRun), cin 8
+	// the gathered ones.
+	for _, tc := range []struct{ k, stride, pad, size, cin int }{
+		{3, 2, 1, 5, 2}, {4, 2, 1, 5, 2}, {4, 2, 1, 6, 2}, {4, 2, 1, 8, 2}, {2, 2, 0, 4, 2},
+		{3, 1, 1, 5, 2}, {5, 1, 2, 5, 2}, {1, 1, 0, 5, 2}, {3, 1, 0, 5, 2}, {2, 1, 0, 5, 2}, {2, 1, 1, 5, 2},
+		{3, 1, 1, 4, 8}, {4, 2, 1, 4, 8},
 	} {
-		x := randomTensor(3, 2, tc.size, tc.size, 2)
-		w := randomTensor(4, tc.k, tc.k, 2, 3)
+		x := randomTensor(3, 2, tc.size, tc.size, tc.cin)
+		w := randomTensor(4, tc.k, tc.k, tc.cin, 3)
 		loss := func(x, w *Node) *Node {
 			y := convIm2col(x, w, tc.stride, tc.pad)
 			return ReduceAllSum(Mul(y, Sin(y))) // not symmetric in y, so every output's gradient differs

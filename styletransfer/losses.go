@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL is written dot-imported
+
+	"github.com/ganbook/ganbook/internal/nn"
 )
 
 // GramMatrix measures which features fire together, whatever their position:
@@ -13,8 +15,13 @@ import (
 func GramMatrix(features *Node) *Node {
 	features.AssertRank(4)
 	b, h, w, c := features.Shape().Dim(0), features.Shape().Dim(1), features.Shape().Dim(2), features.Shape().Dim(3)
-	f := Reshape(features, b, h*w, c)
-	gram := Einsum("bnc,bnd->bcd", f, f)
+	var gram *Node
+	if b == 1 { // style transfer's case: a 2-D product the pure-Go backend computes without big transposes
+		gram = Reshape(nn.GramLeanGrad(Reshape(features, h*w, c)), 1, c, c)
+	} else {
+		f := Reshape(features, b, h*w, c)
+		gram = Einsum("bnc,bnd->bcd", f, f)
+	}
 	gram.AssertDims(b, c, c)
 	return DivScalar(gram, float64(h*w))
 }

@@ -41,3 +41,28 @@ func MatMulLeanGrad(a, b *Node) *Node {
 		return v
 	})
 }
+
+// GramLeanGrad is F^T F for F [N, C] (the [C, C] Gram matrix of N feature
+// vectors) with its gradient written by hand: dF = F (dG + dG^T).
+//
+// Why: GoMLX's einsum "nc,nd->cd" contracts the leading axis of both
+// operands; the pure-Go backend's matmul reads only contracting-last
+// left operands, so the forward and GoMLX's gradient transposed F (as large
+// as a VGG layer's activations) with its element-by-element transpose. Here
+// the forward transposes F with the backend's 2-D tiled transpose, and the
+// gradient is one [N,C]x[C,C] product.
+func GramLeanGrad(f *Node) *Node {
+	f.AssertRank(2)
+	var dG *Node
+	fIn := IdentityWithCustomGradient(f, func(_, _ *Node) *Node {
+		return MatMul(f, Add(dG, Transpose(dG, 0, 1)))
+	})
+	g := MatMul(Transpose(StopGradient(fIn), 0, 1), StopGradient(fIn))
+	// A zero computed from fIn keeps fIn in reverse mode (the product itself
+	// is not differentiated: StopGradient above).
+	g = Add(g, zeroOf(fIn))
+	return IdentityWithCustomGradient(g, func(_, v *Node) *Node {
+		dG = v
+		return v
+	})
+}

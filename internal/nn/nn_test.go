@@ -274,3 +274,21 @@ func TestLiveVariables(t *testing.T) {
 		}
 	}
 }
+
+// GramLeanGrad equals F^T F, and its hand-written gradient equals GoMLX's own
+// for the einsum, under a loss that weighs every entry differently (so the
+// gradient's dG + dG^T term matters).
+func TestGramLeanGradMatchesGoMLX(t *testing.T) {
+	f := randomTensor(7, 6, 4)
+	run := func(gram func(f *Node) *Node) []*tensors.Tensor {
+		return MustExecOnceN(MustBackend(), func(f *Node) []*Node {
+			g := gram(f)
+			w := Add(IotaFull(f.Graph(), g.Shape()), OnesLike(g)) // 1, 2, 3, ... : not symmetric
+			return []*Node{g, Gradient(ReduceAllSum(Mul(w, Mul(g, Sin(g)))), f)[0]}
+		}, f)
+	}
+	want := run(func(f *Node) *Node { return Einsum("nc,nd->cd", f, f) })
+	got := run(GramLeanGrad)
+	assertClose(t, "Gram", flat(t, got[0]), flat(t, want[0]), 1e-12)
+	assertClose(t, "dF", flat(t, got[1]), flat(t, want[1]), 1e-12)
+}

@@ -98,3 +98,42 @@ func Table(ws []Workload, cols []Column, peak Peak) string {
 	}
 	return b.String()
 }
+
+// Rounds collects one column's timings over several rounds of a benchmark
+// that alternates the sides (ganbook, then PyTorch, then ganbook again...), so
+// that a burst of load on a shared machine hits both.
+type Rounds map[string][]Timing
+
+// Add records one round's timings.
+func (r Rounds) Add(t map[string]Timing) {
+	for name, v := range t {
+		r[name] = append(r[name], v)
+	}
+}
+
+// Median is the column of each workload's median round (by ms per step).
+func (r Rounds) Median() map[string]Timing {
+	out := map[string]Timing{}
+	for name, ts := range r {
+		ms := make([]float64, len(ts))
+		cores := make([]float64, len(ts))
+		for i, t := range ts {
+			ms[i], cores[i] = t.MS, t.Cores
+		}
+		out[name] = Timing{MS: median(ms), Cores: median(cores)}
+	}
+	return out
+}
+
+// Range is the fastest and slowest round of a workload, in ms per step.
+func (r Rounds) Range(name string) (lo, hi float64) {
+	for i, t := range r[name] {
+		if i == 0 || t.MS < lo {
+			lo = t.MS
+		}
+		if t.MS > hi {
+			hi = t.MS
+		}
+	}
+	return lo, hi
+}

@@ -31,6 +31,7 @@ var blasDirs = map[string]string{
 func benchCmd(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	steps := fs.Int("steps", 10, "timed steps per workload (the median is reported)")
+	rounds := fs.Int("rounds", 1, "repeat ganbook then PyTorch this many times, alternating; the table shows each side's median round and the notes their fastest and slowest")
 	warmup := fs.Int("warmup", 2, "untimed steps first (the first one compiles)")
 	only := fs.String("only", "", "comma-separated workloads (default all): mlp64, dcgan64, dcgan256, style128, style256")
 	torch := fs.Bool("torch", true, "also run the PyTorch twins (needs python3-torch)")
@@ -43,8 +44,8 @@ func benchCmd(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 1 || *warmup < 0 {
-		return usagef("bench: --steps must be >= 1 and --warmup >= 0")
+	if *steps < 1 || *warmup < 0 || *rounds < 1 {
+		return usagef("bench: --steps and --rounds must be >= 1 and --warmup >= 0")
 	}
 	var ws []bench.Workload
 	var names []string
@@ -82,43 +83,81 @@ func benchCmd(args []string) error {
 			return err
 		}
 	}
-	goTimes, err := bench.RunGo(b, ws, *warmup, *steps, logf)
-	pprof.StopCPUProfile()
-	if err != nil {
-		return err
+	var wsNames []string
+	for _, w := range ws {
+		wsNames = append(wsNames, w.Name)
 	}
-	cols := []bench.Column{{Name: "ganbook", Timings: goTimes}}
+	goRounds := bench.Rounds{}
+	torchRounds := map[string]bench.Rounds{} // by BLAS
 	var notes []string
-	if *torch {
-		var only []string
-		for _, w := range ws {
-			only = append(only, w.Name)
+	noted := map[string]bool{}
+	note := func(s string) {
+		if !noted[s] {
+			noted[s] = true
+			notes = append(notes, s)
+		}
+	}
+	for round := 1; round <= *rounds; round++ {
+		if *rounds > 1 {
+			logf(fmt.Sprintf("round %d of %d", round, *rounds))
+		}
+		goTimes, err := bench.RunGo(b, ws, *warmup, *steps, logf)
+		if err != nil {
+			pprof.StopCPUProfile()
+			return err
+		}
+		goRounds.Add(goTimes)
+		if !*torch {
+			continue
 		}
 		for _, l := range libs {
 			dir := blasDirs[l]
 			if dir != "" {
 				if _, err := os.Stat(dir); err != nil {
-					notes = append(notes, fmt.Sprintf("PyTorch with %s skipped: %s is missing", l, dir))
+					note(fmt.Sprintf("PyTorch with %s skipped: %s is missing", l, dir))
 					continue
 				}
 			}
 			r, err := bench.RunTorch(ctx, bench.TorchConfig{Python: *python, LibDir: dir, Threads: *threads, Device: *device,
-				Only: only, Warmup: *warmup, Steps: *steps, Log: logf})
+				Only: wsNames, Warmup: *warmup, Steps: *steps, Log: logf})
 			if err != nil {
 				if ctx.Err() != nil {
 					return interrupted{"bench interrupted"}
 				}
-				notes = append(notes, fmt.Sprintf("PyTorch with %s failed: %v", l, err))
+				note(fmt.Sprintf("PyTorch with %s failed: %v", l, err))
 				continue
 			}
-			col := bench.Column{Name: "torch-" + l, Timings: map[string]bench.Timing{}}
+			if torchRounds[l] == nil {
+				torchRounds[l] = bench.Rounds{}
+			}
+			timings := map[string]bench.Timing{}
 			for _, w := range ws {
 				if t, ok := r.Timing(w.Name); ok {
-					col.Timings[w.Name] = t
+					timings[w.Name] = t
 				}
 			}
-			cols = append(cols, col)
-			notes = append(notes, fmt.Sprintf("torch-%s: PyTorch %s, %d threads, %s, BLAS %s", l, r.Torch, r.Threads, r.Device, r.BLAS))
+			torchRounds[l].Add(timings)
+			note(fmt.Sprintf("torch-%s: PyTorch %s, %d threads, %s, BLAS %s", l, r.Torch, r.Threads, r.Device, r.BLAS))
+		}
+	}
+	pprof.StopCPUProfile()
+	cols := []bench.Column{{Name: "ganbook", Timings: goRounds.Median()}}
+	for _, l := range libs {
+		if tr := torchRounds[l]; tr != nil {
+			cols = append(cols, bench.Column{Name: "torch-" + l, Timings: tr.Median()})
+		}
+	}
+	if *rounds > 1 {
+		for _, w := range ws {
+			lo, hi := goRounds.Range(w.Name)
+			line := fmt.Sprintf("%s over %d rounds: ganbook %.1f-%.1f ms", w.Name, *rounds, lo, hi)
+			for _, l := range libs {
+				if tr := torchRounds[l]; tr != nil {
+					tlo, thi := tr.Range(w.Name)
+					line += fmt.Sprintf(", torch-%s %.1f-%.1f ms", l, tlo, thi)
+				}
+			}
+			notes = append(notes, line)
 		}
 	}
 	choice, _ := nn.Backend() // chosen by backend() above

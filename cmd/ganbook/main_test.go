@@ -164,14 +164,15 @@ func TestSweepAndBench(t *testing.T) {
 		t.Errorf("sweep table:\n%s", text)
 	}
 	report := filepath.Join(dir, "bench.md")
-	if code, stderr := capture(t, "bench", "--torch=false", "--only", "mlp64", "--steps", "2", "--warmup", "1", "--out", report); code != 0 {
+	if code, stderr := capture(t, "bench", "--torch=false", "--only", "mlp64", "--steps", "2", "--warmup", "1", "--rounds", "2", "--out", report); code != 0 {
 		t.Fatalf("bench: exit %d: %s", code, stderr)
 	}
 	raw, err = os.ReadFile(report)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(raw), "| MLP GAN, batch 64, one D + one G step | 1.31 |") || !strings.Contains(string(raw), "ganbook: backend: go") {
+	if !strings.Contains(string(raw), "| MLP GAN, batch 64, one D + one G step | 1.31 |") || !strings.Contains(string(raw), "ganbook: backend: go") ||
+		!strings.Contains(string(raw), "mlp64 over 2 rounds: ganbook ") {
 		t.Errorf("bench report:\n%s", raw)
 	}
 }

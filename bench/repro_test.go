@@ -1,23 +1,28 @@
 package bench
 
-// Minimal reproductions, as benchmarks, of the two pure-Go backend costs that
+// Minimal reproductions, as benchmarks, of the pure-Go backend costs that
 // ganbook cannot remove from its side (README, "Performance"):
 //
 //	GOEXPERIMENT=simd go test -run XXX -bench . ./bench
 //
-// 1. GoMLX v0.28.2's DotGeneral gradient ends with TransposeAllAxes even for an
-//    identity permutation; the pure-Go backend runs it as an element-wise
-//    copy. BenchmarkMatMulGradient compares GoMLX's gradient of a [N,K]x[K,M]
-//    product (the DCGAN discriminator's second convolution at batch 256) with
-//    nn.MatMulLeanGrad.
-// 2. The pure-Go backend copies Slice (and Transpose, Pad, Gather) element by
-//    element (an index update per float32). BenchmarkSlice and
-//    BenchmarkConcatenate each produce 1.6M float32s (one im2col shift of a
-//    [64,28,28,32] activation), input transfer included.
+// 1. GoMLX's DotGeneral gradient (v0.28.2 and v0.28.16) contracts over the
+//    leading axis of both operands for the weights' gradient, which the
+//    pure-Go backend's matmul cannot read, so it transposes the whole left
+//    operand first. BenchmarkMatMulGradient compares GoMLX's gradient of a
+//    [N,K]x[K,M] product (the DCGAN discriminator's second convolution at batch
+//    256) with nn.MatMulLeanGrad.
+// 2. Slice copies element by element (an index update per float32);
+//    Concatenate copies runs. BenchmarkSlice and BenchmarkConcatenate each
+//    produce 1.6M float32s (one im2col shift of a [64,28,28,32] activation).
+// 3. Pad fills its output with a zero fill value element by element
+//    (BenchmarkPadFill).
+// 4. The im2col copy itself, one single-threaded Gather (BenchmarkPatches).
 
 import (
 	"testing"
 
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -72,4 +77,33 @@ func BenchmarkSlice(b *testing.B) {
 func BenchmarkConcatenate(b *testing.B) {
 	x := filled(64, 14, 28, 32)
 	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node { return Concatenate([]*Node{x, x}, 1) }), x)
+}
+
+// compute v0.1.14's Pad fills its whole output with the fill value first:
+// with a zero fill by an element-by-element loop, with any other value by
+// doubling copies. The same crop (a Pad by negative amounts, 1.6M float32s
+// out) with fill 0 and fill 1: ganbook's crops use 1.
+func BenchmarkPadFill(b *testing.B) {
+	x := filled(64, 30, 30, 32)
+	for _, fill := range []float32{0, 1} {
+		b.Run(map[float32]string{0: "zero", 1: "one"}[fill], func(b *testing.B) {
+			benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node {
+				return Pad(x, Scalar(x.Graph(), x.DType(), fill), compute.PadAxis{},
+					compute.PadAxis{Start: -1, End: -1}, compute.PadAxis{Start: -1, End: -1})
+			}), x)
+		})
+	}
+}
+
+// The im2col copy that dominates the DCGAN step at batch 256 (README,
+// "Performance"): the patches of the generator's middle convolution (3x3, 32
+// channels, 28x28, batch 256; 57.8M float32s) gathered in runs of k*C = 96
+// values, one Gather, single-threaded. A convolution the backend computed
+// from the input directly would not copy them.
+func BenchmarkPatches(b *testing.B) {
+	x := filled(256, 28, 28, 32)
+	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node {
+		w := Zeros(x.Graph(), shapes.Make(x.DType(), 3, 3, 32, 1))
+		return nn.Patches(x, w, 1)
+	}), x)
 }

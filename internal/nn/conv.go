@@ -141,14 +141,9 @@ func shiftConv(x, w *Node, p int, matmul func(a, b *Node) *Node) *Node {
 	if ho <= 0 || wo <= 0 {
 		panic(fmt.Sprintf("convolution %dx%d pad %d does not fit input %dx%d", k, k, p, h, wd))
 	}
-	var cols *Node
-	switch {
-	case k == 1 && p == 0:
-		cols = x // a 1x1 convolution without padding needs no patches
-	case k*cin >= gatherMinRun:
-		cols = gatherPatches(x, k, p)
-	default:
-		cols = shiftPatches(x, k, p)
+	cols := x // a 1x1 convolution without padding needs no patches
+	if k != 1 || p != 0 {
+		cols = patches(x, k, p)
 	}
 	cols.AssertDims(batch, ho, wo, k*k*cin)
 	y := matmul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
@@ -286,4 +281,21 @@ func ZeroPad2D(x *Node, p int) *Node {
 	x = Concatenate([]*Node{rows, x, rows}, 1)
 	cols := Zeros(g, shapes.Make(x.DType(), dims[0], dims[1]+2*p, p, dims[3]))
 	return Concatenate([]*Node{cols, x, cols}, 2)
+}
+
+// Patches is the stride-1 convolution's im2col matrix [B*Ho*Wo, k*k*C] as
+// ganbook builds it for x [B,H,W,C], a kernel shaped like w and p zeros of
+// padding: for bench's reproduction of its cost.
+func Patches(x, w *Node, p int) *Node {
+	k, c := w.Shape().Dim(0), w.Shape().Dim(2)
+	return Reshape(patches(x, k, p), -1, k*k*c)
+}
+
+// patches [B,Ho,Wo,k*k*C] of a stride-1 convolution: gathered where the runs
+// are long enough, crops and a Concatenate otherwise.
+func patches(x *Node, k, p int) *Node {
+	if k*x.Shape().Dim(3) >= gatherMinRun {
+		return gatherPatches(x, k, p)
+	}
+	return shiftPatches(x, k, p)
 }

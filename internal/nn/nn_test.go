@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -291,4 +292,22 @@ func TestGramLeanGradMatchesGoMLX(t *testing.T) {
 	got := run(GramLeanGrad)
 	assertClose(t, "Gram", flat(t, got[0]), flat(t, want[0]), 1e-12)
 	assertClose(t, "dF", flat(t, got[1]), flat(t, want[1]), 1e-12)
+}
+
+// Documents why convIm2col keeps its crops out of reverse mode: GoMLX's
+// gradient of a Pad by negative amounts (a crop) fails to build (v0.28.16).
+// If this test fails, GoMLX handles crops and the StopGradient/zeroOf
+// arrangement around the patches could be simplified.
+func TestGoMLXPadGradientRejectsCrops(t *testing.T) {
+	x := randomTensor(1, 3, 3)
+	e, err := NewExec(MustBackend(), func(x *Node) *Node {
+		y := Pad(x, ScalarZero(x.Graph(), x.DType()), compute.PadAxis{Start: -1}, compute.PadAxis{End: -1})
+		return Gradient(ReduceAllSum(Square(y)), x)[0]
+	})
+	if err == nil {
+		_, err = e.Call(x)
+	}
+	if err == nil {
+		t.Errorf("GoMLX now differentiates a crop (Pad by negative amounts): the workaround in convIm2col may be unnecessary")
+	}
 }

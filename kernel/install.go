@@ -127,7 +127,9 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 	}
 	spec["display_name"] = KernelDisplayName
 	env := map[string]string{
-		"PATH":         strings.Join([]string{gobin, filepath.Dir(goExe), "/usr/local/bin", "/usr/bin", "/bin"}, string(os.PathListSeparator)),
+		// go's own folder may be a toolchain in the module cache (when go switched
+		// toolchains to run this); /usr/local/go/bin keeps a go on PATH anyway.
+		"PATH":         strings.Join([]string{gobin, filepath.Dir(goExe), "/usr/local/go/bin", "/usr/local/bin", "/usr/bin", "/bin"}, string(os.PathListSeparator)),
 		"GOEXPERIMENT": "simd",
 		"GANBOOK_ROOT": root,
 	}

@@ -154,8 +154,8 @@ func dcganGenerator(scope *model.Scope, z *Node, o Options) []*Node {
 			smaller = append([]*Node{Tanh(rgb)}, smaller...)
 		}
 		s, c = s*2, c/2
-		x = nn.UpSample2x(x)
-		x = nn.Conv2D(layer(scope, i, "conv"), x, nn.Conv{Out: c, Kernel: 3, Pad: 1, NoBias: true})
+		// Nearest up-sampling x2, then the 3x3 convolution (computed together on the small image).
+		x = nn.UpSampleConv2D(layer(scope, i, "conv"), x, nn.Conv{Out: c, Kernel: 3, Pad: 1, NoBias: true})
 		x = activation.Relu(nn.BatchNorm(layer(scope, i, "bn"), x))
 		x.AssertDims(b, s, s, c)
 	}

@@ -9,6 +9,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
 )
 
 func flat(t *testing.T, x *tensors.Tensor) []float64 {
@@ -309,5 +310,35 @@ func TestGoMLXPadGradientRejectsCrops(t *testing.T) {
 	}
 	if err == nil {
 		t.Errorf("GoMLX now differentiates a crop (Pad by negative amounts): the workaround in convIm2col may be unnecessary")
+	}
+}
+
+// UpSampleConv2D computes exactly Conv2D after UpSample2x, with the same
+// variables: outputs and gradients (input, weights, biases), odd and even
+// sizes, float64.
+func TestUpSampleConv2DMatchesUpSampleThenConv(t *testing.T) {
+	for _, dims := range [][]int{{2, 3, 3, 2}, {1, 4, 5, 3}} {
+		x := randomTensor(9, dims...)
+		store := model.NewStore()
+		store.SetParam("initializer_seed", int64(3))
+		run := func(f func(scope *model.Scope, x *Node) *Node) []*tensors.Tensor {
+			return model.MustNewExec(MustBackend(), store, func(scope *model.Scope, x *Node) []*Node {
+				scope = scope.WithInitializer(initializer.RandomNormalFn(scope, 1)).At("up")
+				y := f(scope, x)
+				loss := ReduceAllSum(Mul(y, Sin(y)))
+				wv := store.GetVariable("/up/weights").NodeValue(x.Graph())
+				bv := store.GetVariable("/up/biases").NodeValue(x.Graph())
+				return append([]*Node{y}, Gradient(loss, x, wv, bv)...)
+			}).MustCall(x)
+		}
+		c := Conv{Out: 4, Kernel: 3, Pad: 1}
+		got := run(func(scope *model.Scope, x *Node) *Node { return UpSampleConv2D(scope, x, c) })
+		want := run(func(scope *model.Scope, x *Node) *Node { return Conv2D(scope, UpSample2x(x), c) })
+		for i, name := range []string{"output", "dX", "dW", "dBias"} {
+			if !got[i].Shape().Equal(want[i].Shape()) {
+				t.Fatalf("%v %s: shape %s, want %s", dims, name, got[i].Shape(), want[i].Shape())
+			}
+			assertClose(t, name, flat(t, got[i]), flat(t, want[i]), 1e-10)
+		}
 	}
 }

@@ -96,8 +96,7 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	p := pad     // its padding
 	xIn := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 		k1 := wk.Shape().Dim(0)
-		flipped := Transpose(Reverse(wk, 0, 1), 2, 3) // both spatial axes flipped, in and out swapped
-		dxs := shiftConv(dY, flipped, k1-1-p, MatMul)
+		dxs := flippedConv(dY, wk, k1-1-p)
 		if !toDepth {
 			return dxs
 		}
@@ -191,6 +190,27 @@ func shiftPatches(x *Node, k, p int) *Node {
 		}
 	}
 	return Concatenate(shifts, -1)
+}
+
+// flippedConv is the stride-1 convolution of dy [B,H,W,Out] with w [k,k,C,Out]
+// flipped in both spatial axes and with in and out swapped, and p zeros on
+// each side: a convolution's input gradient. The flipped kernel is never
+// materialised: the product contracts the patches' (tap, Out) columns with w's
+// (tap, Out) axes directly, and the backend regroups w by whole rows of Out
+// values, where a [k,k,C,Out] -> [k,k,Out,C] transpose copies element by
+// element (compute v0.1.14).
+func flippedConv(dy, w *Node, p int) *Node {
+	k, c, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
+	batch, h, wd := dy.Shape().Dim(0), dy.Shape().Dim(1), dy.Shape().Dim(2)
+	ho, wo := ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p)
+	cols := dy
+	if k != 1 || p != 0 {
+		cols = patches(dy, k, p)
+	}
+	cols = Reshape(cols, batch*ho*wo, k*k, out)
+	taps := Reshape(Reverse(w, 0, 1), k*k, c, out)
+	y := DotGeneral(cols, []int{1, 2}, nil, taps, []int{0, 2}, nil)
+	return Reshape(y, batch, ho, wo, c)
 }
 
 // crop removes cut[i][0] leading and cut[i][1] trailing entries of each axis i

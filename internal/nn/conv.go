@@ -215,9 +215,8 @@ func flippedConv(dy, w *Node, p int) *Node {
 
 // crop removes cut[i][0] leading and cut[i][1] trailing entries of each axis i
 // of x (not differentiable): a Pad by negative amounts, which copies whole
-// rows where Slice copies element by element. Its fill value is never used;
-// it is 1 because the backend fills a Pad's output with a zero fill value by
-// an element-wise loop first, and with any other by doubling copies.
+// rows where Slice copies element by element. Its fill value is never used
+// (every output value comes from x).
 func crop(x *Node, cut [][2]int) *Node {
 	axes := make([]compute.PadAxis, len(cut))
 	for i, c := range cut {
@@ -289,8 +288,8 @@ func im2colMatMul(x, w *Node, stride, pad int, matmul func(a, b *Node) *Node) *N
 }
 
 // ZeroPad2D pads the two spatial axes of x [B,H,W,C] with p zeros on each side.
-// It concatenates zeros: Concatenate copies whole rows, and Pad would fill its
-// whole output with zeros element by element first (compute v0.1.14).
+// It concatenates zeros instead of calling Pad, whose gradient GoMLX builds
+// from an element-by-element Slice.
 func ZeroPad2D(x *Node, p int) *Node {
 	if p == 0 {
 		return x

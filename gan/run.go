@@ -36,7 +36,7 @@ type RunConfig struct {
 
 	// StallTimeout > 0 arms a watchdog: when no step finishes for that long,
 	// OnStall is called (from another goroutine) with the last finished step.
-	// compute v0.1.3's parallel scheduler could deadlock (none of 75 runs on
+	// compute v0.1.3's parallel scheduler could deadlock (none of 115 runs on
 	// v0.1.14 did); if a step ever stalls, the CLI explains and exits instead of
 	// hanging.
 	StallTimeout time.Duration

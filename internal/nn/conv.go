@@ -66,12 +66,13 @@ func convNative(x, w *Node, stride, pad int) *Node {
 }
 
 // convIm2col is the convolution as patches times kernel, written for the
-// pure-Go backend, whose Slice copies element by element while Pad and
-// Concatenate copy whole rows:
+// pure-Go backend, whose Slice copies element by element while Gather, Pad and
+// Concatenate copy whole runs:
 //
-//   - A stride-1 convolution gathers its k*k shifted views of the input with one
-//     Pad each (negative amounts crop), concatenates them on the channel axis
-//     and multiplies by the kernel reshaped to [k*k*Cin, Out] (shiftConv).
+//   - A stride-1 convolution pads its input once, builds the patches
+//     [B*Ho*Wo, k*k*Cin] (one GatherSlices of k*Cin-value runs, or k*k crops
+//     and a Concatenate when runs are short) and multiplies them by the kernel
+//     reshaped to [k*k*Cin, Out] (shiftConv).
 //   - A strided convolution whose kernel and padded input divide by the stride
 //     (the discriminator's 4x4, stride 2, pad 1) is first turned into a stride-1
 //     one: the padded input's s x s blocks become channels (space-to-depth) and

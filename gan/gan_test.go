@@ -215,9 +215,12 @@ func BenchmarkDCGANStep(b *testing.B) { benchmarkStep(b, "dcgan") }
 // pure-Go backend asks for a non-training graph's variables to be compiled in
 // as constants; a sampling graph then kept showing its first weights.)
 func TestSamplesFollowTraining(t *testing.T) {
-	for _, name := range []string{"mlp", "dcgan"} {
+	for _, name := range []string{"mlp", "dcgan", "mlp-ema"} {
 		t.Run(name, func(t *testing.T) {
-			o := tinyOptions(name)
+			o := tinyOptions(strings.TrimSuffix(name, "-ema"))
+			if strings.HasSuffix(name, "-ema") {
+				o.EMA = 0.5 // samples come from the averaged generator (its own graph)
+			}
 			g := newTestGAN(t, o)
 			z := Noise(4, o.NoiseDim, 7)
 			sample := func() []float32 {

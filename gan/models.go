@@ -136,11 +136,12 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) (logits, feature
 // For an MSG-GAN, a 1x1 convolution + tanh ("to RGB") also turns the S/4 and
 // S/2 feature maps into images; they come after the full-size image.
 //
-// The DCGAN paper up-samples with transposed convolutions, but their gradient
-// panics in GoMLX v0.28.2 ("gradient of Convolve with input dilation not
-// defined", fixed after the tag in gomlx PR #459). Up-sampling + convolution is
-// trainable, and avoids transposed convolutions' checkerboard artifacts (Odena et
-// al. 2016, "Deconvolution and Checkerboard Artifacts").
+// The DCGAN paper up-samples with transposed convolutions. Their gradient
+// panicked in GoMLX v0.28.2 (fixed by gomlx PR #459, in v0.28.16), but the
+// pure-Go backend's native convolution is ~25x slower than ganbook's im2col,
+// and up-sampling + convolution avoids transposed convolutions' checkerboard
+// artifacts (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts").
+// ganbook computes the two together on the small image (nn.UpSampleConv2D).
 func dcganGenerator(scope *model.Scope, z *Node, o Options) []*Node {
 	scope = scope.WithInitializer(initializer.RandomNormalFn(scope, initStddev))
 	b, s, c := z.Shape().Dim(0), o.Size/4, o.GBase

@@ -65,6 +65,10 @@ func TrainClassifier(backend compute.Backend, data *gan.Dataset, steps int, seed
 	store.SetParam("initializer_seed", seed)
 	opt := optimizer.Adam().LearningRate(1e-3).Done()
 	step := model.MustNewExec(backend, store, func(scope *model.Scope, x, labels *Node) *Node {
+		// A training graph: GoMLX passes its variables (weights, Adam's state and
+		// step) as parameters; the pure-Go backend would have any that already
+		// hold a value compiled in as constants (nn.LiveVariables).
+		store.SetTraining(x.Graph(), true)
 		_, logits := classify(scope.At("classifier"), x)
 		loss := Neg(ReduceAllMean(ReduceSum(Mul(OneHot(labels, Classes, dtypes.Float32), LogSoftmax(logits, -1)), -1)))
 		opt.UpdateGraph(scope, x.Graph(), loss)

@@ -207,7 +207,13 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(adamEpsilon).Done()
 	all := append([]string{contentLayer}, styleLayers...)
 	step := model.MustNewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
-		nn.LiveVariables(store.Scope("/image"), g) // the pixels change; VGG-19 and the targets stay constants
+		// The pixels and Adam's moments change between steps; VGG-19 and the
+		// targets stay constants. (Adam creates its moments and step counter in
+		// this graph, without values, so they are parameters anyway; the
+		// unused global step is compiled in.)
+		for _, live := range []string{"/image", "/" + optimizer.AdamDefaultScope} {
+			nn.LiveVariables(store.Scope(live), g)
+		}
 		target := make([]*Node, len(targetVars))
 		for i, v := range targetVars {
 			target[i] = v.NodeValue(g)

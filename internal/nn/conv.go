@@ -34,7 +34,12 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 	cin := x.Shape().Dim(3)
 	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, cin, c.Out)).NodeValue(x.Graph())
 	var y *Node
-	if useNative(x.Graph()) {
+	if useNative(x.Graph()) && c.Kernel%2 == 1 {
+		// Odd kernels only: GoMLX v0.28.16's own gradient of a convolution with
+		// an even kernel is wrong with respect to its input (it pads the reversed
+		// convolution (k-1)/2 + (k-1)/2 - p instead of k-1-p;
+		// TestGoMLXNativeConvGradient), which would hand the generator a shifted
+		// gradient through the discriminator's 4x4 convolutions on XLA.
 		y = convNative(x, w, c.Stride, c.Pad)
 	} else {
 		y = convIm2col(x, w, c.Stride, c.Pad)
@@ -77,9 +82,12 @@ func convNative(x, w *Node, stride, pad int) *Node {
 //     (the discriminator's 4x4, stride 2, pad 1) is first turned into a stride-1
 //     one: the padded input's s x s blocks become channels (space-to-depth) and
 //     the kernel is regrouped to match, [k/s, k/s, s*s*Cin, Out].
-//   - Others (odd strided shapes no model uses) slice the patches (sliceConv).
+//   - Others (strided shapes that do not divide, padding wider than k-1; no
+//     model uses them) slice the patches (sliceConv).
 //
-// Gradients: GoMLX differentiates only the matmul and the kernel's regrouping.
+// Gradients (first order only: the input gradient is built from StopGradient
+// patches, so differentiating it again, as a gradient penalty would, misses
+// terms): GoMLX differentiates only the matmul and the kernel's regrouping.
 // The input's gradient is written by hand as the stride-1 convolution of the
 // output's gradient with the flipped kernel (padded k-1-p), mapped back by
 // depth-to-space and a crop for strided convolutions: GoMLX would differentiate
@@ -89,7 +97,8 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	k := w.Shape().Dim(0)
 	h, wd := x.Shape().Dim(1), x.Shape().Dim(2)
 	toDepth := stride > 1 && k%stride == 0 && (h+2*pad)%stride == 0 && (wd+2*pad)%stride == 0
-	if stride > 1 && !toDepth {
+	if (stride > 1 && !toDepth) || pad > k-1 {
+		// The hand-written input gradient pads by k-1-p, which must not be negative.
 		return sliceConv(x, w, stride, pad)
 	}
 	var dY, wk *Node
@@ -120,7 +129,9 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 }
 
 // zeroOf is a scalar 0 computed from x's first element: a dependency on x
-// that costs nothing.
+// that costs nothing. (An Inf or NaN there makes every output NaN, where the
+// plain convolution would spread it to a few: only a run that is already
+// diverging notices.)
 func zeroOf(x *Node) *Node {
 	first := make([]SliceAxisSpec, x.Rank())
 	for i := range first {
@@ -174,7 +185,7 @@ func gatherPatches(x *Node, k, p int) *Node {
 		}
 	}
 	starts := Const(x.Graph(), tensors.FromFlatDataAndDimensions(start, b*ho*wo, k, 2))
-	return Reshape(GatherSlices(rows, []int{0, 1}, starts, []int{1, k}, true), b, ho, wo, k*k*c)
+	return Reshape(GatherSlices(rows, []int{0, 1}, starts, []int{1, k}, false), b, ho, wo, k*k*c) // not sorted: rows go i..i+k-1, then back
 }
 
 // shiftPatches lays the k*k shifted views of the input, padded once, side by
@@ -195,11 +206,11 @@ func shiftPatches(x *Node, k, p int) *Node {
 
 // flippedConv is the stride-1 convolution of dy [B,H,W,Out] with w [k,k,C,Out]
 // flipped in both spatial axes and with in and out swapped, and p zeros on
-// each side: a convolution's input gradient. The flipped kernel is never
-// materialised: the product contracts the patches' (tap, Out) columns with w's
-// (tap, Out) axes directly, and the backend regroups w by whole rows of Out
-// values, where a [k,k,C,Out] -> [k,k,Out,C] transpose copies element by
-// element (compute v0.1.14).
+// each side: a convolution's input gradient. In and out are never swapped in
+// memory: the product contracts the patches' (tap, Out) columns with the
+// reversed kernel's (tap, Out) axes directly, and the backend regroups it by
+// whole rows of Out values, where a [k,k,C,Out] -> [k,k,Out,C] transpose copies
+// element by element (compute v0.1.14). Only the Reverse is a copy.
 func flippedConv(dy, w *Node, p int) *Node {
 	k, c, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := dy.Shape().Dim(0), dy.Shape().Dim(1), dy.Shape().Dim(2)

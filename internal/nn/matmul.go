@@ -10,9 +10,10 @@ import (
 //	dA = dY . b^T  as DotGeneral(dY [N,M], b [K,M]) contracting M: already [N,K];
 //	dB = (dY^T . a)^T, transposing only dY [N,M] and the small [M,K] result.
 //
-// Why: GoMLX v0.28.2's DotGeneral gradient ends with a TransposeAllAxes even
-// when the permutation is the identity, and its dB contracts over the leading
-// axis of both operands, which the pure-Go backend's matmul cannot read, so it
+// Why: GoMLX's DotGeneral gradient (v0.28.2; still 2x slower on v0.28.16,
+// bench's BenchmarkMatMulGradient) ends with a transpose even when the
+// permutation is the identity, and its dB contracts over the leading axis of
+// both operands, which the pure-Go backend's matmul cannot read, so it
 // transposes the whole of a first. The backend executes every transpose as an
 // element-wise copy, and for im2col convolutions a is the patches matrix, k*k
 // times the size of the layer's input (README, "Performance").
@@ -50,7 +51,8 @@ func MatMulLeanGrad(a, b *Node) *Node {
 // left operands, so the forward and GoMLX's gradient transposed F (as large
 // as a VGG layer's activations) with its element-by-element transpose. Here
 // the forward transposes F with the backend's 2-D tiled transpose, and the
-// gradient is one [N,C]x[C,C] product.
+// gradient is one [N,C]x[C,C] product. First order only (the product itself is
+// behind StopGradient).
 func GramLeanGrad(f *Node) *Node {
 	f.AssertRank(2)
 	var dG *Node

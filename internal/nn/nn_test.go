@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -81,53 +82,95 @@ func TestConvIm2colMatchesNative(t *testing.T) {
 	}
 }
 
-// Gradient check: the analytic gradient of sum(conv(x, w)^2) with respect to
-// x and w matches central finite differences, on a tiny input in float64.
-// Finite differences against the gradients of every im2col path: GoMLX's
-// autodiff through sliced patches (strided shapes space-to-depth cannot
-// take), the hand-written input gradient of stride-1 convolutions (odd and
-// even kernels, any padding) and of space-to-depth strided ones, and the 1x1
-// shortcut, with Cin != Cout.
+// Finite differences (central, float64, loss sum(y*sin(y)) so that every
+// output's gradient differs) against the gradients of every im2col path:
+// GoMLX's autodiff through sliced patches (strided shapes space-to-depth cannot
+// take, padding wider than k-1), the hand-written input gradient of stride-1
+// convolutions (odd and even kernels) and of space-to-depth strided ones, both
+// patch builders for the input and for the output's gradient, the 1x1
+// shortcut, non-square inputs, Cin != Cout.
 func TestConvGradient(t *testing.T) {
 	// cin 2 takes the crop-and-concatenate patches (k*C < gatherMinRun), cin 8
-	// the gathered ones.
-	for _, tc := range []struct{ k, stride, pad, size, cin int }{
-		{3, 2, 1, 5, 2}, {4, 2, 1, 5, 2}, {4, 2, 1, 6, 2}, {4, 2, 1, 8, 2}, {2, 2, 0, 4, 2},
-		{3, 1, 1, 5, 2}, {5, 1, 2, 5, 2}, {1, 1, 0, 5, 2}, {3, 1, 0, 5, 2}, {2, 1, 0, 5, 2}, {2, 1, 1, 5, 2},
-		{3, 1, 1, 4, 8}, {4, 2, 1, 4, 8},
+	// the gathered ones; cout 8 gathers the output gradient's patches too.
+	for _, tc := range []struct{ k, stride, pad, h, w, cin, cout int }{
+		{3, 2, 1, 5, 5, 2, 3}, {4, 2, 1, 5, 5, 2, 3}, {4, 2, 1, 6, 6, 2, 3}, {4, 2, 1, 8, 8, 2, 3}, {2, 2, 0, 4, 4, 2, 3},
+		{3, 1, 1, 5, 5, 2, 3}, {5, 1, 2, 5, 5, 2, 3}, {1, 1, 0, 5, 5, 2, 3}, {3, 1, 0, 5, 5, 2, 3}, {2, 1, 0, 5, 5, 2, 3}, {2, 1, 1, 5, 5, 2, 3},
+		{3, 1, 1, 4, 4, 8, 3}, {4, 2, 1, 4, 4, 8, 3},
+		{1, 1, 1, 4, 4, 2, 3}, {3, 1, 3, 4, 4, 2, 3}, // padding wider than k-1
+		{3, 1, 1, 4, 6, 2, 8}, {4, 2, 1, 6, 8, 2, 8}, // non-square; the output gradient's patches gathered
 	} {
-		x := randomTensor(3, 2, tc.size, tc.size, tc.cin)
-		w := randomTensor(4, tc.k, tc.k, tc.cin, 3)
+		x := randomTensor(3, 2, tc.h, tc.w, tc.cin)
+		w := randomTensor(4, tc.k, tc.k, tc.cin, tc.cout)
 		loss := func(x, w *Node) *Node {
 			y := convIm2col(x, w, tc.stride, tc.pad)
-			return ReduceAllSum(Mul(y, Sin(y))) // not symmetric in y, so every output's gradient differs
+			return ReduceAllSum(Mul(y, Sin(y)))
 		}
-		grads := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
-			return Gradient(loss(x, w), x, w)
-		}, x, w)
-		lossExec := MustNewExec(MustBackend(), loss)
-		eval := func(x, w *tensors.Tensor) float64 { return flat(t, lossExec.MustCall(x, w)[0])[0] }
-		const h = 1e-6
-		for which, param := range []*tensors.Tensor{x, w} {
-			vals := flat(t, param)
-			analytic := flat(t, grads[which])
-			for i := range vals {
-				plus, minus := append([]float64(nil), vals...), append([]float64(nil), vals...)
-				plus[i] += h
-				minus[i] -= h
-				p := tensors.FromFlatDataAndDimensions(plus, param.Shape().Dimensions...)
-				m := tensors.FromFlatDataAndDimensions(minus, param.Shape().Dimensions...)
-				var numeric float64
-				if which == 0 {
-					numeric = (eval(p, w) - eval(m, w)) / (2 * h)
-				} else {
-					numeric = (eval(x, p) - eval(x, m)) / (2 * h)
-				}
-				if math.Abs(numeric-analytic[i]) > 1e-5*(1+math.Abs(numeric)) {
-					t.Fatalf("%+v: param %d value %d: analytic %g, numeric %g", tc, which, i, analytic[i], numeric)
-				}
+		checkGradient(t, fmt.Sprintf("%+v", tc), loss, x, w)
+	}
+}
+
+// checkGradient compares the analytic gradient of loss(x, w) with central
+// finite differences, every element of both.
+func checkGradient(t *testing.T, what string, loss func(x, w *Node) *Node, x, w *tensors.Tensor) {
+	t.Helper()
+	grads := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
+		return Gradient(loss(x, w), x, w)
+	}, x, w)
+	lossExec := MustNewExec(MustBackend(), loss)
+	eval := func(x, w *tensors.Tensor) float64 { return flat(t, lossExec.MustCall(x, w)[0])[0] }
+	const h = 1e-6
+	for which, param := range []*tensors.Tensor{x, w} {
+		vals := flat(t, param)
+		analytic := flat(t, grads[which])
+		for i := range vals {
+			plus, minus := append([]float64(nil), vals...), append([]float64(nil), vals...)
+			plus[i] += h
+			minus[i] -= h
+			p := tensors.FromFlatDataAndDimensions(plus, param.Shape().Dimensions...)
+			m := tensors.FromFlatDataAndDimensions(minus, param.Shape().Dimensions...)
+			var numeric float64
+			if which == 0 {
+				numeric = (eval(p, w) - eval(m, w)) / (2 * h)
+			} else {
+				numeric = (eval(x, p) - eval(x, m)) / (2 * h)
+			}
+			if math.Abs(numeric-analytic[i]) > 1e-5*(1+math.Abs(numeric)) {
+				t.Fatalf("%s: param %d value %d: analytic %g, numeric %g", what, which, i, analytic[i], numeric)
 			}
 		}
+	}
+}
+
+// GoMLX's own convolution gradient, used on XLA: right for odd kernels, which
+// Conv2D sends to it; wrong with respect to the input for even ones (v0.28.16),
+// which Conv2D computes with im2col on every backend. If the even case starts
+// passing, GoMLX has fixed it and Conv2D could use native convolutions for
+// every kernel on XLA.
+func TestGoMLXNativeConvGradient(t *testing.T) {
+	x := randomTensor(3, 1, 6, 6, 2)
+	for _, tc := range []struct{ k, stride, pad int }{{3, 1, 1}, {3, 2, 1}} {
+		w := randomTensor(4, tc.k, tc.k, 2, 3)
+		checkGradient(t, fmt.Sprintf("native %+v", tc), func(x, w *Node) *Node {
+			y := convNative(x, w, tc.stride, tc.pad)
+			return ReduceAllSum(Mul(y, Sin(y)))
+		}, x, w)
+	}
+	w := randomTensor(4, 4, 4, 2, 3)
+	grads := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
+		return Gradient(ReduceAllSum(Square(convNative(x, w, 2, 1))), x, w)
+	}, x, w)
+	want := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
+		return Gradient(ReduceAllSum(Square(convIm2col(x, w, 2, 1))), x, w)
+	}, x, w)
+	got, ok := flat(t, grads[0]), flat(t, want[0])
+	same := true
+	for i := range got {
+		if math.Abs(got[i]-ok[i]) > 1e-6*(1+math.Abs(ok[i])) {
+			same = false
+		}
+	}
+	if same {
+		t.Errorf("GoMLX's native 4x4 stride-2 convolution now has the right input gradient: Conv2D could use it on XLA")
 	}
 }
 

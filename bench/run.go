@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -53,14 +52,6 @@ func RunGo(backend compute.Backend, ws []Workload, warmup, steps int, log func(s
 		}
 	}
 	return out, nil
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(x []float64) float64 {

@@ -36,7 +36,7 @@ func NominalPeak() Peak {
 	}
 	cores := runtime.NumCPU()
 	if mhz == 0 {
-		return Peak{How: "unknown clock"}
+		return Peak{How: "not available on this system (the clock is read from Linux's /proc/cpuinfo)"}
 	}
 	return Peak{GFLOPS: float64(cores) * perCycle * mhz / 1000,
 		How: fmt.Sprintf("%d cores x %g FLOP/cycle (%s) x %.2f GHz", cores, perCycle, unit, mhz/1000)}

@@ -67,7 +67,7 @@ func soakCmd(args []string) error {
 func rss() string {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return "unknown"
+		return "not available on this system (read from Linux's /proc)"
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)

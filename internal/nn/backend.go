@@ -93,7 +93,7 @@ func newBackend(config string) (b compute.Backend, err error) {
 	}()
 	if strings.HasPrefix(config, "xla") {
 		if !xlaCompiledIn {
-			return nil, fmt.Errorf("this binary was built with -tags noxla")
+			return nil, fmt.Errorf("%s", xlaUnavailableReason())
 		}
 		disableXLAAutoInstall()
 	}

@@ -1,4 +1,4 @@
-//go:build ((linux && (amd64 || arm64)) || (darwin && arm64)) && !noxla
+//go:build cgo && ((linux && (amd64 || arm64)) || (darwin && arm64)) && !noxla
 
 package nn
 

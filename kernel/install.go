@@ -127,9 +127,10 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 	}
 	spec["display_name"] = KernelDisplayName
 	env := map[string]string{
-		// go's own folder may be a toolchain in the module cache (when go switched
-		// toolchains to run this); /usr/local/go/bin keeps a go on PATH anyway.
-		"PATH":         strings.Join([]string{gobin, filepath.Dir(goExe), "/usr/local/go/bin", "/usr/local/bin", "/usr/bin", "/bin"}, string(os.PathListSeparator)),
+		// The tools' folder and go's own first, then the PATH of whoever ran the
+		// install (Homebrew's or Windows' Go included). go's folder may be a
+		// toolchain in the module cache, when go switched to go.mod's toolchain.
+		"PATH":         joinPath(gobin, filepath.Dir(goExe), os.Getenv("PATH")),
 		"GOEXPERIMENT": "simd",
 		"GANBOOK_ROOT": root,
 	}
@@ -160,6 +161,37 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// joinPath joins PATH lists, dropping empty and repeated entries.
+func joinPath(parts ...string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range parts {
+		for _, d := range filepath.SplitList(p) {
+			if d != "" && !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return strings.Join(out, string(os.PathListSeparator))
+}
+
+// InstalledRoot is the checkout the installed ganbook kernel imports ganbook
+// from (its spec's GANBOOK_ROOT), or "" when there is none.
+func InstalledRoot() string {
+	raw, err := os.ReadFile(filepath.Join(KernelSpecDir(), "kernel.json"))
+	if err != nil {
+		return ""
+	}
+	var spec struct {
+		Env map[string]string `json:"env"`
+	}
+	if json.Unmarshal(raw, &spec) != nil {
+		return ""
+	}
+	return spec.Env["GANBOOK_ROOT"]
 }
 
 // CheckLine is one line of `ganbook kernel check`.
@@ -205,7 +237,22 @@ func Check() []CheckLine {
 	spec := filepath.Join(KernelSpecDir(), "kernel.json")
 	_, err := os.Stat(spec)
 	add("kernel spec "+KernelName, err == nil, orMissing(map[bool]string{true: spec}[err == nil], spec+" not found"), "ganbook kernel install")
+	if installed := InstalledRoot(); err == nil && root != "" {
+		same := sameDir(installed, root)
+		detail := "imports ganbook from " + installed
+		if !same {
+			detail = "imports ganbook from " + installed + ", not from this checkout " + root + " (`ganbook notebooks run` uses this checkout anyway)"
+		}
+		add("kernel's checkout", same, detail, "ganbook kernel install (from this checkout)")
+	}
 	return lines
+}
+
+// sameDir reports whether two paths name the same folder.
+func sameDir(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 // atLeast compares Go versions such as "go1.27.3" and "go1.27": have >= want.

@@ -48,6 +48,18 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 	}
 	abs, _ := filepath.Abs(path)
 	cmd := exec.CommandContext(ctx, python(), script, abs, res.Executed, KernelName, fmt.Sprint(int(cellTimeout.Seconds())), filepath.Dir(abs))
+	cmd.Env = os.Environ()
+	if root, err := Root(); err == nil {
+		// The notebooks of this checkout import this checkout, whichever one
+		// installed the kernel: a copy of its spec pointing here comes first on
+		// JUPYTER_PATH.
+		dir, err := checkoutKernel(root, outDir)
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		cmd.Env = append(cmd.Env, "JUPYTER_PATH="+joinPath(dir, os.Getenv("JUPYTER_PATH")))
+	}
 	out, runErr := cmd.CombinedOutput()
 	res.Duration = time.Since(start)
 	raw, err := os.ReadFile(res.Executed)
@@ -61,6 +73,35 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 		res.Err = fmt.Errorf("the runner failed: %s", lastLine(out))
 	}
 	return res
+}
+
+// checkoutKernel writes, under dir, a Jupyter path with a copy of the
+// installed ganbook kernel spec whose GANBOOK_ROOT is root, and returns it.
+func checkoutKernel(root, dir string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(KernelSpecDir(), "kernel.json"))
+	if err != nil {
+		return "", fmt.Errorf("the ganbook kernel is not installed (%v): run `ganbook kernel install`", err)
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		return "", fmt.Errorf("%s: %v: run `ganbook kernel install` again", filepath.Join(KernelSpecDir(), "kernel.json"), err)
+	}
+	env, _ := spec["env"].(map[string]any)
+	if env == nil {
+		env = map[string]any{}
+	}
+	env["GANBOOK_ROOT"] = root
+	spec["env"] = env
+	js, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	jp := filepath.Join(dir, ".ganbook-jupyter")
+	kdir := filepath.Join(jp, "kernels", KernelName)
+	if err := os.MkdirAll(kdir, 0o755); err != nil {
+		return "", err
+	}
+	return jp, os.WriteFile(filepath.Join(kdir, "kernel.json"), js, 0o644)
 }
 
 var exitStatus = regexp.MustCompile(`(?m)^exit status [1-9][0-9]*\s*$`)

@@ -1,10 +1,13 @@
 package styletransfer
 
 import (
+	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"io"
 	"os"
 	"os/exec"
@@ -81,7 +84,9 @@ func EnsureSample(ctx context.Context, name string, log func(string)) (string, e
 // InstallSamples copies the sample images into SamplesDir, from the installed
 // Debian packages when present, else by downloading the packages with
 // `apt-get download` and unpacking them with `dpkg -x` (no root needed, nothing
-// installed). It writes CREDITS.txt with each image's origin and licence.
+// installed). Where apt-get is missing (macOS, Windows) or fails (no network),
+// it writes ganbook's built-in copies, at most 512 px, instead. It writes
+// CREDITS.txt with each image's origin and licence.
 func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 	dir := SamplesDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -104,9 +109,14 @@ func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 		for p := range missing {
 			pkgs = append(pkgs, p)
 		}
+		if _, err := exec.LookPath("apt-get"); err != nil {
+			log("apt-get is not available on this system: using ganbook's built-in copies of the sample images (at most 512 px)")
+			return dir, installBuiltIn(dir)
+		}
 		log("downloading Debian packages " + strings.Join(pkgs, ", ") + " (not installing them)")
 		if err := run(ctx, tmp, "apt-get", append([]string{"download"}, pkgs...)...); err != nil {
-			return "", fmt.Errorf("apt-get download %s failed: %v (run `apt-get update` first, or install the packages)", strings.Join(pkgs, " "), err)
+			log(fmt.Sprintf("apt-get download %s failed (%v): using ganbook's built-in copies (at most 512 px); `apt-get update` and `ganbook samples` again give the originals", strings.Join(pkgs, " "), err))
+			return dir, installBuiltIn(dir)
 		}
 		debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
 		unpacked = filepath.Join(tmp, "root")
@@ -133,6 +143,47 @@ func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 		return err
 	})
 	return dir, err
+}
+
+// builtInSamples are copies of Samples at most 512 px wide or high (JPEG,
+// quality 88; ~190 KB in all), for systems without apt-get (macOS, Windows) or
+// without a network.
+//
+//go:embed samples/*.jpg
+var builtInSamples embed.FS
+
+// builtInMaxSize is the largest side of a built-in sample.
+const builtInMaxSize = 512
+
+// installBuiltIn writes the built-in copies into dir under Samples' names
+// (re-encoded as PNG where the name says .png), with their credits.
+func installBuiltIn(dir string) error {
+	var credits strings.Builder
+	credits.WriteString("Sample images used by ganbook: its built-in copies, at most 512 px (`ganbook samples` on a Debian system with apt-get gives the originals).\n\n")
+	for _, s := range Samples {
+		name := "samples/" + strings.TrimSuffix(s.Name, filepath.Ext(s.Name)) + ".jpg"
+		raw, err := builtInSamples.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, s.Name)
+		if strings.EqualFold(filepath.Ext(s.Name), ".jpg") {
+			err = imgio.WriteFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(raw); return err })
+		} else {
+			var img image.Image
+			if img, err = jpeg.Decode(bytes.NewReader(raw)); err == nil {
+				err = imgio.Save(dst, img)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("writing the built-in %s: %w", s.Name, err)
+		}
+		fmt.Fprintf(&credits, "%s: %s. Licence: %s. Originally from Debian package %s (%s).\n", s.Name, s.Credit, s.Licence, s.Package, s.Path)
+	}
+	return imgio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
+		_, err := io.WriteString(w, credits.String())
+		return err
+	})
 }
 
 func run(ctx context.Context, dir, name string, args ...string) error {

@@ -3,8 +3,11 @@
 //	ganbook train  [flags]   train a GAN (default: the lesson's MLP GAN on MNIST)
 //	ganbook sample [flags]   write generated images from a trained run
 //	ganbook style  [flags]   neural style transfer
-//	ganbook samples          install the sample images (from Debian packages)
+//	ganbook samples          install the sample images (from Debian packages, or built-in copies)
 //	ganbook data mnist       download MNIST into the cache (it also ships in the Go module cache)
+//	ganbook data folder      write a dataset as an image folder
+//
+// and kernel, notebooks, score, sweep, bench and soak: see the usage text.
 //
 // Usage errors exit with code 2, failed work with 1, an interrupted run with 130.
 package main
@@ -34,11 +37,12 @@ usage:
   ganbook train  [--dataset mnist|fashion|DIR] [--model mlp|dcgan] [--steps N] [--out RUN_DIR] [--resume] ...
   ganbook sample --run RUN_DIR [--n 1000] [--out DIR]
   ganbook style  --content FILE --style FILE --out FILE [--size 256] [--steps N] ...
-  ganbook samples                 install the sample photos and painting (from Debian packages)
-  ganbook data mnist [--dir DIR]
+  ganbook samples                 install the sample photos and painting (from Debian packages, or built-in copies)
+  ganbook data mnist [--dir DIR]  download MNIST into the cache (it also ships in the Go module cache)
+  ganbook data folder --out DIR [--from mnist|fashion] [--n N] [--size 64]   write a dataset as an image folder
   ganbook kernel install|check    the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
   ganbook notebooks run [FILES]   execute notebooks headless; closes with "N passed, N failed"
-  ganbook score --run RUN_DIR [--n 1000]   Frechet distance, confidence, class entropy of generated digits
+  ganbook score --run RUN_DIR [--n 1000]   Frechet distance, confidence, class entropy, diversity of generated digits
   ganbook sweep [--lr 5e-5,2e-4,1e-3] [--beta1 0.5,0.9] [--steps 500]   short runs over a grid, table of scores
   ganbook bench [--only dcgan64,...] [--steps 10]   time training steps beside PyTorch (a benchmark, not a test)
   ganbook soak [--minutes 60]     train for a long time and report memory (a benchmark, not a test)

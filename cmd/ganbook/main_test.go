@@ -176,3 +176,34 @@ func TestSweepAndBench(t *testing.T) {
 		t.Errorf("bench report:\n%s", raw)
 	}
 }
+
+// Every command answers -h with its flags (or that it has none) and exit 0,
+// and the usage text names every command.
+func TestEveryCommandHasHelp(t *testing.T) {
+	commands := [][]string{
+		{"train"}, {"sample"}, {"style"}, {"samples"}, {"data", "mnist"}, {"data", "folder"},
+		{"kernel", "install"}, {"kernel", "check"}, {"notebooks", "run"},
+		{"score"}, {"sweep"}, {"bench"}, {"soak"},
+	}
+	for _, c := range commands {
+		if !strings.Contains(usage, "ganbook "+strings.Join(c, " ")) && !strings.Contains(usage, "ganbook "+c[0]+" "+strings.Join(c[1:], "|")) {
+			if !(c[0] == "kernel" && strings.Contains(usage, "ganbook kernel install|check")) {
+				t.Errorf("the usage text does not name `ganbook %s`", strings.Join(c, " "))
+			}
+		}
+		old := os.Stdout
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Stdout = w
+		code, stderr := capture(t, append(c, "-h")...)
+		os.Stdout = old
+		_ = w.Close()
+		var out bytes.Buffer
+		_, _ = out.ReadFrom(r)
+		if code != 0 || out.Len() == 0 {
+			t.Errorf("ganbook %s -h: exit %d, stdout %q, stderr %q", strings.Join(c, " "), code, out.String(), stderr)
+		}
+	}
+}

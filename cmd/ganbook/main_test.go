@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -204,6 +205,53 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		_, _ = out.ReadFrom(r)
 		if code != 0 || out.Len() == 0 {
 			t.Errorf("ganbook %s -h: exit %d, stdout %q, stderr %q", strings.Join(c, " "), code, out.String(), stderr)
+		}
+	}
+}
+
+// Every --flag the README names is a flag of some ganbook command, so the
+// README cannot drift from the binary (the flags are read from each
+// command's -h).
+func TestReadmeFlagsExist(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]bool{}
+	flagLine := regexp.MustCompile(`^\s+-([a-z][a-z0-9-]*)`)
+	for _, c := range [][]string{
+		{"train"}, {"sample"}, {"style"}, {"samples"}, {"data", "mnist"}, {"data", "folder"},
+		{"kernel", "install"}, {"kernel", "check"}, {"notebooks", "run"},
+		{"score"}, {"sweep"}, {"bench"}, {"soak"},
+	} {
+		old := os.Stdout
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Stdout = w
+		capture(t, append(c, "-h")...)
+		os.Stdout = old
+		_ = w.Close()
+		var out bytes.Buffer
+		_, _ = out.ReadFrom(r)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if m := flagLine.FindStringSubmatch(line); m != nil {
+				flags[m[1]] = true
+			}
+		}
+	}
+	if !flags["steps"] || !flags["content-weight"] {
+		t.Fatalf("the flags were not read from -h: %v", flags)
+	}
+	for _, m := range regexp.MustCompile("`[^`]*`").FindAllString(string(readme), -1) {
+		if !strings.Contains(m, "ganbook") && !strings.HasPrefix(m, "`--") {
+			continue // another tool's command line
+		}
+		for _, f := range regexp.MustCompile(`--([a-z][a-z0-9-]*)`).FindAllStringSubmatch(m, -1) {
+			if !flags[f[1]] {
+				t.Errorf("README names --%s (in %s), which no ganbook command has", f[1], m)
+			}
 		}
 	}
 }

@@ -18,12 +18,21 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// blasDirs are Debian's library folders for each BLAS: putting one first on
-// LD_LIBRARY_PATH makes PyTorch load that libblas.so.3.
+// blasDirs are Debian's library folders for each BLAS (in the multiarch folder
+// of this architecture): putting one first on LD_LIBRARY_PATH makes PyTorch
+// load that libblas.so.3. Elsewhere they do not exist, and bench says so.
 var blasDirs = map[string]string{
-	"openblas":  "/usr/lib/x86_64-linux-gnu/openblas-pthread", // apt-get install libopenblas0-pthread
-	"reference": "/usr/lib/x86_64-linux-gnu/blas",             // apt-get install libblas3 (Debian's default)
+	"openblas":  "/usr/lib/" + debianMultiarch() + "/openblas-pthread", // apt-get install libopenblas0-pthread
+	"reference": "/usr/lib/" + debianMultiarch() + "/blas",             // apt-get install libblas3 (Debian's default)
 	"system":    "",
+}
+
+// debianMultiarch is Debian's library triplet for this architecture.
+func debianMultiarch() string {
+	if runtime.GOARCH == "arm64" {
+		return "aarch64-linux-gnu"
+	}
+	return "x86_64-linux-gnu"
 }
 
 // benchCmd: `ganbook bench` times ganbook's training steps and PyTorch's
@@ -114,7 +123,7 @@ func benchCmd(args []string) error {
 			dir := blasDirs[l]
 			if dir != "" {
 				if _, err := os.Stat(dir); err != nil {
-					note(fmt.Sprintf("PyTorch with %s skipped: %s is missing", l, dir))
+					note(fmt.Sprintf("PyTorch with %s skipped: %s is missing (a Debian folder; elsewhere use --blas system)", l, dir))
 					continue
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/score"
 )
 
@@ -203,7 +204,7 @@ func trainCmd(args []string) error {
 		if err != nil {
 			latest = "none written yet"
 		}
-		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: the compute backend seems stuck (to rule out its parallel scheduler, run again with GOMLX_BACKEND=go:ops_sequential). The last checkpoint is intact (%s): resume with: ganbook train --out %s --resume --steps %d\n",
+		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: the compute backend seems stuck (to rule out its parallel scheduler, run again with GOMLX_BACKEND="+nn.SequentialConfig+"). The last checkpoint is intact (%s): resume with: ganbook train --out %s --resume --steps %d\n",
 			since.Round(time.Second), step, latest, *out, *steps)
 		os.Exit(1)
 	}

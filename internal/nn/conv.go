@@ -31,8 +31,7 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 	if c.Stride == 0 {
 		c.Stride = 1
 	}
-	cin := x.Shape().Dim(3)
-	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, cin, c.Out)).NodeValue(x.Graph())
+	w := convWeights(scope, x, c)
 	var y *Node
 	if useNative(x.Graph()) && c.Kernel%2 == 1 {
 		// Odd kernels only: GoMLX v0.28.16's own gradient of a convolution with
@@ -44,11 +43,23 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 	} else {
 		y = convIm2col(x, w, c.Stride, c.Pad)
 	}
-	if !c.NoBias {
-		b := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), c.Out)).NodeValue(x.Graph())
-		y = Add(y, ExpandLeftToRank(b, 4))
+	return addConvBias(scope, y, c)
+}
+
+// convWeights is a convolution's kernel variable [k,k,Cin,Out] in scope ("weights",
+// the scope's initializer): one place for the name and layout checkpoints rely on.
+func convWeights(scope *model.Scope, x *Node, c Conv) *Node {
+	return scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, x.Shape().Dim(3), c.Out)).NodeValue(x.Graph())
+}
+
+// addConvBias adds the convolution's bias variable [Out] ("biases", zeros at
+// first) to y, unless c.NoBias.
+func addConvBias(scope *model.Scope, y *Node, c Conv) *Node {
+	if c.NoBias {
+		return y
 	}
-	return y
+	b := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(y.DType(), c.Out)).NodeValue(y.Graph())
+	return Add(y, ExpandLeftToRank(b, 4))
 }
 
 // ConvOutSize is the spatial output size of a convolution on an input of size n.

@@ -1,10 +1,8 @@
 package nn
 
 import (
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/initializer"
 )
 
 // UpSample2x doubles the spatial size of x [B,H,W,C] by nearest neighbour:
@@ -46,18 +44,12 @@ func UpSampleConv2D(scope *model.Scope, x *Node, c Conv) *Node {
 	if c.Kernel != 3 || c.Stride > 1 || c.Pad != 1 || useNative(x.Graph()) {
 		return Conv2D(scope, UpSample2x(x), c)
 	}
-	g := x.Graph()
 	b, h, wd, cin := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
-	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), 3, 3, cin, c.Out)).NodeValue(g)
-	folded := foldUpSampleKernel(w)
+	folded := foldUpSampleKernel(convWeights(scope, x, c))
 	folded.AssertDims(3, 3, cin, 4*c.Out)
 	y := depthToSpace(convIm2col(x, folded, 1, 1), 2)
 	y.AssertDims(b, 2*h, 2*wd, c.Out)
-	if !c.NoBias {
-		bias := scope.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), c.Out)).NodeValue(g)
-		y = Add(y, ExpandLeftToRank(bias, 4))
-	}
-	return y
+	return addConvBias(scope, y, c)
 }
 
 // foldUpSampleKernel turns w [3,3,C,Out], applied after nearest 2x

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/version"
 	"io"
 	"os"
 	"os/exec"
@@ -181,17 +182,36 @@ func joinPath(parts ...string) string {
 // InstalledRoot is the checkout the installed ganbook kernel imports ganbook
 // from (its spec's GANBOOK_ROOT), or "" when there is none.
 func InstalledRoot() string {
-	raw, err := os.ReadFile(filepath.Join(KernelSpecDir(), "kernel.json"))
+	spec, err := installedSpec()
 	if err != nil {
 		return ""
 	}
-	var spec struct {
-		Env map[string]string `json:"env"`
+	root, _ := specEnv(spec)["GANBOOK_ROOT"].(string)
+	return root
+}
+
+// installedSpec reads the installed ganbook kernel's kernel.json.
+func installedSpec() (map[string]any, error) {
+	path := filepath.Join(KernelSpecDir(), "kernel.json")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("the ganbook kernel is not installed (%v): run `ganbook kernel install`", err)
 	}
-	if json.Unmarshal(raw, &spec) != nil {
-		return ""
+	var spec map[string]any
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		return nil, fmt.Errorf("%s: %v: run `ganbook kernel install` again", path, err)
 	}
-	return spec.Env["GANBOOK_ROOT"]
+	return spec, nil
+}
+
+// specEnv is a kernel spec's env, created empty when it has none.
+func specEnv(spec map[string]any) map[string]any {
+	env, _ := spec["env"].(map[string]any)
+	if env == nil {
+		env = map[string]any{}
+		spec["env"] = env
+	}
+	return env
 }
 
 // CheckLine is one line of `ganbook kernel check`.
@@ -255,36 +275,11 @@ func sameDir(a, b string) bool {
 	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
-// atLeast compares Go versions such as "go1.27.3" and "go1.27": have >= want.
+// atLeast compares Go versions such as "go1.27.3" and "go1.27" (go env
+// GOVERSION may add " X:simd"): have >= want.
 func atLeast(have, want string) bool {
-	num := func(v string) []int {
-		var out []int
-		for _, p := range strings.Split(strings.TrimPrefix(v, "go"), ".") {
-			n := 0
-			for _, c := range p {
-				if c < '0' || c > '9' {
-					break
-				}
-				n = 10*n + int(c-'0')
-			}
-			out = append(out, n)
-		}
-		return out
-	}
-	h, w := num(have), num(want)
-	for i := range max(len(h), len(w)) {
-		var a, b int
-		if i < len(h) {
-			a = h[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if a != b {
-			return a > b
-		}
-	}
-	return true
+	fields := strings.Fields(have)
+	return len(fields) > 0 && version.Compare(fields[0], want) >= 0
 }
 
 func orMissing(found, missing string) string {

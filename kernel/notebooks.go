@@ -78,20 +78,11 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 // checkoutKernel writes, under dir, a Jupyter path with a copy of the
 // installed ganbook kernel spec whose GANBOOK_ROOT is root, and returns it.
 func checkoutKernel(root, dir string) (string, error) {
-	raw, err := os.ReadFile(filepath.Join(KernelSpecDir(), "kernel.json"))
+	spec, err := installedSpec()
 	if err != nil {
-		return "", fmt.Errorf("the ganbook kernel is not installed (%v): run `ganbook kernel install`", err)
+		return "", err
 	}
-	var spec map[string]any
-	if err := json.Unmarshal(raw, &spec); err != nil {
-		return "", fmt.Errorf("%s: %v: run `ganbook kernel install` again", filepath.Join(KernelSpecDir(), "kernel.json"), err)
-	}
-	env, _ := spec["env"].(map[string]any)
-	if env == nil {
-		env = map[string]any{}
-	}
-	env["GANBOOK_ROOT"] = root
-	spec["env"] = env
+	specEnv(spec)["GANBOOK_ROOT"] = root
 	js, err := json.MarshalIndent(spec, "", "  ")
 	if err != nil {
 		return "", err

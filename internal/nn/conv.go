@@ -276,15 +276,10 @@ func kernelToDepth(w *Node, s int) *Node {
 	return Reshape(y, k/s, k/s, s*s*c, out)
 }
 
-// sliceConv is the convolution with patches gathered by strided slices, and
-// GoMLX's gradients: for strided shapes that spaceToDepth cannot take.
+// sliceConv is the convolution with patches gathered by strided slices, times
+// the kernel by MatMulLeanGrad, and GoMLX's gradients through the slices: for
+// the shapes convIm2col's hand-written input gradient cannot take.
 func sliceConv(x, w *Node, stride, pad int) *Node {
-	return im2colMatMul(x, w, stride, pad, MatMulLeanGrad)
-}
-
-// im2colMatMul is the convolution as patches times kernel, with matmul doing
-// the product (MatMulLeanGrad in training graphs).
-func im2colMatMul(x, w *Node, stride, pad int, matmul func(a, b *Node) *Node) *Node {
 	k, cin, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	ho, wo := ConvOutSize(h, k, stride, pad), ConvOutSize(wd, k, stride, pad)
@@ -306,7 +301,7 @@ func im2colMatMul(x, w *Node, stride, pad int, matmul func(a, b *Node) *Node) *N
 		cols = Concatenate(patches, -1)
 	}
 	cols.AssertDims(batch, ho, wo, k*k*cin)
-	y := matmul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
+	y := MatMulLeanGrad(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
 	return Reshape(y, batch, ho, wo, out)
 }
 

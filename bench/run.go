@@ -120,7 +120,7 @@ func RunTorch(ctx context.Context, c TorchConfig) (TorchResult, error) {
 		if i := strings.LastIndex(msg, "\n"); i >= 0 {
 			msg = msg[i+1:]
 		}
-		return r, fmt.Errorf("%s %s: %v: %s (install PyTorch: apt-get install python3-torch)", c.Python, filepath.Base(script), err, msg)
+		return r, fmt.Errorf("%s %s: %w: %s (install PyTorch: apt-get install python3-torch)", c.Python, filepath.Base(script), err, msg)
 	}
 	if c.Log != nil {
 		for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
@@ -131,7 +131,7 @@ func RunTorch(ctx context.Context, c TorchConfig) (TorchResult, error) {
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
-		return r, fmt.Errorf("torch_bench.py printed no result: %v", err)
+		return r, fmt.Errorf("torch_bench.py printed no result: %w", err)
 	}
 	return r, nil
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 func randomSet(n, k int, shift float64, seed uint64) [][]float64 {
@@ -41,18 +43,24 @@ func TestFrechetDistance(t *testing.T) {
 	}
 }
 
-func TestEigenSym(t *testing.T) {
-	vals, vecs := eigenSym([][]float64{{2, 1}, {1, 2}})
-	lo, hi := math.Min(vals[0], vals[1]), math.Max(vals[0], vals[1])
-	if math.Abs(lo-1) > 1e-12 || math.Abs(hi-3) > 1e-12 {
-		t.Fatalf("eigenvalues %v, want 1 and 3", vals)
+func TestSqrtSym(t *testing.T) {
+	// [[2 1] [1 2]] has eigenvalues 1 and 3, eigenvectors (1, -1)/sqrt(2) and
+	// (1, 1)/sqrt(2): its square root is [[a b] [b a]] with
+	// a = (sqrt(3) + 1) / 2, b = (sqrt(3) - 1) / 2.
+	s := mat.NewSymDense(2, []float64{2, 1, 1, 2})
+	if tr, err := traceSqrt(s); err != nil || math.Abs(tr-(1+math.Sqrt(3))) > 1e-12 {
+		t.Fatalf("Tr(sqrt): %g, %v; want 1 + sqrt(3)", tr, err)
 	}
-	if math.Abs(math.Abs(vecs[0][0])-math.Sqrt(0.5)) > 1e-9 {
-		t.Fatalf("eigenvectors %v", vecs)
+	r, err := sqrtSym(s)
+	if err != nil {
+		t.Fatal(err)
 	}
-	r := sqrtSym([][]float64{{4, 0}, {0, 9}})
-	if math.Abs(r[0][0]-2) > 1e-12 || math.Abs(r[1][1]-3) > 1e-12 {
-		t.Fatalf("sqrt %v", r)
+	a, b := (math.Sqrt(3)+1)/2, (math.Sqrt(3)-1)/2
+	if math.Abs(r.At(0, 0)-a) > 1e-9 || math.Abs(r.At(1, 1)-a) > 1e-9 || math.Abs(r.At(0, 1)-b) > 1e-9 {
+		t.Fatalf("sqrt %v, want [[%g %g] [%g %g]]", mat.Formatted(r), a, b, b, a)
+	}
+	if r, err = sqrtSym(mat.NewSymDense(2, []float64{4, 0, 0, 9})); err != nil || math.Abs(r.At(0, 0)-2) > 1e-12 || math.Abs(r.At(1, 1)-3) > 1e-12 {
+		t.Fatalf("sqrt %v, %v", mat.Formatted(r), err)
 	}
 }
 

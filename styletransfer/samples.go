@@ -122,7 +122,7 @@ func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 		unpacked = filepath.Join(tmp, "root")
 		for _, d := range debs {
 			if err := run(ctx, tmp, "dpkg", "-x", d, unpacked); err != nil {
-				return "", fmt.Errorf("dpkg -x %s: %v", d, err)
+				return "", fmt.Errorf("dpkg -x %s: %w", d, err)
 			}
 		}
 	}
@@ -192,7 +192,7 @@ func run(ctx context.Context, dir, name string, args ...string) error {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		return fmt.Errorf("%v: %s", err, lines[len(lines)-1])
+		return fmt.Errorf("%w: %s", err, lines[len(lines)-1])
 	}
 	return nil
 }

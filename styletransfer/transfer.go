@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -134,18 +135,16 @@ func TransferWithNotice(ctx context.Context, backend compute.Backend, content, s
 		notice(r.Network)
 	}
 	var last Progress
-	for i := 1; i <= o.Steps; i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if last, err = r.Step(); err != nil {
-			return nil, err
-		}
-		if o.Callback != nil && (i == o.Steps || (o.Every > 0 && i%o.Every == 0)) {
-			if err := o.Callback(last); err != nil {
-				return nil, err
-			}
-		}
+	step := func(int) (err error) {
+		last, err = r.Step()
+		return err
+	}
+	var hooks []loop.Hook
+	if o.Callback != nil {
+		hooks = append(hooks, loop.Hook{Every: o.Every, Do: func(int) error { return o.Callback(last) }})
+	}
+	if err := loop.Run(ctx, 0, o.Steps, step, hooks...); err != nil {
+		return nil, err
 	}
 	img, err := r.Image()
 	if err != nil {
@@ -186,9 +185,13 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 
 	contentT := unitImage(content, o.Size)
 	styleT := unitImage(style, o.Size)
-	targets, err := nn.Call(model.MustNewExec(backend, store, func(scope *model.Scope, c, s *Node) []*Node {
+	targetsExec, err := model.NewExec(backend, store, func(scope *model.Scope, c, s *Node) []*Node {
 		return append([]*Node{mustFeatures(store, c, contentLayer)[contentLayer]}, grams(mustFeatures(store, s, styleLayers...), styleLayers)...)
-	}), contentT, styleT)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("setting up the style-transfer targets: %w", err)
+	}
+	targets, err := nn.Call(targetsExec, contentT, styleT)
 	if err != nil {
 		return nil, err
 	}
@@ -200,13 +203,20 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 		}
 		targetVars[i].SetTrainable(false)
 	}
-	pixels, err := store.CreateVariable("/image/pixels", initialPixels(o.Init, contentT, o.Size, o.Seed))
+	initial, err := initialPixels(o.Init, contentT, o.Size, o.Seed)
 	if err != nil {
 		return nil, err
 	}
-	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(adamEpsilon).Done()
+	pixels, err := store.CreateVariable("/image/pixels", initial)
+	if err != nil {
+		return nil, err
+	}
+	// Epsilon: PyTorch's default, nn.AdamEpsilon. (The TensorFlow tutorial's 0.1
+	// suits its summed losses; with ganbook's mean losses the gradients are small
+	// and 0.1 would swamp them, turning Adam into a slow SGD.)
+	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(nn.AdamEpsilon).Done()
 	all := append([]string{contentLayer}, styleLayers...)
-	step := model.MustNewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
+	step, err := model.NewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
 		// The pixels and Adam's moments change between steps; VGG-19 and the
 		// targets stay constants. (Adam creates its moments and step counter in
 		// this graph, without values, so they are parameters anyway; the
@@ -230,6 +240,9 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 		pixels.SetNodeValue(Max(Min(updated, OnesLike(updated)), ZerosLike(updated)))
 		return []*Node{cl, sl, vl, total}
 	})
+	if err != nil {
+		return nil, fmt.Errorf("setting up the style-transfer step: %w", err)
+	}
 	return &Run{Network: network, opts: o, pixels: pixels, step: step}, nil
 }
 
@@ -257,38 +270,14 @@ func (r *Run) Image() (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	flat := tensors.MustCopyFlatData[float32](t)
+	flat, err := tensors.CopyFlatData[float32](t)
+	if err != nil {
+		return nil, err
+	}
 	for i := range flat {
 		flat[i] = flat[i]*2 - 1
 	}
 	return imgio.ToImage(flat, r.opts.Size, r.opts.Size, 3)
-}
-
-// SetupVGG puts the feature network's first depth layers into store, as asked
-// by network (see Options.Network), and says in words which network it is.
-func SetupVGG(ctx context.Context, store *model.Store, network string, depth int, seed int64) (string, error) {
-	random := "random-weight VGG-19 features (He et al. 2016): colours and textures transfer, finer painterly detail needs the pretrained network: run with --weights download once when online"
-	path := network
-	switch network {
-	case "random":
-		return random, SetRandomVGG(store, depth, seed)
-	case "download":
-		p, err := DownloadVGG19(ctx, "")
-		if err != nil {
-			return "", err
-		}
-		path = p
-	case "":
-		p, ok := CachedVGG19("")
-		if !ok {
-			return random, SetRandomVGG(store, depth, seed)
-		}
-		path = p
-	}
-	if err := LoadVGG19(store, path, depth); err != nil {
-		return "", err
-	}
-	return "pretrained VGG-19 (torchvision ImageNet weights) from " + path, nil
 }
 
 func mustFeatures(store *model.Store, x *Node, layers ...string) map[string]*Node {
@@ -318,9 +307,12 @@ func unitImage(img image.Image, size int) *tensors.Tensor {
 
 // initialPixels: uniform noise, the content image, or the content image plus
 // Gaussian noise (std 0.1), clipped to [0, 1].
-func initialPixels(init string, content *tensors.Tensor, size int, seed int64) *tensors.Tensor {
+func initialPixels(init string, content *tensors.Tensor, size int, seed int64) (*tensors.Tensor, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x1417))
-	c := tensors.MustCopyFlatData[float32](content)
+	c, err := tensors.CopyFlatData[float32](content)
+	if err != nil {
+		return nil, fmt.Errorf("reading the content image's pixels: %w", err)
+	}
 	px := make([]float32, len(c))
 	for i := range px {
 		switch init {
@@ -332,10 +324,5 @@ func initialPixels(init string, content *tensors.Tensor, size int, seed int64) *
 			px[i] = min(1, max(0, c[i]+float32(rng.NormFloat64()*0.1)))
 		}
 	}
-	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3)
+	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3), nil
 }
-
-// adamEpsilon: PyTorch's default. (The TensorFlow tutorial's 0.1 suits its
-// summed losses; with ganbook's mean losses the gradients are small and 0.1
-// would swamp them, turning Adam into a slow SGD.)
-const adamEpsilon = 1e-8

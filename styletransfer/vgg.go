@@ -1,6 +1,7 @@
 package styletransfer
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -182,18 +183,52 @@ func Features(store *model.Store, images *Node, names []string) (map[string]*Nod
 	return out, nil
 }
 
+// SetupVGG puts the feature network's first depth layers into store, as asked
+// by network (see Options.Network), and says in words which network it is.
+func SetupVGG(ctx context.Context, store *model.Store, network string, depth int, seed int64) (string, error) {
+	random := "random-weight VGG-19 features (He et al. 2016): colours and textures transfer, finer painterly detail needs the pretrained network: run with --weights download once when online"
+	path := network
+	switch network {
+	case "random":
+		return random, SetRandomVGG(store, depth, seed)
+	case "download":
+		p, err := DownloadVGG19(ctx, "")
+		if err != nil {
+			return "", err
+		}
+		path = p
+	case "":
+		p, ok := CachedVGG19("")
+		if !ok {
+			return random, SetRandomVGG(store, depth, seed)
+		}
+		path = p
+	}
+	if err := LoadVGG19(store, path, depth); err != nil {
+		return "", err
+	}
+	return "pretrained VGG-19 (torchvision ImageNet weights) from " + path, nil
+}
+
 // ColourGram is the 3x3 Gram matrix of an image's ImageNet-normalised colours
 // (the PixelsLayer), resized to size: the simplest style statistic to look at.
 func ColourGram(backend compute.Backend, img image.Image, size int) ([3][3]float64, error) {
 	var out [3][3]float64
 	store := model.NewStore()
-	res, err := nn.Call(model.MustNewExec(backend, store, func(scope *model.Scope, x *Node) *Node {
+	exec, err := model.NewExec(backend, store, func(scope *model.Scope, x *Node) *Node {
 		return GramMatrix(mustFeatures(store, x, PixelsLayer)[PixelsLayer])
-	}), unitImage(img, size))
+	})
+	if err != nil {
+		return out, fmt.Errorf("setting up the colour Gram matrix: %w", err)
+	}
+	res, err := nn.Call(exec, unitImage(img, size))
 	if err != nil {
 		return out, err
 	}
-	flat := tensors.MustCopyFlatData[float32](res[0])
+	flat, err := tensors.CopyFlatData[float32](res[0])
+	if err != nil {
+		return out, err
+	}
 	for i := range 3 {
 		for j := range 3 {
 			out[i][j] = float64(flat[3*i+j])

@@ -42,7 +42,7 @@ func LoadVGG19(store *model.Store, path string, depth int) error {
 		}
 		if err := setLayer(store, l, tensors.FromFlatDataAndDimensions(OIHWToHWIO(w, l.Out, l.In, 3, 3), 3, 3, l.In, l.Out),
 			tensors.FromFlatDataAndDimensions(b, l.Out)); err != nil {
-			return fmt.Errorf("%s: %v", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	return nil
@@ -91,7 +91,7 @@ func DownloadVGG19(ctx context.Context, cacheDir string) (string, error) {
 	}
 	path, err := repo.DownloadFileCtx(ctx, VGG19File)
 	if err != nil {
-		return "", fmt.Errorf("downloading %s from the Hugging Face Hub (%s) failed: %v", VGG19File, VGG19Repo, err)
+		return "", fmt.Errorf("downloading %s from the Hugging Face Hub (%s) failed: %w", VGG19File, VGG19Repo, err)
 	}
 	if err := verifyBlob(path); err != nil {
 		return "", err
@@ -104,7 +104,7 @@ func DownloadVGG19(ctx context.Context, cacheDir string) (string, error) {
 func verifyBlob(path string) error {
 	blob, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	want := filepath.Base(blob)
 	if !sha256Name.MatchString(want) {
@@ -112,7 +112,7 @@ func verifyBlob(path string) error {
 	}
 	got, err := imgio.SHA256File(blob)
 	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if got != want {
 		_ = os.Remove(blob)

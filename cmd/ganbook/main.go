@@ -1,13 +1,21 @@
-// Command ganbook trains and samples the lesson's GANs.
+// Command ganbook is the GAN lesson's toolkit: it trains, samples and scores
+// the lesson's GANs, runs neural style transfer and the notebooks.
 //
-//	ganbook train  [flags]   train a GAN (default: the lesson's MLP GAN on MNIST)
-//	ganbook sample [flags]   write generated images from a trained run
-//	ganbook style  [flags]   neural style transfer
-//	ganbook samples          install the sample images (from Debian packages, or built-in copies)
-//	ganbook data mnist       download MNIST into the cache (it also ships in the Go module cache)
-//	ganbook data folder      write a dataset as an image folder
+//	ganbook train  [flags]     train a GAN (default: the lesson's MLP GAN on MNIST)
+//	ganbook sample [flags]     write generated images from a trained run
+//	ganbook style  [flags]     neural style transfer
+//	ganbook samples            install the sample images (from Debian packages, or built-in copies)
+//	ganbook data mnist         download MNIST into the cache (it also ships in the Go module cache)
+//	ganbook data folder        write a dataset as an image folder
+//	ganbook kernel install     install the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
+//	ganbook kernel check       check the Jupyter kernel and what it needs
+//	ganbook notebooks run      execute the notebooks headless and report how many passed
+//	ganbook score  [flags]     Frechet distance, confidence, class entropy and diversity of a run's samples
+//	ganbook sweep  [flags]     short training runs over a grid of learning rates and betas, with a table of scores
+//	ganbook bench  [flags]     time training steps beside PyTorch (a benchmark, not a test)
+//	ganbook soak   [flags]     train for a long time and report memory (a benchmark, not a test)
 //
-// and kernel, notebooks, score, sweep, bench and soak: see the usage text.
+// Run 'ganbook COMMAND -h' for a command's flags; the usage text has the main ones.
 //
 // Usage errors exit with code 2, failed work with 1, an interrupted run with 130.
 package main

@@ -41,7 +41,7 @@ func sampleCmd(args []string) error {
 		return err
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return fmt.Errorf("%s: %v", *out, err)
+		return fmt.Errorf("%s: %w", *out, err)
 	}
 	for i, img := range imgs {
 		if err := imgio.Save(filepath.Join(*out, fmt.Sprintf("%05d.png", i)), img); err != nil {

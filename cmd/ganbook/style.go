@@ -77,7 +77,7 @@ func styleCmd(args []string) error {
 	base := strings.TrimSuffix(*out, ext)
 	dog := watchdog.Start(*stall, func(since time.Duration) {
 		progressLine.done()
-		fmt.Fprintf(os.Stderr, "ganbook: no style step finished for %s: the compute backend seems stuck (to rule out its parallel scheduler, run again with GOMLX_BACKEND="+nn.SequentialConfig+"); nothing was written to %s\n", since.Round(time.Second), *out)
+		fmt.Fprintf(os.Stderr, "ganbook: no style step finished for %s: "+nn.StallAdvice+"; nothing was written to %s\n", since.Round(time.Second), *out)
 		os.Exit(1)
 	})
 	defer dog.Stop()

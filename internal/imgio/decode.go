@@ -45,12 +45,12 @@ func Decode(path string) (image.Image, error) {
 		if errors.Is(err, os.ErrPermission) {
 			return nil, fmt.Errorf("%s: permission denied: make it readable (chmod +r)", path)
 		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, not an image file", path)
@@ -66,7 +66,7 @@ func Decode(path string) (image.Image, error) {
 	}
 	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: corrupt or truncated %s header (%v)", path, format, err)
+		return nil, fmt.Errorf("%s: corrupt or truncated %s header (%w)", path, format, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%s: image has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
@@ -75,11 +75,11 @@ func Decode(path string) (image.Image, error) {
 		return nil, fmt.Errorf("%s: image is %dx%d pixels, over the %d megapixel limit: resize it first", path, cfg.Width, cfg.Height, MaxPixels/1_000_000)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	img, _, err := image.Decode(bufio.NewReader(f))
 	if err != nil {
-		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%v)", path, format, err)
+		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%w)", path, format, err)
 	}
 	return img, nil
 }

@@ -25,6 +25,10 @@ var GoBackendConfig = fmt.Sprintf("go:num_executors=%d", runtime.NumCPU())
 // stall messages suggest.
 const SequentialConfig = "go:ops_sequential"
 
+// StallAdvice is what the stall messages (ganbook train, ganbook style) say
+// after "no step finished for T".
+const StallAdvice = "the compute backend seems stuck (to rule out its parallel scheduler, run again with GOMLX_BACKEND=" + SequentialConfig + ")"
+
 // BackendChoice is the backend in use and a one-line description for the user.
 type BackendChoice struct {
 	Backend compute.Backend
@@ -62,7 +66,7 @@ func chooseBackend() (BackendChoice, error) {
 	if config, ok := os.LookupEnv(compute.ConfigEnvVar); ok && config != "" {
 		b, err := newBackend(config)
 		if err != nil {
-			return BackendChoice{}, fmt.Errorf("backend %s=%q failed: %v (unset %s to use the pure-Go backend, or install a PJRT plugin: see README)",
+			return BackendChoice{}, fmt.Errorf("backend %s=%q failed: %w (unset %s to use the pure-Go backend, or install a PJRT plugin: see README)",
 				compute.ConfigEnvVar, config, err, compute.ConfigEnvVar)
 		}
 		return BackendChoice{Backend: b, Config: config, Line: describe(config, "from $"+compute.ConfigEnvVar)}, nil
@@ -88,7 +92,11 @@ func chooseBackend() (BackendChoice, error) {
 func newBackend(config string) (b compute.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("%w", e)
+			} else {
+				err = fmt.Errorf("%v", r)
+			}
 		}
 	}()
 	if strings.HasPrefix(config, "xla") {

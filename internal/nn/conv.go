@@ -76,7 +76,8 @@ func useNative(g *Graph) bool {
 }
 
 // convNative is GoMLX's own convolution: the fastest on XLA, ~25x slower than
-// im2col on the pure-Go backend (shared/NOTES.md).
+// im2col on the pure-Go backend (measured with GoMLX v0.28.2: a DCGAN step took
+// ~80 s with it, ~3 s with im2col + matmul).
 func convNative(x, w *Node, stride, pad int) *Node {
 	return Convolve(x, w).StridePerAxis(stride, stride).PaddingPerDim([][2]int{{pad, pad}, {pad, pad}}).Done()
 }

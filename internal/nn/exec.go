@@ -13,7 +13,11 @@ import (
 func Call(e *model.Exec, args ...any) (out []*tensors.Tensor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("%w", e)
+			} else {
+				err = fmt.Errorf("%v", r)
+			}
 		}
 	}()
 	return e.Call(args...)

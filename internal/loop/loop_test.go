@@ -1,0 +1,43 @@
+package loop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestRunCallsHooksWhenDue(t *testing.T) {
+	var log []string
+	rec := func(name string) func(int) error {
+		return func(i int) error { log = append(log, fmt.Sprintf("%s%d", name, i)); return nil }
+	}
+	err := Run(context.Background(), 2, 7, rec("s"), Hook{Every: 1, Do: rec("a")}, Hook{Every: 3, Do: rec("b")}, Hook{Do: rec("c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[s3 a3 b3 s4 a4 s5 a5 s6 a6 b6 s7 a7 b7 c7]"
+	if got := fmt.Sprint(log); got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestRunStops(t *testing.T) {
+	boom := errors.New("boom")
+	n := 0
+	err := Run(context.Background(), 0, 10, func(i int) error { n = i; return nil }, Hook{Every: 4, Do: func(int) error { return boom }})
+	if !errors.Is(err, boom) || n != 4 {
+		t.Errorf("hook error: %v after step %d, want boom after step 4", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = Run(ctx, 0, 10, func(i int) error {
+		n = i
+		if i == 2 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n != 2 {
+		t.Errorf("cancelled: %v after step %d, want context.Canceled after step 2", err, n)
+	}
+}

@@ -28,7 +28,7 @@ func GANStepFLOPs(o gan.Options) float64 {
 func ganForwardFLOPs(o gan.Options) (g, d float64) {
 	dense := func(in, out int) float64 { return 2 * float64(in) * float64(out) }
 	conv := func(size, k, in, out int) float64 { return 2 * float64(size*size*k*k) * float64(in) * float64(out) }
-	if o.Model == "mlp" {
+	if o.Model == gan.MLP {
 		in := o.NoiseDim
 		for _, w := range o.GHidden {
 			g += dense(in, w)

@@ -24,8 +24,8 @@ type Workload struct {
 
 // Workloads are the benchmark's steps, in the order of the table.
 func Workloads() []Workload {
-	mlp := gan.DefaultOptions("mlp")
-	dcgan := gan.DefaultOptions("dcgan")
+	mlp := gan.DefaultOptions(gan.MLP)
+	dcgan := gan.DefaultOptions(gan.DCGAN)
 	dcgan256 := dcgan
 	dcgan256.Batch = 256
 	return []Workload{

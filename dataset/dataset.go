@@ -1,8 +1,9 @@
-package gan
+package dataset
 
 import (
 	"fmt"
 	"image"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ type Batcher struct {
 // NewBatcher returns a Batcher; it fails if the dataset is smaller than one batch.
 func NewBatcher(ds *Dataset, batch int, seed int64) (*Batcher, error) {
 	if ds.N < batch {
-		return nil, fmt.Errorf("%s has %d images, fewer than one batch of %d: add images or lower --batch", ds.Name, ds.N, batch)
+		return nil, fmt.Errorf("%s has %d images, fewer than one batch of %d: add images or use a smaller batch", ds.Name, ds.N, batch)
 	}
 	b := &Batcher{ds: ds, batch: batch, rng: rand.New(rand.NewPCG(uint64(seed), 0xba7c4))}
 	b.order = b.rng.Perm(ds.N)
@@ -106,3 +107,10 @@ func (d *Dataset) SaveFolder(dir string, size int) error {
 	}
 	return nil
 }
+
+// notFound is a one-line "no such file" message that errors.Is matches with
+// fs.ErrNotExist, so callers can add their own advice.
+type notFound string
+
+func (e notFound) Error() string        { return string(e) }
+func (e notFound) Is(target error) bool { return target == fs.ErrNotExist }

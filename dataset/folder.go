@@ -1,4 +1,4 @@
-package gan
+package dataset
 
 import (
 	"errors"
@@ -38,7 +38,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return nil, rep, fmt.Errorf("%s: no such folder", dir)
+		return nil, rep, notFound(dir + ": no such folder")
 	case err != nil:
 		return nil, rep, fmt.Errorf("%s: %v", dir, err)
 	case !st.IsDir():

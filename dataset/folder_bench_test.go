@@ -1,4 +1,4 @@
-package gan
+package dataset
 
 import (
 	"bytes"

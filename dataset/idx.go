@@ -1,4 +1,4 @@
-package gan
+package dataset
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ func ReadIDX(path string) (dims []int, data []byte, err error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%s: no such file", path)
+			return nil, nil, notFound(path + ": no such file")
 		}
 		return nil, nil, fmt.Errorf("%s: %v", path, err)
 	}

@@ -1,17 +1,19 @@
 package gan
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -20,29 +22,34 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
-// A checkpoint file is:
+// A checkpoint is a safetensors file (ckpt-NNNNNNNN.safetensors), so any
+// safetensors reader can load a ganbook generator: one tensor per variable of
+// the model store, named by its path (e.g. "/generator/layer_0/dense/weights"),
+// and the fixed noise as "#fixed_noise". The header's __metadata__ holds the
+// rest of the run's state as strings:
 //
-//	"GANBOOK1" | uint64 header length | header JSON | tensor bytes | SHA-256 of all before
+//	format         "ganbook-checkpoint/2"
+//	step           completed training steps
+//	options        the Options as JSON
+//	not_trainable  JSON list of the variables that are not trained (batch-norm
+//	               averages, optimiser state, ...)
+//	data_sha256    SHA-256 of the tensor bytes: catches corruption and
+//	               truncation before anything is loaded
 //
-// The header holds the step, the options and, per variable, its path, dtype,
-// dimensions, trainable flag and byte range. The trailing hash catches
-// truncation and corruption before anything is loaded.
+// Checkpoints of earlier versions (ckpt-NNNNNNNN.gbk, checkpoint_gbk.go) are
+// still read.
 const (
-	ckptMagic  = "GANBOOK1"
 	ckptPrefix = "ckpt-"
-	ckptExt    = ".gbk"
+	ckptExt    = ".safetensors"
+	ckptFormat = "ganbook-checkpoint/2"
 	// fixedNoisePath stores the fixed noise beside the store's variables.
 	fixedNoisePath = "#fixed_noise"
 )
 
-type ckptHeader struct {
-	Step    int         `json:"step"`
-	Options Options     `json:"options"`
-	Tensors []ckptEntry `json:"tensors"`
-}
-
+// ckptEntry is one tensor of a checkpoint: its byte range in the data.
 type ckptEntry struct {
 	Path      string `json:"path"`
 	DType     string `json:"dtype"`
@@ -69,14 +76,22 @@ func CheckpointName(step int) string { return fmt.Sprintf("%s%08d%s", ckptPrefix
 // noise into dir atomically, then deletes all but the newest keep checkpoints
 // (keep <= 0 keeps all). It returns the file's path.
 func (g *GAN) SaveCheckpoint(dir string, keep int) (string, error) {
-	hdr := ckptHeader{Step: g.Step, Options: g.Opts}
-	var blob bytes.Buffer
+	tensorsOut := map[string]safetensors.Raw{}
+	var notTrainable []string
 	add := func(path string, t *tensors.Tensor, trainable bool) error {
-		e := ckptEntry{Path: path, DType: t.DType().String(), Dims: t.Shape().Dimensions, Trainable: trainable, Offset: int64(blob.Len())}
-		err := t.ConstBytes(func(b []byte) { blob.Write(b) })
-		e.Size = int64(blob.Len()) - e.Offset
-		hdr.Tensors = append(hdr.Tensors, e)
-		return err
+		name, ok := safetensorsDType[t.DType()]
+		if !ok {
+			return fmt.Errorf("variable %s: dtype %s cannot be saved", path, t.DType())
+		}
+		var data []byte
+		if err := t.ConstBytes(func(b []byte) { data = append([]byte(nil), b...) }); err != nil {
+			return fmt.Errorf("variable %s: %w", path, err)
+		}
+		tensorsOut[path] = safetensors.Raw{DType: name, Shape: t.Shape().Dimensions, Data: data}
+		if !trainable {
+			notTrainable = append(notTrainable, path)
+		}
+		return nil
 	}
 	if err := add(fixedNoisePath, g.FixedNoise, false); err != nil {
 		return "", err
@@ -87,31 +102,22 @@ func (g *GAN) SaveCheckpoint(dir string, keep int) (string, error) {
 		}
 		t, err := v.Value()
 		if err != nil {
-			return "", fmt.Errorf("variable %s: %v", v.Path(), err)
+			return "", fmt.Errorf("variable %s: %w", v.Path(), err)
 		}
 		if err := add(v.Path(), t, v.Trainable); err != nil {
-			return "", fmt.Errorf("variable %s: %v", v.Path(), err)
+			return "", err
 		}
 	}
-	js, err := json.Marshal(hdr)
+	opts, err := json.Marshal(g.Opts)
 	if err != nil {
 		return "", err
 	}
+	sort.Strings(notTrainable)
+	frozen, _ := json.Marshal(notTrainable)
+	meta := map[string]string{"format": ckptFormat, "step": strconv.Itoa(g.Step), "options": string(opts),
+		"not_trainable": string(frozen), "data_sha256": dataSHA256(tensorsOut)}
 	path := filepath.Join(dir, CheckpointName(g.Step))
-	err = imgio.WriteFileAtomic(path, func(w io.Writer) error {
-		h := sha256.New()
-		mw := io.MultiWriter(w, h)
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(js)))
-		for _, part := range [][]byte{[]byte(ckptMagic), n[:], js, blob.Bytes()} {
-			if _, err := mw.Write(part); err != nil {
-				return err
-			}
-		}
-		_, err := w.Write(h.Sum(nil))
-		return err
-	})
-	if err != nil {
+	if err := imgio.WriteFileAtomic(path, func(w io.Writer) error { return safetensors.Encode(w, tensorsOut, meta) }); err != nil {
 		return "", err
 	}
 	if keep > 0 {
@@ -124,6 +130,28 @@ func (g *GAN) SaveCheckpoint(dir string, keep int) (string, error) {
 	return path, nil
 }
 
+// dataSHA256 hashes the tensor bytes in the order safetensors.Encode writes
+// them (sorted by name), i.e. the file's data section.
+func dataSHA256(ts map[string]safetensors.Raw) string {
+	names := make([]string, 0, len(ts))
+	for n := range ts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		h.Write(ts[n].Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// safetensorsDType names GoMLX's dtypes as the safetensors format does.
+var safetensorsDType = map[dtypes.DType]string{
+	dtypes.Float32: "F32", dtypes.Float64: "F64", dtypes.Float16: "F16", dtypes.BFloat16: "BF16",
+	dtypes.Int8: "I8", dtypes.Int16: "I16", dtypes.Int32: "I32", dtypes.Int64: "I64",
+	dtypes.Uint8: "U8", dtypes.Uint16: "U16", dtypes.Uint32: "U32", dtypes.Uint64: "U64", dtypes.Bool: "BOOL",
+}
+
 // ListCheckpoints returns the checkpoint files in dir, oldest first.
 func ListCheckpoints(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
@@ -132,11 +160,17 @@ func ListCheckpoints(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ckptPrefix) && strings.HasSuffix(e.Name(), ckptExt) && e.Type().IsRegular() {
-			out = append(out, filepath.Join(dir, e.Name()))
+		name := e.Name()
+		if strings.HasPrefix(name, ckptPrefix) && (strings.HasSuffix(name, ckptExt) || strings.HasSuffix(name, gbkExt)) && e.Type().IsRegular() {
+			out = append(out, filepath.Join(dir, name))
 		}
 	}
-	sort.Strings(out) // zero-padded step numbers sort by step
+	// Zero-padded step numbers sort by step; the extension (.gbk of earlier
+	// versions, .safetensors) is ignored.
+	stem := func(p string) string {
+		return strings.TrimSuffix(strings.TrimSuffix(filepath.Base(p), ckptExt), gbkExt)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return stem(out[i]) < stem(out[j]) })
 	return out, nil
 }
 
@@ -145,70 +179,119 @@ func ListCheckpoints(dir string) ([]string, error) {
 func LatestCheckpoint(dir string) (string, error) {
 	list, err := ListCheckpoints(dir)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("%s: no such run folder", dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("%s: no such run folder: %w", dir, fs.ErrNotExist)
 		}
-		return "", fmt.Errorf("%s: %v", dir, err)
+		return "", fmt.Errorf("%s: %w", dir, err)
 	}
 	if len(list) == 0 {
-		return "", fmt.Errorf("%s: no checkpoint (%s*%s) in this folder: train first with `ganbook train --out %s`", dir, ckptPrefix, ckptExt, dir)
+		return "", fmt.Errorf("%s: %w (%s*%s) in this folder", dir, ErrNoCheckpoint, ckptPrefix, ckptExt)
 	}
 	return list[len(list)-1], nil
 }
 
 // ReadCheckpoint reads and verifies a checkpoint file. A truncated, corrupt or
-// foreign file gives one line naming it.
+// foreign file gives one line naming it, wrapping ErrCorruptCheckpoint.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such checkpoint", path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such checkpoint: %w", path, err)
 		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	ck, err := parseCheckpoint(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v: delete it to resume from the previous checkpoint", path, err)
+		return nil, fmt.Errorf("%s: %w: delete it to resume from the previous checkpoint", path, err)
 	}
 	ck.Path = path
 	return ck, nil
 }
 
+// parseCheckpoint reads a checkpoint of either format from its bytes; errors
+// wrap ErrCorruptCheckpoint.
 func parseCheckpoint(raw []byte) (*Checkpoint, error) {
-	const minLen = len(ckptMagic) + 8 + sha256.Size
-	if len(raw) < minLen || string(raw[:len(ckptMagic)]) != ckptMagic {
-		return nil, errors.New("not a ganbook checkpoint")
+	var ck *Checkpoint
+	var err error
+	if len(raw) >= len(gbkMagic) && string(raw[:len(gbkMagic)]) == gbkMagic {
+		ck, err = parseGBK(raw)
+	} else {
+		ck, err = parseSafetensorsCheckpoint(raw)
 	}
-	body, sum := raw[:len(raw)-sha256.Size], raw[len(raw)-sha256.Size:]
-	if h := sha256.Sum256(body); !bytes.Equal(h[:], sum) {
-		return nil, errors.New("checkpoint is truncated or corrupt (checksum mismatch)")
+	if err != nil {
+		return nil, corrupt{err}
 	}
-	n := binary.LittleEndian.Uint64(body[len(ckptMagic):])
-	rest := body[len(ckptMagic)+8:]
-	if n > uint64(len(rest)) {
-		return nil, errors.New("checkpoint header is truncated")
+	if err := ck.Options.Validate(); err != nil {
+		return nil, corrupt{fmt.Errorf("checkpoint options are invalid: %w", err)}
 	}
-	var hdr ckptHeader
-	if err := json.Unmarshal(rest[:n], &hdr); err != nil {
-		return nil, fmt.Errorf("checkpoint header is corrupt: %v", err)
+	if ck.Step < 0 {
+		return nil, corrupt{fmt.Errorf("checkpoint step %d is invalid", ck.Step)}
 	}
-	data := rest[n:]
-	for _, e := range hdr.Tensors {
+	for _, e := range ck.tensors {
 		dt, err := dtypes.DTypeString(e.DType)
-		if err != nil || e.Offset < 0 || e.Size < 0 || e.Offset+e.Size > int64(len(data)) {
-			return nil, fmt.Errorf("checkpoint entry %q is corrupt", e.Path)
+		if err != nil || e.Offset < 0 || e.Size < 0 || e.Offset+e.Size > int64(len(ck.data)) {
+			return nil, corrupt{fmt.Errorf("checkpoint entry %q is corrupt", e.Path)}
 		}
 		if shapes.Make(dt, e.Dims...).ByteSize() != e.Size {
-			return nil, fmt.Errorf("checkpoint entry %q: %d bytes do not fit %s%v", e.Path, e.Size, e.DType, e.Dims)
+			return nil, corrupt{fmt.Errorf("checkpoint entry %q: %d bytes do not fit %s%v", e.Path, e.Size, e.DType, e.Dims)}
 		}
 	}
-	if err := hdr.Options.Validate(); err != nil {
-		return nil, fmt.Errorf("checkpoint options are invalid: %v", err)
+	return ck, nil
+}
+
+// corrupt marks an error as ErrCorruptCheckpoint while keeping its text.
+type corrupt struct{ err error }
+
+func (c corrupt) Error() string   { return c.err.Error() }
+func (c corrupt) Unwrap() []error { return []error{c.err, ErrCorruptCheckpoint} }
+
+// errTruncated is the message of a checkpoint whose bytes do not add up.
+var errTruncated = errors.New("checkpoint is truncated or corrupt")
+
+func parseSafetensorsCheckpoint(raw []byte) (*Checkpoint, error) {
+	f, err := safetensors.OpenBytes("checkpoint", raw)
+	if err != nil {
+		if len(raw) >= 8 && binary.LittleEndian.Uint64(raw) < uint64(len(raw)) && raw[8] == '{' {
+			return nil, fmt.Errorf("%w (%v)", errTruncated, err)
+		}
+		return nil, errors.New("not a ganbook checkpoint")
 	}
-	if hdr.Step < 0 {
-		return nil, fmt.Errorf("checkpoint step %d is invalid", hdr.Step)
+	meta := f.Metadata
+	if meta["format"] != ckptFormat {
+		return nil, errors.New("not a ganbook checkpoint (a safetensors file without ganbook's metadata)")
 	}
-	return &Checkpoint{Step: hdr.Step, Options: hdr.Options, tensors: hdr.Tensors, data: data}, nil
+	data := raw[f.HeaderSize():]
+	if int64(len(data)) != f.DataSize() {
+		return nil, fmt.Errorf("%w (%d data bytes, the header promises %d)", errTruncated, len(data), f.DataSize())
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != meta["data_sha256"] {
+		return nil, fmt.Errorf("%w (checksum mismatch)", errTruncated)
+	}
+	ck := &Checkpoint{data: data}
+	if ck.Step, err = strconv.Atoi(meta["step"]); err != nil {
+		return nil, fmt.Errorf("%w: step %q", errTruncated, meta["step"])
+	}
+	if err := json.Unmarshal([]byte(meta["options"]), &ck.Options); err != nil {
+		return nil, fmt.Errorf("%w: options: %w", errTruncated, err)
+	}
+	var notTrainable []string
+	if err := json.Unmarshal([]byte(meta["not_trainable"]), &notTrainable); err != nil {
+		return nil, fmt.Errorf("%w: not_trainable: %w", errTruncated, err)
+	}
+	goName := map[string]dtypes.DType{}
+	for dt, name := range safetensorsDType {
+		goName[name] = dt
+	}
+	for _, name := range f.Names() {
+		e := f.Entries[name]
+		dt, ok := goName[e.DType]
+		if !ok {
+			return nil, fmt.Errorf("%w: tensor %q has dtype %s", errTruncated, name, e.DType)
+		}
+		ck.tensors = append(ck.tensors, ckptEntry{Path: name, DType: dt.String(), Dims: e.Shape,
+			Trainable: !slices.Contains(notTrainable, name), Offset: int64(e.Offsets[0]), Size: int64(e.Offsets[1] - e.Offsets[0])})
+	}
+	return ck, nil
 }
 
 func (c *Checkpoint) tensor(e ckptEntry) *tensors.Tensor {
@@ -224,8 +307,8 @@ func (c *Checkpoint) SameModel(o Options) error {
 	co := c.Options
 	if co.Model != o.Model || co.Size != o.Size || co.Channels != o.Channels || co.NoiseDim != o.NoiseDim ||
 		!slices.Equal(co.GHidden, o.GHidden) || !slices.Equal(co.DHidden, o.DHidden) || co.GBase != o.GBase || co.DBase != o.DBase {
-		return fmt.Errorf("%s holds a %s model (size %d, %d channels); the options ask for a %s model (size %d, %d channels): use another --out folder, or the checkpoint's options",
-			c.Path, co.Model, co.Size, co.Channels, o.Model, o.Size, o.Channels)
+		return fmt.Errorf("%w: %s holds a %s model (size %d, %d channels); the options ask for a %s model (size %d, %d channels)",
+			ErrOtherModel, c.Path, co.Model, co.Size, co.Channels, o.Model, o.Size, o.Channels)
 	}
 	return nil
 }
@@ -248,13 +331,13 @@ func Restore(backend compute.Backend, c *Checkpoint) (*GAN, error) {
 		if v := g.Store.GetVariable(e.Path); v != nil {
 			// Variables made by New (the random generator's state) take the saved value.
 			if err := v.SetValue(t); err != nil {
-				return nil, fmt.Errorf("%s: variable %s: %v", c.Path, e.Path, err)
+				return nil, fmt.Errorf("%s: variable %s: %w", c.Path, e.Path, err)
 			}
 			continue
 		}
 		v, err := g.Store.CreateVariable(e.Path, t)
 		if err != nil {
-			return nil, fmt.Errorf("%s: variable %s: %v", c.Path, e.Path, err)
+			return nil, fmt.Errorf("%s: variable %s: %w", c.Path, e.Path, err)
 		}
 		v.SetTrainable(e.Trainable)
 	}

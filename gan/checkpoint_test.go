@@ -1,15 +1,22 @@
 package gan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
 // Resume is exact: a GAN restored from a checkpoint takes the same next step
@@ -143,5 +150,107 @@ func TestCheckpointKeepAndErrors(t *testing.T) {
 	}
 	if err := ck.SameModel(o); err != nil {
 		t.Errorf("same options: %v", err)
+	}
+}
+
+// A checkpoint of the earlier .gbk format (written by ganbook before the
+// switch to safetensors: tiny MLP, EMA on, one step) still restores, and its
+// generator draws the very images it drew then.
+func TestLegacyCheckpointRestores(t *testing.T) {
+	ck, err := ReadCheckpoint(filepath.Join("testdata", "legacy-ckpt-00000001.gbk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Restore(nn.MustBackend(), ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Step != 1 || g.Opts.EMA != 0.9 || !g.hasEMA() {
+		t.Fatalf("step %d, EMA %g (exists %v), want 1 and 0.9", g.Step, g.Opts.EMA, g.hasEMA())
+	}
+	out, err := g.Generate(g.FixedNoise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	out.ConstBytes(func(b []byte) { h.Write(b) })
+	if got := hex.EncodeToString(h.Sum(nil)); got != "b1436d920eec3b6d04cc1db893ba4b914e55fc1be5f56bc531eaf90335b2845f" {
+		t.Errorf("samples of the restored legacy checkpoint hash to %s, not what the old version drew", got)
+	}
+}
+
+// A checkpoint is a plain safetensors file: a reader that knows nothing of
+// ganbook finds the generator's weights by name, with the right shape and
+// values, and the run's state in __metadata__.
+func TestCheckpointIsSafetensors(t *testing.T) {
+	o := tinyOptions("mlp")
+	g := newTestGAN(t, o)
+	if _, err := g.TrainStep(randomBatch(o, 1)); err != nil {
+		t.Fatal(err)
+	}
+	path, err := g.SaveCheckpoint(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(path, ".safetensors") {
+		t.Fatalf("checkpoint %s is not a .safetensors file", path)
+	}
+	f, err := safetensors.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Metadata["step"] != "1" || !strings.Contains(f.Metadata["options"], `"model":"mlp"`) {
+		t.Errorf("metadata %v lacks the step or the options", f.Metadata)
+	}
+	found := 0
+	for v := range g.Store.IterVariables() {
+		if !strings.HasPrefix(v.Path(), GeneratorScope+"/") || v.MustValue().DType() != dtypes.Float32 {
+			continue
+		}
+		want := tensors.MustCopyFlatData[float32](v.MustValue())
+		got, err := f.Float32(v.Path(), v.MustValue().Shape().Dimensions...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s differs in the file", v.Path())
+		}
+		found++
+	}
+	if found < 4 {
+		t.Errorf("found %d generator tensors, want every layer's", found)
+	}
+}
+
+// Errors can be told apart with errors.Is, whatever their text.
+func TestCheckpointSentinelErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LatestCheckpoint(dir); !errors.Is(err, ErrNoCheckpoint) {
+		t.Errorf("empty folder: %v, want ErrNoCheckpoint", err)
+	}
+	if _, err := LatestCheckpoint(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing folder: %v, want fs.ErrNotExist", err)
+	}
+	bad := filepath.Join(dir, CheckpointName(3))
+	_ = os.WriteFile(bad, []byte("not a checkpoint, but long enough to be read"), 0o644)
+	if _, err := ReadCheckpoint(bad); !errors.Is(err, ErrCorruptCheckpoint) {
+		t.Errorf("foreign file: %v, want ErrCorruptCheckpoint", err)
+	}
+	o := tinyOptions("mlp")
+	g := newTestGAN(t, o)
+	run := t.TempDir()
+	if _, err := g.SaveCheckpoint(run, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := PrepareRun(nn.MustBackend(), RunConfig{Options: o, Out: run}); !errors.Is(err, ErrRunExists) {
+		t.Errorf("new run over a run: %v, want ErrRunExists", err)
+	}
+	ck, err := ReadCheckpoint(filepath.Join(run, CheckpointName(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ck.SameModel(tinyOptions("dcgan")); !errors.Is(err, ErrOtherModel) {
+		t.Errorf("other model: %v, want ErrOtherModel", err)
 	}
 }

@@ -11,7 +11,8 @@
 //     ("fool it"), updating only the generator.
 //
 // Two architectures are provided: the lesson's first model, a multi-layer
-// perceptron ("mlp"), and the convolutional DCGAN ("dcgan"). Datasets (MNIST,
-// Fashion-MNIST, a folder of your own images), per-step metrics, sample grids and
-// atomic checkpoints with resume complete the package.
+// perceptron (MLP), and the convolutional DCGAN (DCGAN). Per-step metrics,
+// sample grids, atomic checkpoints (safetensors files) with resume, and
+// hyperparameter sweeps complete the package; the images come from package
+// dataset (MNIST, Fashion-MNIST, a folder of your own images).
 package gan

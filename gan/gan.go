@@ -29,9 +29,6 @@ const (
 	DiscriminatorScope = "/discriminator"
 )
 
-// adamEpsilon: PyTorch's Adam default, as in the lesson's notebook (GoMLX's default is 1e-7).
-const adamEpsilon = 1e-8
-
 // NumFixedNoise is the number of fixed noise vectors behind the sample grid: a
 // 8x8 grid that shows the same "people" at every step of training.
 const NumFixedNoise = 64
@@ -58,7 +55,8 @@ type GAN struct {
 	lrFactor              float64     // factor last written into the learning-rate variables (NaN: none yet)
 }
 
-// New builds a GAN with fresh weights. Nothing is computed until the first step.
+// New builds a GAN with fresh weights: both networks' variables exist when it
+// returns, so a phase, a sample grid or a fingerprint can come first.
 func New(backend compute.Backend, o Options) (*GAN, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -69,6 +67,9 @@ func New(backend compute.Backend, o Options) (*GAN, error) {
 		return nil, err
 	}
 	g := &GAN{Opts: o, Store: store, Backend: backend, FixedNoise: fixedNoise(o), lrFactor: math.NaN()}
+	if err := g.createVariables(); err != nil {
+		return nil, fmt.Errorf("creating the networks' variables: %w", err)
+	}
 	if err := g.buildExecs(); err != nil {
 		return nil, err
 	}
@@ -89,94 +90,76 @@ func Noise(n, dim int, seed int64) *tensors.Tensor {
 }
 
 func (g *GAN) adam(lr float64) optimizer.Interface {
-	return optimizer.Adam().LearningRate(lr).Betas(g.Opts.Beta1, g.Opts.Beta2).Epsilon(adamEpsilon).Done()
+	return optimizer.Adam().LearningRate(lr).Betas(g.Opts.Beta1, g.Opts.Beta2).Epsilon(nn.AdamEpsilon).Done()
 }
 
-func (g *GAN) buildExecs() error {
-	o := g.Opts
-	gen, disc := g.Store.Scope(GeneratorScope), g.Store.Scope(DiscriminatorScope)
-	dOpt, gOpt := g.adam(o.LRD), g.adam(o.LRG)
-	realTarget := 1 - o.LabelSmoothing
+// The two networks' scopes in the model store.
+func (g *GAN) generatorScope() *model.Scope     { return g.Store.Scope(GeneratorScope) }
+func (g *GAN) discriminatorScope() *model.Scope { return g.Store.Scope(DiscriminatorScope) }
 
-	// realMean holds the mean discriminator features of the last real batch
-	// (Options.FeatureMatching); whichever graph runs first creates it.
-	realMean := func(features *Node) *model.Variable {
-		width := features.Shape().Dim(1)
-		return disc.At("feature_matching").WithInitializer(initializer.Zero).
-			VariableWithShape("real_mean", shapes.Make(dtypes.Float32, width)).SetTrainable(false)
-	}
-	// The discriminator's loss: real images should score 1, generated ones 0.
-	dLossOf := func(scope *model.Scope, real *Node, remember bool) (dLoss, dReal, dFake *Node) {
-		graph := real.Graph()
-		g.Store.SetTraining(graph, true)
-		gen.SetGraphParam(graph, nn.ParamFrozenAverages, true) // this phase must not change the generator
-		z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
-		fake := GeneratorScales(gen, z, o) // one image, or an MSG-GAN's images at each scale
-		for i := range fake {
-			fake[i] = StopGradient(fake[i])
-		}
-		realLogits, realFeatures := DiscriminatorFeatures(disc, Pyramid(real, o), o)
-		fakeLogits := DiscriminatorScales(disc, fake, o)
-		dLoss = Add(BCEWithLogits(realLogits, realTarget), BCEWithLogits(fakeLogits, 0))
-		if o.FeatureMatching > 0 && remember {
-			// Remembered for the generator phase, which sees no real batch.
-			realMean(realFeatures).SetNodeValue(StopGradient(ReduceMean(realFeatures, 0)))
-		}
-		return dLoss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits))
-	}
-	// The discriminator phase: one Adam step on that loss.
-	dStep := func(scope *model.Scope, real *Node) (dLoss, dReal, dFake *Node) {
-		dLoss, dReal, dFake = dLossOf(scope, real, true)
-		dOpt.UpdateGraph(disc, real.Graph(), dLoss)
-		return dLoss, dReal, dFake
-	}
-	// The same loss without a step, for Options.SkipDBelow: both networks' batch
-	// norm averages stay as they are.
-	dLossOnly := func(scope *model.Scope, real *Node) *Node {
-		disc.SetGraphParam(real.Graph(), nn.ParamFrozenAverages, true)
-		dLoss, _, _ := dLossOf(scope, real, false) // a measurement changes no variable
-		return dLoss
-	}
-	// The generator phase: through the frozen discriminator, generated images
-	// should score 1. Only the generator's variables are in the optimiser's scope.
-	gStep := func(scope *model.Scope, graph *Graph) (gLoss, dFake *Node) {
-		g.Store.SetTraining(graph, true)
-		disc.SetGraphParam(graph, nn.ParamFrozenAverages, true) // the discriminator is frozen
-		z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
-		fakeLogits, fakeFeatures := DiscriminatorFeatures(disc, GeneratorScales(gen, z, o), o)
-		gLoss = BCEWithLogits(fakeLogits, 1)
+// realMeanVariable holds the mean discriminator features of the last real batch
+// (Options.FeatureMatching): the discriminator phase writes it, the generator
+// phase, which sees no real batch, reads it.
+func (g *GAN) realMeanVariable(width int) *model.Variable {
+	return g.discriminatorScope().At("feature_matching").WithInitializer(initializer.Zero).
+		VariableWithShape("real_mean", shapes.Make(dtypes.Float32, width)).SetTrainable(false)
+}
+
+// createVariables runs the generator and then the discriminator once, in
+// inference mode, on zero noise: every weight then exists with its initial
+// value, so any method (a phase, a sample grid, a fingerprint) can come first.
+func (g *GAN) createVariables() error {
+	o := g.Opts
+	build := func(scope *model.Scope, z *Node) *Node {
+		g.Store.SetTraining(z.Graph(), false)
+		fake := GeneratorScales(g.generatorScope(), z, o)
+		_, features := DiscriminatorFeatures(g.discriminatorScope(), fake, o)
 		if o.FeatureMatching > 0 {
-			diff := Sub(ReduceMean(fakeFeatures, 0), realMean(fakeFeatures).NodeValue(graph))
-			gLoss = Add(gLoss, MulScalar(ReduceAllSum(Square(diff)), o.FeatureMatching))
+			g.realMeanVariable(features.Shape().Dim(1))
 		}
-		gOpt.UpdateGraph(gen, graph, gLoss)
-		return gLoss, ReduceAllMean(Sigmoid(fakeLogits))
+		return ReduceAllSum(features)
 	}
-	generate := func(scope *model.Scope, z *Node) *Node {
-		g.Store.SetTraining(z.Graph(), false)
-		nn.LiveVariables(gen, z.Graph()) // the weights change between calls
-		return Generator(gen, z, o)
-	}
-	generateEMA := func(scope *model.Scope, z *Node) *Node {
-		g.Store.SetTraining(z.Graph(), false)
-		nn.LiveVariables(g.Store.Scope(EMAScope), z.Graph())
-		return Generator(g.Store.Scope(EMAScope), z, o)
-	}
-	var err error
-	if g.dExec, err = model.NewExec(g.Backend, g.Store, dStep); err != nil {
+	exec, err := model.NewExec(g.Backend, g.Store, build)
+	if err != nil {
 		return err
 	}
-	if g.gExec, err = model.NewExec(g.Backend, g.Store, gStep); err != nil {
-		return err
-	}
-	if g.dLossExec, err = model.NewExec(g.Backend, g.Store, dLossOnly); err != nil {
-		return err
-	}
-	if g.genEMAExec, err = model.NewExec(g.Backend, g.Store, generateEMA); err != nil {
-		return err
-	}
-	g.genExec, err = model.NewExec(g.Backend, g.Store, generate)
+	_, err = nn.Call(exec, tensors.FromShape(shapes.Make(dtypes.Float32, 2, o.NoiseDim)))
 	return err
+}
+
+// buildExecs compiles (lazily, on first call) the graphs of the two phases and
+// of sampling; each graph function is a method in phases.go or below.
+func (g *GAN) buildExecs() error {
+	var err error
+	if g.dExec, err = model.NewExec(g.Backend, g.Store, g.discriminatorStep); err != nil {
+		return err
+	}
+	if g.dLossExec, err = model.NewExec(g.Backend, g.Store, g.discriminatorLossOnly); err != nil {
+		return err
+	}
+	if g.gExec, err = model.NewExec(g.Backend, g.Store, g.generatorStep); err != nil {
+		return err
+	}
+	if g.genExec, err = model.NewExec(g.Backend, g.Store, g.generate); err != nil {
+		return err
+	}
+	g.genEMAExec, err = model.NewExec(g.Backend, g.Store, g.generateEMA)
+	return err
+}
+
+// generate is the sampling graph: the generator in inference mode.
+func (g *GAN) generate(scope *model.Scope, z *Node) *Node {
+	g.Store.SetTraining(z.Graph(), false)
+	nn.LiveVariables(g.generatorScope(), z.Graph()) // the weights change between calls
+	return Generator(g.generatorScope(), z, g.Opts)
+}
+
+// generateEMA samples from the averaged generator (Options.EMA).
+func (g *GAN) generateEMA(scope *model.Scope, z *Node) *Node {
+	ema := g.Store.Scope(EMAScope)
+	g.Store.SetTraining(z.Graph(), false)
+	nn.LiveVariables(ema, z.Graph())
+	return Generator(ema, z, g.Opts)
 }
 
 // BCEWithLogits is the mean binary cross-entropy of sigmoid(logits) against a
@@ -184,70 +167,6 @@ func (g *GAN) buildExecs() error {
 // -log(1 - D(x)) for t = 0, computed without overflow.
 func BCEWithLogits(logits *Node, target float64) *Node {
 	return ReduceAllMean(Sub(Softplus(logits), MulScalar(logits, target)))
-}
-
-// DiscriminatorMetrics are the results of one discriminator step.
-type DiscriminatorMetrics struct {
-	Loss  float64 // BCE on real (target 1) plus BCE on generated (target 0)
-	DReal float64 // D(x): mean probability the discriminator gives real images
-	DFake float64 // D(G(z)): mean probability it gives generated images
-}
-
-// TrainDiscriminator runs the lesson's first phase: one discriminator step on
-// real [Batch, Size, Size, Channels] (values in [-1, 1]) and a freshly generated
-// batch. Only the discriminator's variables change.
-func (g *GAN) TrainDiscriminator(real *tensors.Tensor) (m DiscriminatorMetrics, err error) {
-	if err := g.checkBatch(real); err != nil {
-		return m, err
-	}
-	out, err := nn.Call(g.dExec, real)
-	if err != nil {
-		return m, err
-	}
-	m = DiscriminatorMetrics{Loss: nn.ScalarValue(out[0]), DReal: nn.ScalarValue(out[1]), DFake: nn.ScalarValue(out[2])}
-	return m, nil
-}
-
-func (g *GAN) checkBatch(real *tensors.Tensor) error {
-	want := []int{g.Opts.Batch, g.Opts.Size, g.Opts.Size, g.Opts.Channels}
-	if !real.Shape().Equal(shapes.Make(dtypes.Float32, want...)) {
-		return fmt.Errorf("real batch has shape %s, want float32%v", real.Shape(), want)
-	}
-	return nil
-}
-
-// DiscriminatorLoss measures the discriminator's loss on real and a freshly
-// generated batch without training it.
-func (g *GAN) DiscriminatorLoss(real *tensors.Tensor) (float64, error) {
-	if err := g.checkBatch(real); err != nil {
-		return 0, err
-	}
-	out, err := nn.Call(g.dLossExec, real)
-	if err != nil {
-		return 0, err
-	}
-	return nn.ScalarValue(out[0]), nil
-}
-
-// GeneratorMetrics are the results of one generator step.
-type GeneratorMetrics struct {
-	Loss  float64 // BCE of D(G(z)) against target 1
-	DFake float64 // D(G(z)) before this step's update
-}
-
-// TrainGenerator runs the lesson's second phase: one generator step through the
-// frozen discriminator with target 1. Only the generator's variables change.
-func (g *GAN) TrainGenerator() (m GeneratorMetrics, err error) {
-	out, err := nn.Call(g.gExec)
-	if err != nil {
-		return m, err
-	}
-	if g.Opts.EMA > 0 {
-		if err := g.updateEMA(); err != nil {
-			return m, err
-		}
-	}
-	return GeneratorMetrics{Loss: nn.ScalarValue(out[0]), DFake: nn.ScalarValue(out[1])}, nil
 }
 
 // TrainStep runs both phases on one real batch and records the metrics. With

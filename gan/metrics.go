@@ -50,7 +50,7 @@ func (q QualityScore) Collapsed() (bool, string) {
 
 func (m Metrics) check() error {
 	if math.IsNaN(m.DLoss) || math.IsNaN(m.GLoss) || math.IsInf(m.DLoss, 0) || math.IsInf(m.GLoss, 0) {
-		return fmt.Errorf("training diverged at step %d (D loss %g, G loss %g): lower the learning rates (--lr-d, --lr-g) and resume from the last checkpoint", m.Step, m.DLoss, m.GLoss)
+		return fmt.Errorf("%w at step %d (D loss %g, G loss %g): lower the learning rates and resume from the last checkpoint", ErrDiverged, m.Step, m.DLoss, m.GLoss)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func Generator(scope *model.Scope, z *Node, o Options) *Node {
 func GeneratorScales(scope *model.Scope, z *Node, o Options) []*Node {
 	z.AssertDims(-1, o.NoiseDim)
 	var imgs []*Node
-	if o.Model == "dcgan" {
+	if o.Model == DCGAN {
 		imgs = dcganGenerator(scope, z, o)
 	} else {
 		imgs = []*Node{mlpGenerator(scope, z, o)}
@@ -61,7 +61,7 @@ func DiscriminatorScales(scope *model.Scope, imgs []*Node, o Options) *Node {
 func DiscriminatorFeatures(scope *model.Scope, imgs []*Node, o Options) (logits, features *Node) {
 	x := imgs[0]
 	x.AssertDims(-1, o.Size, o.Size, o.Channels)
-	if o.Model == "dcgan" {
+	if o.Model == DCGAN {
 		logits, features = dcganDiscriminator(scope, imgs, o)
 	} else {
 		logits, features = mlpDiscriminator(scope, x, o)

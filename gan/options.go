@@ -6,10 +6,25 @@ import (
 	"slices"
 )
 
+// The two architectures, named once.
+const (
+	MLP   = "mlp"   // the lesson's first GAN: multi-layer perceptrons
+	DCGAN = "dcgan" // the convolutional GAN of Radford et al. 2015
+)
+
+// Models lists the architectures Options.Model may name.
+var Models = []string{MLP, DCGAN}
+
+// The two starting points of a run's options.
+const (
+	PresetTuned  = "tuned"  // TunedOptions: the lesson's model with the fixes measured in README
+	PresetLesson = "lesson" // DefaultOptions: the lesson's own hyperparameters, exactly
+)
+
 // Options are all of a GAN's hyperparameters, in one place, with their sources.
 // They are saved in every checkpoint, so a resumed run trains the same model.
 type Options struct {
-	Model    string `json:"model"`    // "mlp" (the lesson's first GAN) or "dcgan"
+	Model    string `json:"model"`    // MLP (the lesson's first GAN) or DCGAN
 	Size     int    `json:"size"`     // image height = width: 28, 32 or 64
 	Channels int    `json:"channels"` // 1 (grayscale) or 3 (RGB)
 	NoiseDim int    `json:"noise_dim"`
@@ -77,7 +92,7 @@ type Options struct {
 }
 
 // DefaultOptions returns the lesson's hyperparameters for the given model
-// ("mlp" or "dcgan") on 28x28 grayscale images.
+// (MLP or DCGAN) on 28x28 grayscale images.
 func DefaultOptions(model string) Options {
 	o := Options{
 		Model:    model,
@@ -93,11 +108,11 @@ func DefaultOptions(model string) Options {
 		Seed:  1,
 	}
 	switch model {
-	case "mlp":
+	case MLP:
 		// The lesson's PyTorch notebook: G 100 -> 256 -> 512 -> 1024 -> pixels; D pixels -> 512 -> 256 -> 1.
 		o.GHidden = []int{256, 512, 1024}
 		o.DHidden = []int{512, 256}
-	case "dcgan":
+	case DCGAN:
 		// Narrower than the paper (G 1024..128 channels) so a step takes about a second
 		// on a 2-core CPU; raise them with more compute.
 		o.GBase = 64
@@ -114,7 +129,7 @@ func DefaultOptions(model string) Options {
 // measured, so it gets DefaultOptions.
 func TunedOptions(model string) Options {
 	o := DefaultOptions(model)
-	if model == "mlp" {
+	if model == MLP {
 		o.LRD = 4e-4
 		o.FeatureMatching = 1
 		o.EMA = 0.995
@@ -122,15 +137,36 @@ func TunedOptions(model string) Options {
 	return o
 }
 
+// PresetOptions are a run's starting options: the preset (PresetTuned or
+// PresetLesson) for the model, sized for the data. MNIST and Fashion-MNIST are
+// 28x28 grayscale; a folder of photos trains at 64x64 RGB, or 32x32 for the
+// MLP, whose 64x64x3 version is huge and poor.
+func PresetOptions(preset, model string, folder bool) (Options, error) {
+	var o Options
+	switch preset {
+	case PresetTuned:
+		o = TunedOptions(model)
+	case PresetLesson:
+		o = DefaultOptions(model)
+	default:
+		return o, fmt.Errorf("unknown preset %q: use %s or %s", preset, PresetTuned, PresetLesson)
+	}
+	if folder {
+		o.Size, o.Channels = 64, 3
+		if model == MLP {
+			o.Size = 32
+		}
+	}
+	return o, nil
+}
+
 // QuickMode reports whether GANBOOK_QUICK=1: notebooks and CI shrink their work.
 func QuickMode() bool { return os.Getenv("GANBOOK_QUICK") == "1" }
 
 // Validate returns a one-line error for options that cannot build a model.
 func (o Options) Validate() error {
-	switch o.Model {
-	case "mlp", "dcgan":
-	default:
-		return fmt.Errorf("unknown model %q: use mlp or dcgan", o.Model)
+	if !slices.Contains(Models, o.Model) {
+		return fmt.Errorf("unknown model %q: use %s or %s", o.Model, MLP, DCGAN)
 	}
 	if !slices.Contains([]int{28, 32, 64}, o.Size) {
 		return fmt.Errorf("image size %d is not supported: use 28, 32 or 64", o.Size)
@@ -168,15 +204,15 @@ func (o Options) Validate() error {
 	if o.FeatureMatching < 0 {
 		return fmt.Errorf("feature matching weight must be >= 0, got %g", o.FeatureMatching)
 	}
-	if o.MultiScale && o.Model != "dcgan" {
-		return fmt.Errorf("multi-scale gradients (MSG-GAN) need --model dcgan")
+	if o.MultiScale && o.Model != DCGAN {
+		return fmt.Errorf("multi-scale gradients (MSG-GAN) need the %s model", DCGAN)
 	}
 	switch o.Model {
-	case "mlp":
+	case MLP:
 		if len(o.GHidden) == 0 || len(o.DHidden) == 0 || slices.Min(o.GHidden) < 1 || slices.Min(o.DHidden) < 1 {
 			return fmt.Errorf("mlp needs positive hidden sizes, got G %v and D %v", o.GHidden, o.DHidden)
 		}
-	case "dcgan":
+	case DCGAN:
 		if o.GBase < 4 || o.DBase < 4 {
 			return fmt.Errorf("dcgan widths must be >= 4, got G %d and D %d", o.GBase, o.DBase)
 		}

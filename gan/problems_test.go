@@ -10,13 +10,14 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
 // noiseDataset is n 28x28 images of uniform noise.
-func noiseDataset(n int) *Dataset {
+func noiseDataset(n int) *dataset.Dataset {
 	o := Options{Batch: n, Size: 28, Channels: 1}
-	return &Dataset{Name: "noise", N: n, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 9))}
+	return &dataset.Dataset{Name: "noise", N: n, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 9))}
 }
 
 func TestLRFactor(t *testing.T) {

@@ -13,17 +13,22 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/internal/watchdog"
 )
 
 // RunConfig describes a training run that writes into a run folder.
 type RunConfig struct {
 	Options Options
-	Data    *Dataset
+	Data    *dataset.Dataset
 	Out     string // run folder: checkpoints, samples/, metrics.csv
 	Steps   int    // train until this many steps in total
 	Resume  bool   // continue from the newest checkpoint in Out (its options win)
+	// Changed names (JSON names, see OptionNames) the options the user set on
+	// top of the preset; on Resume they are checked against the checkpoint.
+	Changed []string
 
 	SampleEvery     int // write samples/step-N.png every N steps (0: only at the end)
 	CheckpointEvery int // checkpoint every N steps (0: only at the end)
@@ -48,38 +53,52 @@ type RunConfig struct {
 	ScoreEvery int
 }
 
-// PrepareRun creates the run folder and returns a fresh GAN or, with Resume,
-// the GAN of the newest checkpoint.
-func PrepareRun(backend compute.Backend, c RunConfig) (*GAN, error) {
+// PrepareRun creates the run folder and returns a fresh GAN with c.Options or,
+// with c.Resume, the GAN of the newest checkpoint, whose options win
+// (ResumeOptions; the returned names are the c.Changed options that do not
+// apply). A new run refuses a folder that already holds one (ErrRunExists).
+func PrepareRun(backend compute.Backend, c RunConfig) (g *GAN, ignored []string, err error) {
 	if err := os.MkdirAll(filepath.Join(c.Out, "samples"), 0o755); err != nil {
-		return nil, fmt.Errorf("%s: cannot create run folder: %v", c.Out, err)
+		return nil, nil, fmt.Errorf("%s: cannot create run folder: %w", c.Out, err)
 	}
 	if !c.Resume {
 		if list, _ := ListCheckpoints(c.Out); len(list) > 0 {
-			return nil, fmt.Errorf("%s already holds checkpoints: add --resume to continue that run, or choose another --out", c.Out)
+			return nil, nil, fmt.Errorf("%s %w", c.Out, ErrRunExists)
 		}
-		return New(backend, c.Options)
+		g, err := New(backend, c.Options)
+		return g, nil, err
 	}
 	path, err := LatestCheckpoint(c.Out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ck, err := ReadCheckpoint(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Restore(backend, ck)
+	if _, ignored, err = ResumeOptions(ck, c.Options, c.Changed); err != nil {
+		return nil, nil, err
+	}
+	g, err = Restore(backend, ck)
+	return g, ignored, err
+}
+
+// Batches returns the batches a run draws from data from its current step
+// on: seeded by the options' seed and the step, so a resumed run does not
+// replay the batches it already trained on.
+func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
+	if data.Size != g.Opts.Size || data.Chan != g.Opts.Channels {
+		return nil, fmt.Errorf("dataset %s has %dx%dx%d images, the model wants %dx%dx%d", data.Name,
+			data.Size, data.Size, data.Chan, g.Opts.Size, g.Opts.Size, g.Opts.Channels)
+	}
+	return dataset.NewBatcher(data, g.Opts.Batch, g.Opts.Seed+int64(g.Step))
 }
 
 // Train runs g until c.Steps, writing metrics.csv, sample grids and
 // checkpoints. When ctx is cancelled (Ctrl-C) it saves a checkpoint and returns
 // ctx's error; on any failure the last checkpoint stays intact.
 func Train(ctx context.Context, g *GAN, c RunConfig) error {
-	if c.Data.Size != g.Opts.Size || c.Data.Chan != g.Opts.Channels {
-		return fmt.Errorf("dataset %s has %dx%dx%d images, the model wants %dx%dx%d", c.Data.Name,
-			c.Data.Size, c.Data.Size, c.Data.Chan, g.Opts.Size, g.Opts.Size, g.Opts.Channels)
-	}
-	batches, err := NewBatcher(c.Data, g.Opts.Batch, g.Opts.Seed+int64(g.Step))
+	batches, err := g.Batches(c.Data)
 	if err != nil {
 		return err
 	}
@@ -94,13 +113,6 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 	}
 	defer csv.Close()
 
-	save := func() error {
-		path, err := g.SaveCheckpoint(c.Out, c.Keep)
-		if err == nil {
-			logf("checkpoint %s", path)
-		}
-		return err
-	}
 	var lastStep atomic.Int64
 	lastStep.Store(int64(g.Step))
 	dog := watchdog.Start(c.StallTimeout, func(since time.Duration) {
@@ -109,21 +121,30 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		}
 	})
 	defer dog.Stop()
-	start := time.Now()
-	for g.Step < c.Steps {
-		if ctx.Err() != nil {
-			if err := save(); err != nil {
-				return err
-			}
-			return ctx.Err()
-		}
-		m, err := g.TrainStep(batches.Next())
-		if err != nil {
+	kicked := func(do func() error) func(int) error {
+		return func(int) error { err := do(); dog.Kick(); return err }
+	}
+
+	var m Metrics // the step's metrics, for the hooks
+	step := func(int) error {
+		var err error
+		if m, err = g.TrainStep(batches.Next()); err != nil {
 			return fmt.Errorf("step %d: %w", g.Step+1, err)
 		}
 		lastStep.Store(int64(g.Step))
 		dog.Kick()
-		if c.Score != nil && c.ScoreEvery > 0 && (g.Step%c.ScoreEvery == 0 || g.Step == c.Steps) {
+		return nil
+	}
+	save := func() error {
+		path, err := g.SaveCheckpoint(c.Out, c.Keep)
+		if err == nil {
+			logf("checkpoint %s", path)
+		}
+		return err
+	}
+	var hooks []loop.Hook
+	if c.Score != nil && c.ScoreEvery > 0 {
+		hooks = append(hooks, loop.Hook{Every: c.ScoreEvery, Do: kicked(func() error {
 			q, err := c.Score(g)
 			if err != nil {
 				return fmt.Errorf("scoring step %d: %w", g.Step, err)
@@ -132,31 +153,35 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 			g.History[len(g.History)-1].Score = &q
 			logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
 			if collapsed, why := q.Collapsed(); collapsed {
-				logf("step %d: mode collapse: %s (try --minibatch-std, or lower --lr-g)", g.Step, why)
+				logf("step %d: mode collapse: %s (try the minibatch standard deviation, or a lower generator learning rate)", g.Step, why)
 			}
-			dog.Kick()
-		}
-		if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
-			return fmt.Errorf("metrics.csv: %v", err)
-		}
-		if c.Progress != nil {
-			c.Progress(g, m, time.Since(start))
-		}
-		last := g.Step == c.Steps
-		if last || (c.SampleEvery > 0 && g.Step%c.SampleEvery == 0) {
-			if err := g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step))); err != nil {
-				return err
+			return nil
+		})})
+	}
+	start := time.Now()
+	hooks = append(hooks,
+		loop.Hook{Every: 1, Do: func(int) error {
+			if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
+				return fmt.Errorf("metrics.csv: %w", err)
 			}
-			dog.Kick()
-		}
-		if last || (c.CheckpointEvery > 0 && g.Step%c.CheckpointEvery == 0) {
-			if err := save(); err != nil {
-				return err
+			if c.Progress != nil {
+				c.Progress(g, m, time.Since(start))
 			}
-			dog.Kick()
+			return nil
+		}},
+		loop.Hook{Every: c.SampleEvery, Do: kicked(func() error {
+			return g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step)))
+		})},
+		loop.Hook{Every: c.CheckpointEvery, Do: kicked(save)},
+	)
+	err = loop.Run(ctx, g.Step, c.Steps, step, hooks...)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Interrupted between steps: keep what was trained.
+		if err := save(); err != nil {
+			return err
 		}
 	}
-	return nil
+	return err
 }
 
 // SaveSampleGrid writes the fixed-noise sample grid as a PNG, and a copy as
@@ -178,7 +203,7 @@ func (g *GAN) SaveSampleGrid(path string) error {
 func openMetrics(path string, step int) (*os.File, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	lines := []string{MetricsHeader}
 	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {

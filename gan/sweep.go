@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+
+	"github.com/ganbook/ganbook/dataset"
+	"github.com/ganbook/ganbook/internal/loop"
 )
 
 // SweepResult is one short training run of a hyperparameter sweep.
@@ -61,7 +64,7 @@ func SweepGrid(base Options, lrs, beta1s, beta2s []float64) []Options {
 // diverges is reported in its result and the sweep goes on. report, when set,
 // gets run i's progress every SweepReportEvery steps and its result at the end
 // (Finished).
-func Sweep(ctx context.Context, backend compute.Backend, data *Dataset, grid []Options, steps int,
+func Sweep(ctx context.Context, backend compute.Backend, data *dataset.Dataset, grid []Options, steps int,
 	score func(*GAN) (QualityScore, error), report func(i int, r SweepResult)) ([]SweepResult, error) {
 	var results []SweepResult
 	for i, o := range grid {
@@ -84,27 +87,29 @@ func Sweep(ctx context.Context, backend compute.Backend, data *Dataset, grid []O
 	return results, nil
 }
 
-func sweepRun(ctx context.Context, backend compute.Backend, data *Dataset, o Options, steps int,
+func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Dataset, o Options, steps int,
 	score func(*GAN) (QualityScore, error), r *SweepResult, progress func()) error {
 	g, err := New(backend, o)
 	if err != nil {
 		return err
 	}
-	batches, err := NewBatcher(data, o.Batch, o.Seed)
+	batches, err := g.Batches(data)
 	if err != nil {
 		return err
 	}
-	for g.Step < steps {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if _, err := g.TrainStep(batches.Next()); err != nil {
-			return err
-		}
+	step := func(int) error {
+		_, err := g.TrainStep(batches.Next())
 		r.Steps = g.Step
-		if g.Step%SweepReportEvery == 0 && g.Step < steps {
+		return err
+	}
+	report := func(i int) error {
+		if i < steps { // the finished run is reported by Sweep
 			progress()
 		}
+		return nil
+	}
+	if err := loop.Run(ctx, 0, steps, step, loop.Hook{Every: SweepReportEvery, Do: report}); err != nil {
+		return err
 	}
 	wins := 0
 	for _, m := range g.History {

@@ -2,6 +2,7 @@ package gan
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -32,7 +34,7 @@ func meanPixel(t *testing.T, g *GAN) float64 {
 // and the generator's images move towards the data (mostly black background:
 // mean pixel about -0.74, while an untrained generator is centred near 0).
 func TestShortMNISTTraining(t *testing.T) {
-	ds, err := LoadMNIST(false, 28, 1)
+	ds, err := dataset.LoadMNIST(false, 28, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func TestShortMNISTTraining(t *testing.T) {
 	// Resume continues at step 150 with the same fixed noise, and metrics.csv
 	// keeps each step once.
 	cfg.Resume, cfg.Steps = true, 160
-	r, err := PrepareRun(nn.MustBackend(), cfg)
+	r, _, err := PrepareRun(nn.MustBackend(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +98,7 @@ func TestShortMNISTTraining(t *testing.T) {
 		t.Errorf("metrics.csv has %d lines after resume, want 161", len(lines))
 	}
 	cfg.Resume = false
-	if _, err := PrepareRun(nn.MustBackend(), cfg); err == nil || !strings.Contains(err.Error(), "--resume") {
+	if _, _, err := PrepareRun(nn.MustBackend(), cfg); !errors.Is(err, ErrRunExists) {
 		t.Errorf("a second fresh run in the same folder must be refused, got %v", err)
 	}
 }
@@ -104,7 +106,7 @@ func TestShortMNISTTraining(t *testing.T) {
 // Cancelling (Ctrl-C) saves a checkpoint at the current step.
 func TestTrainCancelSavesCheckpoint(t *testing.T) {
 	o := tinyOptions("mlp")
-	ds := &Dataset{Name: "noise", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	ds := &dataset.Dataset{Name: "noise", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
 	ds.Images = append(ds.Images, ds.Images...)
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -131,7 +133,7 @@ func TestTrainCancelSavesCheckpoint(t *testing.T) {
 // sleeps) is reported with the last finished step.
 func TestTrainWatchdogReportsAStall(t *testing.T) {
 	o := tinyOptions("mlp")
-	ds := &Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
 	out := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
 	stalled := make(chan int, 1)
@@ -164,7 +166,7 @@ func TestTrainWatchdogReportsAStall(t *testing.T) {
 // into metrics.csv and the history, empty columns elsewhere.
 func TestTrainRecordsScores(t *testing.T) {
 	o := tinyOptions("mlp")
-	ds := &Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
 	out := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
 	calls := 0

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 )
 
@@ -30,7 +31,7 @@ func RunsHTML(results []gan.SweepResult) string {
 // Compare trains a fresh GAN for each of the options for steps steps on data
 // (gan.Sweep), scores each with score (nil: no scores), and shows the table and
 // the sample grids; a line per finished run appears while it works.
-func Compare(data *gan.Dataset, runs []gan.Options, steps int, score func(*gan.GAN) (gan.QualityScore, error)) ([]gan.SweepResult, error) {
+func Compare(data *dataset.Dataset, runs []gan.Options, steps int, score func(*gan.GAN) (gan.QualityScore, error)) ([]gan.SweepResult, error) {
 	backend, err := Backend()
 	if err != nil {
 		return nil, err

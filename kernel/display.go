@@ -11,9 +11,10 @@ import (
 	"github.com/erkkah/margaid"
 	"github.com/janpfeifer/gonb/gonbui"
 
+	"github.com/gomlx/compute"
+
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/nn"
-	"github.com/gomlx/compute"
 )
 
 // InNotebook reports whether the program runs inside a GoNB cell. Outside one

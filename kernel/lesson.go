@@ -1,11 +1,14 @@
 package kernel
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"time"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/styletransfer"
 )
 
@@ -33,30 +36,30 @@ func GANPlots(history []gan.Metrics) (string, error) {
 // TrainLive trains g for steps steps on batches, refreshing one block of the
 // notebook every every steps with the fixed-noise sample grid and the plots; the
 // last state stays in the notebook. It returns the metrics of the last step.
-func TrainLive(g *gan.GAN, batches *gan.Batcher, steps, every int) (gan.Metrics, error) {
+func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int) (gan.Metrics, error) {
 	live := NewLive()
 	defer live.Finish()
 	start := time.Now()
 	var m gan.Metrics
-	for i := 1; i <= steps; i++ {
-		var err error
-		if m, err = g.TrainStep(batches.Next()); err != nil {
-			return m, err
-		}
-		if i == steps || (every > 0 && i%every == 0) {
-			grid, err := g.SampleGrid()
-			if err != nil {
-				return m, err
-			}
-			plots, err := GANPlots(g.History)
-			if err != nil {
-				return m, err
-			}
-			live.Update(fmt.Sprintf("<p>step %d (%d of %d in this cell, %.1f steps/s): D loss %.3f, G loss %.3f, D(x) %.2f, D(G(z)) %.2f</p>%s<br>%s",
-				g.Step, i, steps, float64(i)/time.Since(start).Seconds(), m.DLoss, m.GLoss, m.DReal, m.DFake, ImageHTML(grid, 1), plots))
-		}
+	step := func(int) (err error) {
+		m, err = g.TrainStep(batches.Next())
+		return err
 	}
-	return m, nil
+	show := func(i int) error {
+		grid, err := g.SampleGrid()
+		if err != nil {
+			return err
+		}
+		plots, err := GANPlots(g.History)
+		if err != nil {
+			return err
+		}
+		live.Update(fmt.Sprintf("<p>step %d (%d of %d in this cell, %.1f steps/s): D loss %.3f, G loss %.3f, D(x) %.2f, D(G(z)) %.2f</p>%s<br>%s",
+			g.Step, i, steps, float64(i)/time.Since(start).Seconds(), m.DLoss, m.GLoss, m.DReal, m.DFake, ImageHTML(grid, 1), plots))
+		return nil
+	}
+	err := loop.Run(context.Background(), 0, steps, step, loop.Hook{Every: every, Do: show})
+	return m, err
 }
 
 // StyleLive runs a style transfer, refreshing one block of the notebook every
@@ -65,24 +68,29 @@ func StyleLive(r *styletransfer.Run, steps, every int) (image.Image, []styletran
 	live := NewLive()
 	defer live.Finish()
 	var hist []styletransfer.Progress
-	for i := 1; i <= steps; i++ {
+	step := func(int) error {
 		p, err := r.Step()
+		if err == nil {
+			hist = append(hist, p)
+		}
+		return err
+	}
+	show := func(i int) error {
+		img, err := r.Image()
 		if err != nil {
-			return nil, hist, err
+			return err
 		}
-		hist = append(hist, p)
-		if i == steps || (every > 0 && i%every == 0) {
-			img, err := r.Image()
-			if err != nil {
-				return nil, hist, err
-			}
-			plot, err := StylePlot(hist)
-			if err != nil {
-				return nil, hist, err
-			}
-			live.Update(fmt.Sprintf("<p>step %d/%d: content %.4g, style %.4g, variation %.4g</p>%s<br>%s",
-				i, steps, p.Content, p.Style, p.Variation, ImageHTML(img, 1), plot))
+		plot, err := StylePlot(hist)
+		if err != nil {
+			return err
 		}
+		p := hist[len(hist)-1]
+		live.Update(fmt.Sprintf("<p>step %d/%d: content %.4g, style %.4g, variation %.4g</p>%s<br>%s",
+			i, steps, p.Content, p.Style, p.Variation, ImageHTML(img, 1), plot))
+		return nil
+	}
+	if err := loop.Run(context.Background(), 0, steps, step, loop.Hook{Every: every, Do: show}); err != nil {
+		return nil, hist, err
 	}
 	img, err := r.Image()
 	return img, hist, err

@@ -13,7 +13,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
@@ -57,7 +57,7 @@ func newClassifier(backend compute.Backend, store *model.Store) *Classifier {
 
 // TrainClassifier trains on a 28x28 dataset with labels (MNIST or
 // Fashion-MNIST): Adam 1e-3, batch 128, softmax cross-entropy.
-func TrainClassifier(backend compute.Backend, data *gan.Dataset, steps int, seed int64) (*Classifier, error) {
+func TrainClassifier(backend compute.Backend, data *dataset.Dataset, steps int, seed int64) (*Classifier, error) {
 	if data.Size != imageSize || len(data.Labels) != data.N {
 		return nil, fmt.Errorf("the classifier trains on 28x28 images with labels, got %dx%d and %d labels", data.Size, data.Size, len(data.Labels))
 	}
@@ -124,7 +124,7 @@ func rows(flat []float32, width int) [][]float64 {
 }
 
 // Accuracy on a labelled dataset.
-func (c *Classifier) Accuracy(data *gan.Dataset) (float64, error) {
+func (c *Classifier) Accuracy(data *dataset.Dataset) (float64, error) {
 	_, probs, err := c.Predict(data.Images, data.N, data.Chan)
 	if err != nil {
 		return 0, err

@@ -5,13 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-func mnistTest(t *testing.T) *gan.Dataset {
+func mnistTest(t *testing.T) *dataset.Dataset {
 	t.Helper()
-	d, err := gan.LoadMNIST(false, 28, 1)
+	d, err := dataset.LoadMNIST(false, 28, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestShippedClassifierAndScores(t *testing.T) {
 func TestTrainSaveLoad(t *testing.T) {
 	b := nn.MustBackend()
 	test := mnistTest(t)
-	train, held := test.Take(5000), &gan.Dataset{Name: "held", N: 1000, Size: 28, Chan: 1,
+	train, held := test.Take(5000), &dataset.Dataset{Name: "held", N: 1000, Size: 28, Chan: 1,
 		Images: test.Images[5000*784 : 6000*784], Labels: test.Labels[5000:6000]}
 	c, err := TrainClassifier(b, train, 300, 1)
 	if err != nil {
@@ -104,7 +104,7 @@ func TestDigitsAt64Pixels(t *testing.T) {
 	if err := test.SaveFolder(dir, 64); err != nil {
 		t.Fatal(err)
 	}
-	big, _, err := gan.LoadFolder(dir, 64, 1)
+	big, _, err := dataset.LoadFolder(dir, 64, 1)
 	if err != nil || big.N != 300 {
 		t.Fatalf("read back: %v", err)
 	}

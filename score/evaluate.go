@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/safetensors"
@@ -74,7 +75,7 @@ func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]f
 }
 
 // Reference is the features of the first n images of a real dataset.
-func (c *Classifier) Reference(real *gan.Dataset, n int) ([][]float64, error) {
+func (c *Classifier) Reference(real *dataset.Dataset, n int) ([][]float64, error) {
 	d := real.Take(n)
 	feats, _, err := c.Predict(d.Images, d.N, d.Chan)
 	return feats, err
@@ -111,12 +112,12 @@ func resize(flat []float32, n, size, channels int) ([]float32, error) {
 
 // Labelled loads a 28x28 dataset the shipped classifiers know: the training or
 // the test part of "mnist" or "fashion".
-func Labelled(name string, train bool, channels int) (*gan.Dataset, error) {
+func Labelled(name string, train bool, channels int) (*dataset.Dataset, error) {
 	switch name {
 	case "mnist":
-		return gan.LoadMNIST(train, 28, channels)
+		return dataset.LoadMNIST(train, 28, channels)
 	case "fashion":
-		return gan.LoadFashionMNIST("", train, 28, channels)
+		return dataset.LoadFashionMNIST("", train, 28, channels)
 	}
 	return nil, fmt.Errorf("unknown dataset %q: use mnist or fashion", name)
 }

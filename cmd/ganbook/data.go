@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/dataset"
 )
 
 func dataCmd(args []string) error {
@@ -21,12 +21,12 @@ func dataCmd(args []string) error {
 		return err
 	}
 	if *dir == "" {
-		if found, err := gan.MNISTDir(); err == nil {
+		if found, err := dataset.MNISTDir(); err == nil {
 			fmt.Printf("MNIST is already here, verified: %s\n", found)
 			return nil
 		}
 	}
-	got, err := gan.DownloadMNIST(*dir, gan.MNISTMirrors, nil)
+	got, err := dataset.DownloadMNIST(*dir, dataset.MNISTMirrors, nil)
 	if err != nil {
 		return err
 	}

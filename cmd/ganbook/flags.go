@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
-	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/gomlx/compute"
+
+	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/nn"
 )
 
 var errHelp = errors.New("help shown")
@@ -63,4 +66,65 @@ func backend() (compute.Backend, error) {
 	}
 	fmt.Fprintln(os.Stderr, choice.Line)
 	return choice.Backend, nil
+}
+
+// optionFlags declares one flag per gan.Options field that the command line
+// sets, bound to the returned Options. Its defaults are the tuned MLP's; the
+// preset decides the starting values, and only the flags given (optionsGiven)
+// are applied on top (gan.Options.Override). A flag is named like its field's
+// JSON name, with dashes.
+func optionFlags(fs *flag.FlagSet) *gan.Options {
+	o := gan.TunedOptions(gan.MLP)
+	fs.StringVar(&o.Model, "model", o.Model, gan.MLP+" (the lesson's first GAN) or "+gan.DCGAN)
+	fs.IntVar(&o.Batch, "batch", o.Batch, "batch size")
+	fs.IntVar(&o.Size, "size", o.Size, "image size: 28, 32 or 64 (default 28 for MNIST; for folders 64, or 32 for mlp)")
+	fs.IntVar(&o.Channels, "channels", o.Channels, "1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)")
+	fs.IntVar(&o.GBase, "g-base", gan.DefaultOptions(gan.DCGAN).GBase, "dcgan: channels of the generator's first feature map")
+	fs.IntVar(&o.DBase, "d-base", gan.DefaultOptions(gan.DCGAN).DBase, "dcgan: channels of the discriminator's first convolution")
+	fs.Float64Var(&o.LRD, "lr-d", o.LRD, "discriminator learning rate (the tuned mlp's; the lesson's is 2e-4)")
+	fs.Float64Var(&o.LRG, "lr-g", o.LRG, "generator learning rate")
+	fs.Float64Var(&o.Beta1, "beta1", o.Beta1, "Adam beta1")
+	fs.Float64Var(&o.Beta2, "beta2", o.Beta2, "Adam beta2")
+	fs.BoolVar(&o.MinibatchStd, "minibatch-std", o.MinibatchStd, "give the discriminator the batch's standard deviation (against mode collapse)")
+	fs.Float64Var(&o.FeatureMatching, "feature-matching", o.FeatureMatching, "weight of feature matching in the generator's loss, against mode collapse (0: off; the tuned mlp's is 1)")
+	fs.Float64Var(&o.EMA, "ema", o.EMA, "draw samples from a moving average of the generator's weights with this decay (0: off; the tuned mlp's is 0.995)")
+	fs.BoolVar(&o.MultiScale, "multi-scale", o.MultiScale, "MSG-GAN: the dcgan discriminator also sees the generator's half and quarter size images")
+	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", o.LabelSmoothing, "one-sided label smoothing: real label 1-X (0: off)")
+	fs.Float64Var(&o.DDropout, "d-dropout", o.DDropout, "dropout rate in the discriminator")
+	fs.Float64Var(&o.SkipDBelow, "skip-d-below", o.SkipDBelow, "skip the discriminator step while its loss is below X (0: off)")
+	fs.Int64Var(&o.Seed, "seed", o.Seed, "random seed (weights, noise, batch order)")
+	return &o
+}
+
+// optionsGiven returns the JSON names of the options whose flags were given.
+func optionsGiven(given map[string]bool) []string {
+	var names []string
+	for _, name := range gan.OptionNames() {
+		if given[strings.ReplaceAll(name, "_", "-")] {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// flagNames turns option names back into the flags that set them (the two
+// decay steps come from --lr-decay), without repeats.
+func flagNames(options []string) []string {
+	var flags []string
+	for _, name := range options {
+		f := strings.ReplaceAll(name, "_", "-")
+		if strings.HasPrefix(f, "lr-decay-") {
+			f = "lr-decay"
+		}
+		if !slices.Contains(flags, f) {
+			flags = append(flags, f)
+		}
+	}
+	return flags
+}
+
+// flagWords names the command line's flags in a library message about options
+// (e.g. "needs the dcgan model" -> "needs --model dcgan").
+func flagWords(err error) string {
+	return strings.ReplaceAll(err.Error(), "need the "+gan.DCGAN+" model", "need --model "+gan.DCGAN)
 }

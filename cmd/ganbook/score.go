@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/score"
 )
@@ -13,7 +14,7 @@ func scoreCmd(args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	runDir := fs.String("run", "", "run folder to score (its newest checkpoint)")
 	n := fs.Int("n", 1000, "generated samples to score")
-	dataset := fs.String("dataset", "mnist", "which classifier and test set: mnist or fashion")
+	dataName := fs.String("dataset", "mnist", "which classifier and test set: mnist or fashion")
 	trainFor := fs.String("train", "", "instead: train the classifier for mnist or fashion")
 	steps := fs.Int("steps", 3000, "with --train: training steps (batch 128)")
 	out := fs.String("out", "", "with --train: where to write the weights (.safetensors)")
@@ -61,11 +62,11 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := score.Shipped(b, *dataset)
+	c, err := score.Shipped(b, *dataName)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	test, err := labelled(*dataset, false)
+	test, err := labelled(*dataName, false)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func scoreCmd(args []string) error {
 
 // labelled loads the training or test part of a dataset the shipped
 // classifiers know; any other name is a usage error.
-func labelled(name string, train bool) (*gan.Dataset, error) {
+func labelled(name string, train bool) (*dataset.Dataset, error) {
 	if name != "mnist" && name != "fashion" {
 		return nil, usagef("unknown dataset %q: use mnist or fashion", name)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 )
 
@@ -17,7 +18,7 @@ import (
 func soakCmd(args []string) error {
 	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
 	minutes := fs.Float64("minutes", 60, "how long to train")
-	modelName := fs.String("model", "mlp", "mlp or dcgan")
+	modelName := fs.String("model", gan.MLP, gan.MLP+" or "+gan.DCGAN)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -26,7 +27,7 @@ func soakCmd(args []string) error {
 		return err
 	}
 	o := gan.DefaultOptions(*modelName)
-	data, err := gan.LoadMNIST(true, o.Size, o.Channels)
+	data, err := dataset.LoadMNIST(true, o.Size, o.Channels)
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func soakCmd(args []string) error {
 		return err
 	}
 	defer os.RemoveAll(out)
-	g, err := gan.PrepareRun(b, gan.RunConfig{Options: o, Out: out})
+	g, _, err := gan.PrepareRun(b, gan.RunConfig{Options: o, Out: out})
 	if err != nil {
 		return err
 	}

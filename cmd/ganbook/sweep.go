@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/score"
@@ -21,8 +22,8 @@ import (
 // Adam betas and prints a table of their final losses and scores.
 func sweepCmd(args []string) error {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	dataset := fs.String("dataset", "mnist", "mnist or fashion (scored with the shipped classifier)")
-	modelName := fs.String("model", "mlp", "mlp or dcgan")
+	dataName := fs.String("dataset", "mnist", "mnist or fashion (scored with the shipped classifier)")
+	modelName := fs.String("model", gan.MLP, gan.MLP+" or "+gan.DCGAN)
 	steps := fs.Int("steps", 500, "training steps per run")
 	lrs := fs.String("lr", "5e-5,2e-4,1e-3", "comma-separated learning rates (both networks)")
 	beta1s := fs.String("beta1", "0.5,0.9", "comma-separated Adam beta1 values")
@@ -58,11 +59,11 @@ func sweepCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	scorer, err := score.NewScorer(b, *dataset, base.Channels, 1000)
+	scorer, err := score.NewScorer(b, *dataName, base.Channels, 1000)
 	if err != nil {
 		return usagef("sweep: %v", err)
 	}
-	data, err := loadDataset(*dataset, gan.FashionMNISTDir, base, *limit)
+	data, err := loadDataset(*dataName, dataset.FashionMNISTDir, base, *limit)
 	if err != nil {
 		return err
 	}

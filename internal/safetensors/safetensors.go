@@ -36,6 +36,8 @@ type File struct {
 	dataAt  int64
 	size    int64
 	Entries map[string]Entry
+	// Metadata is the header's optional "__metadata__": free-form strings.
+	Metadata map[string]string
 }
 
 // Open opens and validates the header of a .safetensors file.
@@ -45,7 +47,7 @@ func Open(path string) (*File, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no such weights file", path)
 		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	st, err := f.Stat()
 	if err != nil || st.IsDir() {
@@ -55,7 +57,7 @@ func Open(path string) (*File, error) {
 	s := &File{path: path, f: f, closer: f, size: st.Size()}
 	if err := s.readHeader(); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
@@ -71,21 +73,24 @@ func (s *File) readHeader() error {
 	}
 	header := make([]byte, n)
 	if _, err := s.f.ReadAt(header, 8); err != nil {
-		return fmt.Errorf("truncated safetensors header: %v", err)
+		return fmt.Errorf("truncated safetensors header: %w", err)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(header, &raw); err != nil {
-		return fmt.Errorf("corrupt safetensors header: %v", err)
+		return fmt.Errorf("corrupt safetensors header: %w", err)
 	}
 	s.dataAt = 8 + int64(n)
 	s.Entries = map[string]Entry{}
 	for name, msg := range raw {
 		if name == "__metadata__" {
+			if err := json.Unmarshal(msg, &s.Metadata); err != nil {
+				return fmt.Errorf("corrupt safetensors metadata: %w", err)
+			}
 			continue
 		}
 		var e Entry
 		if err := json.Unmarshal(msg, &e); err != nil {
-			return fmt.Errorf("corrupt safetensors entry %q: %v", name, err)
+			return fmt.Errorf("corrupt safetensors entry %q: %w", name, err)
 		}
 		if e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] || s.dataAt+int64(e.Offsets[1]) > s.size {
 			return fmt.Errorf("safetensors entry %q points outside the file (truncated download?)", name)
@@ -123,7 +128,7 @@ func (s *File) Float32(name string, shape ...int) ([]float32, error) {
 	}
 	buf := make([]byte, 4*n)
 	if _, err := s.f.ReadAt(buf, s.dataAt+int64(e.Offsets[0])); err != nil {
-		return nil, fmt.Errorf("%s: reading %q: %v", s.path, name, err)
+		return nil, fmt.Errorf("%s: reading %q: %w", s.path, name, err)
 	}
 	out := make([]float32, n)
 	for i := range out {
@@ -131,6 +136,32 @@ func (s *File) Float32(name string, shape ...int) ([]float32, error) {
 	}
 	return out, nil
 }
+
+// Bytes reads a tensor's raw little-endian bytes, whatever its dtype.
+func (s *File) Bytes(name string) ([]byte, error) {
+	e, ok := s.Entries[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: no tensor %q", s.path, name)
+	}
+	buf := make([]byte, e.Offsets[1]-e.Offsets[0])
+	if _, err := s.f.ReadAt(buf, s.dataAt+int64(e.Offsets[0])); err != nil {
+		return nil, fmt.Errorf("%s: reading %q: %w", s.path, name, err)
+	}
+	return buf, nil
+}
+
+// DataSize is the number of bytes after the header that the entries use (the
+// end of the last tensor).
+func (s *File) DataSize() int64 {
+	end := 0
+	for _, e := range s.Entries {
+		end = max(end, e.Offsets[1])
+	}
+	return int64(end)
+}
+
+// HeaderSize is the byte offset of the data: 8 plus the JSON header's length.
+func (s *File) HeaderSize() int64 { return s.dataAt }
 
 // Close closes the file.
 func (s *File) Close() error {
@@ -145,7 +176,7 @@ func (s *File) Close() error {
 func OpenBytes(name string, data []byte) (*File, error) {
 	s := &File{path: name, f: bytes.NewReader(data), size: int64(len(data))}
 	if err := s.readHeader(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return s, nil
 }
@@ -158,15 +189,8 @@ type Tensor struct {
 
 // Write writes float32 tensors as a .safetensors file, atomically.
 func Write(path string, tensors map[string]Tensor) error {
-	names := make([]string, 0, len(tensors))
-	for n := range tensors {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	header := map[string]Entry{}
-	var data []byte
-	for _, n := range names {
-		t := tensors[n]
+	raw := make(map[string]Raw, len(tensors))
+	for n, t := range tensors {
 		size := 1
 		for _, d := range t.Shape {
 			size *= d
@@ -174,24 +198,60 @@ func Write(path string, tensors map[string]Tensor) error {
 		if size != len(t.Data) {
 			return fmt.Errorf("tensor %q: shape %v holds %d values, got %d", n, t.Shape, size, len(t.Data))
 		}
-		start := len(data)
+		data := make([]byte, 0, 4*len(t.Data))
 		for _, v := range t.Data {
 			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
 		}
-		header[n] = Entry{DType: "F32", Shape: t.Shape, Offsets: [2]int{start, len(data)}}
+		raw[n] = Raw{DType: "F32", Shape: t.Shape, Data: data}
+	}
+	return imgio.WriteFileAtomic(path, func(w io.Writer) error { return Encode(w, raw, nil) })
+}
+
+// Raw is a tensor of any dtype to write: its safetensors dtype name ("F32",
+// "I64", "U64", ...), shape and little-endian bytes.
+type Raw struct {
+	DType string
+	Shape []int
+	Data  []byte
+}
+
+// Encode writes tensors, sorted by name, and optional metadata (the header's
+// "__metadata__") in the safetensors format.
+func Encode(w io.Writer, tensors map[string]Raw, metadata map[string]string) error {
+	names := make([]string, 0, len(tensors))
+	for n := range tensors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	header := map[string]any{}
+	if len(metadata) > 0 {
+		header["__metadata__"] = metadata
+	}
+	offset := 0
+	for _, n := range names {
+		t := tensors[n]
+		header[n] = Entry{DType: t.DType, Shape: t.Shape, Offsets: [2]int{offset, offset + len(t.Data)}}
+		offset += len(t.Data)
 	}
 	js, err := json.Marshal(header)
 	if err != nil {
 		return err
 	}
-	return imgio.WriteFileAtomic(path, func(w io.Writer) error {
-		if err := binary.Write(w, binary.LittleEndian, uint64(len(js))); err != nil {
-			return err
-		}
-		if _, err := w.Write(js); err != nil {
-			return err
-		}
-		_, err := w.Write(data)
+	// The spec lets the header be padded with spaces; 8-byte alignment of the
+	// data is what other readers prefer.
+	for (8+len(js))%8 != 0 {
+		js = append(js, ' ')
+	}
+	if err := binary.Write(w, binary.LittleEndian, uint64(len(js))); err != nil {
 		return err
-	})
+	}
+	if _, err := w.Write(js); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := w.Write(tensors[n].Data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -90,7 +90,7 @@ func (d *Dataset) Pictures(n int) ([]image.Image, error) {
 // e.g. MNIST digits at 64x64 to compare GANs at a higher resolution.
 func (d *Dataset) SaveFolder(dir string, size int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("%s: cannot create folder: %v", dir, err)
+		return fmt.Errorf("%s: cannot create folder: %w", dir, err)
 	}
 	pics, err := d.Pictures(d.N)
 	if err != nil {

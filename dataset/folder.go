@@ -40,7 +40,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 	case errors.Is(err, os.ErrNotExist):
 		return nil, rep, notFound(dir + ": no such folder")
 	case err != nil:
-		return nil, rep, fmt.Errorf("%s: %v", dir, err)
+		return nil, rep, fmt.Errorf("%s: %w", dir, err)
 	case !st.IsDir():
 		return nil, rep, fmt.Errorf("%s: not a folder: give a folder of PNG/JPEG/GIF images", dir)
 	}
@@ -62,7 +62,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 		return nil
 	})
 	if err != nil {
-		return nil, rep, fmt.Errorf("%s: %v", dir, err)
+		return nil, rep, fmt.Errorf("%s: %w", dir, err)
 	}
 	if len(paths) == 0 {
 		return nil, rep, fmt.Errorf("%s: no PNG, JPEG or GIF images in this folder or below it", dir)

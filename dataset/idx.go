@@ -23,11 +23,11 @@ func ReadIDX(path string) (dims []int, data []byte, err error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, notFound(path + ": no such file")
 		}
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	dims, data, err = ParseIDX(raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return dims, data, nil
 }
@@ -37,11 +37,11 @@ func ParseIDX(raw []byte) (dims []int, data []byte, err error) {
 	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
-			return nil, nil, fmt.Errorf("corrupt gzip data: %v", err)
+			return nil, nil, fmt.Errorf("corrupt gzip data: %w", err)
 		}
 		raw, err = io.ReadAll(io.LimitReader(zr, maxIDXBytes+1))
 		if err != nil {
-			return nil, nil, fmt.Errorf("corrupt or truncated gzip data: %v", err)
+			return nil, nil, fmt.Errorf("corrupt or truncated gzip data: %w", err)
 		}
 		if len(raw) > maxIDXBytes {
 			return nil, nil, fmt.Errorf("IDX data larger than %d MB", maxIDXBytes>>20)

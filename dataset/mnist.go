@@ -158,7 +158,7 @@ func download(client *http.Client, url, path, wantSHA string) error {
 	return imgio.WriteFileAtomic(path, func(w io.Writer) error {
 		h := sha256.New()
 		if _, err := io.Copy(io.MultiWriter(w, h), resp.Body); err != nil {
-			return fmt.Errorf("%s: %v", url, err)
+			return fmt.Errorf("%s: %w", url, err)
 		}
 		if got := hex.EncodeToString(h.Sum(nil)); got != wantSHA {
 			return errors.New(url + ": SHA-256 mismatch " + got + ", want " + wantSHA)

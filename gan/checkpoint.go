@@ -252,7 +252,7 @@ func parseSafetensorsCheckpoint(raw []byte) (*Checkpoint, error) {
 	f, err := safetensors.OpenBytes("checkpoint", raw)
 	if err != nil {
 		if len(raw) >= 8 && binary.LittleEndian.Uint64(raw) < uint64(len(raw)) && raw[8] == '{' {
-			return nil, fmt.Errorf("%w (%v)", errTruncated, err)
+			return nil, fmt.Errorf("%w (%w)", errTruncated, err)
 		}
 		return nil, errors.New("not a ganbook checkpoint")
 	}

@@ -102,17 +102,11 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 	if err != nil {
 		return err
 	}
-	logf := func(format string, args ...any) {
-		if c.Log != nil {
-			c.Log(fmt.Sprintf(format, args...))
-		}
-	}
 	csv, err := openMetrics(filepath.Join(c.Out, "metrics.csv"), g.Step)
 	if err != nil {
 		return err
 	}
 	defer csv.Close()
-
 	var lastStep atomic.Int64
 	lastStep.Store(int64(g.Step))
 	dog := watchdog.Start(c.StallTimeout, func(since time.Duration) {
@@ -121,11 +115,8 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		}
 	})
 	defer dog.Stop()
-	kicked := func(do func() error) func(int) error {
-		return func(int) error { err := do(); dog.Kick(); return err }
-	}
 
-	var m Metrics // the step's metrics, for the hooks
+	var m Metrics // the last step's metrics, for the hooks
 	step := func(int) error {
 		var err error
 		if m, err = g.TrainStep(batches.Next()); err != nil {
@@ -135,12 +126,22 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		dog.Kick()
 		return nil
 	}
-	save := func() error {
-		path, err := g.SaveCheckpoint(c.Out, c.Keep)
-		if err == nil {
-			logf("checkpoint %s", path)
+	err = loop.Run(ctx, g.Step, c.Steps, step, c.hooks(g, &m, csv, dog.Kick)...)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Interrupted between steps: keep what was trained.
+		if err := c.save(g); err != nil {
+			return err
 		}
-		return err
+	}
+	return err
+}
+
+// hooks are a run's periodic work after a step: score, metrics.csv and
+// progress, sample grid, checkpoint. kick tells the watchdog that slow work
+// (scoring, writing files) finished.
+func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.Hook {
+	kicked := func(do func() error) func(int) error {
+		return func(int) error { err := do(); kick(); return err }
 	}
 	var hooks []loop.Hook
 	if c.Score != nil && c.ScoreEvery > 0 {
@@ -151,37 +152,44 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 			}
 			m.Score = &q
 			g.History[len(g.History)-1].Score = &q
-			logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
+			c.logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
 			if collapsed, why := q.Collapsed(); collapsed {
-				logf("step %d: mode collapse: %s (try the minibatch standard deviation, or a lower generator learning rate)", g.Step, why)
+				c.logf("step %d: mode collapse: %s (try the minibatch standard deviation, or a lower generator learning rate)", g.Step, why)
 			}
 			return nil
 		})})
 	}
 	start := time.Now()
-	hooks = append(hooks,
+	return append(hooks,
 		loop.Hook{Every: 1, Do: func(int) error {
 			if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
 				return fmt.Errorf("metrics.csv: %w", err)
 			}
 			if c.Progress != nil {
-				c.Progress(g, m, time.Since(start))
+				c.Progress(g, *m, time.Since(start))
 			}
 			return nil
 		}},
 		loop.Hook{Every: c.SampleEvery, Do: kicked(func() error {
 			return g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step)))
 		})},
-		loop.Hook{Every: c.CheckpointEvery, Do: kicked(save)},
+		loop.Hook{Every: c.CheckpointEvery, Do: kicked(func() error { return c.save(g) })},
 	)
-	err = loop.Run(ctx, g.Step, c.Steps, step, hooks...)
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		// Interrupted between steps: keep what was trained.
-		if err := save(); err != nil {
-			return err
-		}
+}
+
+// save writes a checkpoint into the run folder and logs its path.
+func (c RunConfig) save(g *GAN) error {
+	path, err := g.SaveCheckpoint(c.Out, c.Keep)
+	if err == nil {
+		c.logf("checkpoint %s", path)
 	}
 	return err
+}
+
+func (c RunConfig) logf(format string, args ...any) {
+	if c.Log != nil {
+		c.Log(fmt.Sprintf(format, args...))
+	}
 }
 
 // SaveSampleGrid writes the fixed-noise sample grid as a PNG, and a copy as

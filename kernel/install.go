@@ -69,7 +69,7 @@ func GoBin() (string, error) {
 	}
 	out, err := exec.Command("go", "env", "GOPATH").Output()
 	if err != nil {
-		return "", fmt.Errorf("go env GOPATH: %v (is Go installed and on PATH?)", err)
+		return "", fmt.Errorf("go env GOPATH: %w (is Go installed and on PATH?)", err)
 	}
 	return filepath.Join(strings.Split(strings.TrimSpace(string(out)), string(os.PathListSeparator))[0], "bin"), nil
 }
@@ -105,22 +105,22 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 	build.Dir = root
 	build.Env = append(os.Environ(), "GOBIN="+gobin)
 	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install tool failed: %v: %s", err, lastLine(out))
+		return "", fmt.Errorf("go install tool failed: %w: %s", err, lastLine(out))
 	}
 	gonb := filepath.Join(gobin, "gonb")
 	reg := exec.CommandContext(ctx, gonb, "--install", "--raw_error", "--logtostderr=false", "--log_file=/dev/null", "--stderrthreshold=3")
 	reg.Env = append(os.Environ(), "PATH="+gobin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	if out, err := reg.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("gonb --install failed: %v: %s", err, lastLine(out))
+		return "", fmt.Errorf("gonb --install failed: %w: %s", err, lastLine(out))
 	}
 	gonbSpec := filepath.Join(JupyterDataDir(), "kernels", "gonb")
 	raw, err := os.ReadFile(filepath.Join(gonbSpec, "kernel.json"))
 	if err != nil {
-		return "", fmt.Errorf("gonb --install wrote no kernel spec in %s: %v", gonbSpec, err)
+		return "", fmt.Errorf("gonb --install wrote no kernel spec in %s: %w", gonbSpec, err)
 	}
 	var spec map[string]any
 	if err := json.Unmarshal(raw, &spec); err != nil {
-		return "", fmt.Errorf("%s/kernel.json: %v", gonbSpec, err)
+		return "", fmt.Errorf("%s/kernel.json: %w", gonbSpec, err)
 	}
 	goExe, err := exec.LookPath("go")
 	if err != nil {
@@ -195,11 +195,11 @@ func installedSpec() (map[string]any, error) {
 	path := filepath.Join(KernelSpecDir(), "kernel.json")
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("the ganbook kernel is not installed (%v): run `ganbook kernel install`", err)
+		return nil, fmt.Errorf("the ganbook kernel is not installed (%w): run `ganbook kernel install`", err)
 	}
 	var spec map[string]any
 	if err := json.Unmarshal(raw, &spec); err != nil {
-		return nil, fmt.Errorf("%s: %v: run `ganbook kernel install` again", path, err)
+		return nil, fmt.Errorf("%s: %w: run `ganbook kernel install` again", path, err)
 	}
 	return spec, nil
 }

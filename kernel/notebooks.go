@@ -108,7 +108,7 @@ func NotebookError(raw []byte) error {
 		} `json:"cells"`
 	}
 	if err := json.Unmarshal(raw, &nb); err != nil {
-		return fmt.Errorf("not a notebook: %v", err)
+		return fmt.Errorf("not a notebook: %w", err)
 	}
 	for i, c := range nb.Cells {
 		if c.CellType != "code" {

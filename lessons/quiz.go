@@ -41,7 +41,7 @@ func ParseQuizzes(data []byte) (Quizzes, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&q); err != nil {
-		return nil, fmt.Errorf("quiz data: %v", err)
+		return nil, fmt.Errorf("quiz data: %w", err)
 	}
 	if len(q["pre"]) == 0 || len(q["post"]) == 0 {
 		return nil, fmt.Errorf("quiz data: want a pre and a post quiz")

@@ -43,33 +43,17 @@ func trainCmd(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	given := setFlags(fs)
 
-	// Preset, then the flags given; on --resume the checkpoint decides (gan.PrepareRun).
 	isFolder := *dataName != "mnist" && *dataName != "fashion"
-	o, err := gan.PresetOptions(*preset, flagged.Model, isFolder)
+	o, changed, err := runOptions(*preset, isFolder, flagged, setFlags(fs), *decay, *steps)
 	if err != nil {
-		return usagef("unknown --preset %q: use %s or %s", *preset, gan.PresetTuned, gan.PresetLesson)
-	}
-	changed := optionsGiven(given)
-	if o, err = o.Override(*flagged, changed...); err != nil {
 		return err
-	}
-	if *decay < 0 || *decay > 1 {
-		return usagef("--lr-decay must be a fraction in [0, 1], got %g", *decay)
-	}
-	if *decay > 0 {
-		o.DecayStart, o.DecayEnd = int(float64(*steps)*(1-*decay)), *steps
-		changed = append(changed, "lr_decay_start", "lr_decay_end")
 	}
 	if *steps < 1 {
 		return usagef("--steps must be positive, got %d", *steps)
 	}
 	if *limit < 0 || *sampleEvery < 0 || *ckptEvery < 0 {
 		return usagef("--limit, --sample-every and --checkpoint-every must be >= 0")
-	}
-	if err := o.Validate(); err != nil {
-		return usagef("%s", flagWords(err))
 	}
 	if *out == "" {
 		name := *dataName
@@ -97,7 +81,7 @@ func trainCmd(args []string) error {
 		return err
 	}
 	if *resume {
-		if given["preset"] {
+		if setFlags(fs)["preset"] {
 			ignored = append(ignored, "preset")
 		}
 		for _, f := range flagNames(ignored) {
@@ -149,6 +133,32 @@ func trainCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "done: %d steps; samples in %s, metrics in %s\n", g.Step,
 		filepath.Join(*out, "samples", "latest.png"), filepath.Join(*out, "metrics.csv"))
 	return nil
+}
+
+// runOptions decides a new run's options: the preset for the model and data,
+// then the flags given on top (on --resume, gan.PrepareRun lets the
+// checkpoint decide). It returns the options and the names of those the flags
+// changed.
+func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[string]bool, decay float64, steps int) (gan.Options, []string, error) {
+	o, err := gan.PresetOptions(preset, flagged.Model, isFolder)
+	if err != nil {
+		return o, nil, usagef("unknown --preset %q: use %s or %s", preset, gan.PresetTuned, gan.PresetLesson)
+	}
+	changed := optionsGiven(given)
+	if o, err = o.Override(*flagged, changed...); err != nil {
+		return o, nil, err
+	}
+	if decay < 0 || decay > 1 {
+		return o, nil, usagef("--lr-decay must be a fraction in [0, 1], got %g", decay)
+	}
+	if decay > 0 {
+		o.DecayStart, o.DecayEnd = int(float64(steps)*(1-decay)), steps
+		changed = append(changed, "lr_decay_start", "lr_decay_end")
+	}
+	if err := o.Validate(); err != nil {
+		return o, nil, usagef("%s", flagWords(err))
+	}
+	return o, changed, nil
 }
 
 // lastCheckpointHint says what is left to resume from, only if it is true: the

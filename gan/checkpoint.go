@@ -193,6 +193,9 @@ func LatestCheckpoint(dir string) (string, error) {
 // ReadCheckpoint reads and verifies a checkpoint file. A truncated, corrupt or
 // foreign file gives one line naming it, wrapping ErrCorruptCheckpoint.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
+	if err := imgio.CheckRegularFile(path); err != nil {
+		return nil, err
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -2,6 +2,7 @@ package gan
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"slices"
 )
@@ -165,6 +166,13 @@ func QuickMode() bool { return os.Getenv("GANBOOK_QUICK") == "1" }
 
 // Validate returns a one-line error for options that cannot build a model.
 func (o Options) Validate() error {
+	for name, v := range map[string]float64{"lr_d": o.LRD, "lr_g": o.LRG, "beta1": o.Beta1, "beta2": o.Beta2,
+		"label_smoothing": o.LabelSmoothing, "skip_d_below": o.SkipDBelow, "d_dropout": o.DDropout,
+		"feature_matching": o.FeatureMatching, "ema": o.EMA} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s must be a finite number, got %g", name, v)
+		}
+	}
 	if !slices.Contains(Models, o.Model) {
 		return fmt.Errorf("unknown model %q: use %s or %s", o.Model, MLP, DCGAN)
 	}

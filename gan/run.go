@@ -2,9 +2,13 @@ package gan
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +30,9 @@ type RunConfig struct {
 	Out     string // run folder: checkpoints, samples/, metrics.csv
 	Steps   int    // train until this many steps in total
 	Resume  bool   // continue from the newest checkpoint in Out (its options win)
+	// AdoptOtherRun resumes even when the checkpoint or the dataset is not the
+	// one the folder's run was started with (run.json), and records the new one.
+	AdoptOtherRun bool
 	// Changed names (JSON names, see OptionNames) the options the user set on
 	// top of the preset; on Resume they are checked against the checkpoint.
 	Changed []string
@@ -102,11 +109,17 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 	if err != nil {
 		return err
 	}
-	csv, err := openMetrics(filepath.Join(c.Out, "metrics.csv"), g.Step)
+	if err := c.checkRunRecord(g); err != nil {
+		return err
+	}
+	csv, repaired, err := openMetrics(filepath.Join(c.Out, "metrics.csv"), g.Step)
 	if err != nil {
 		return err
 	}
 	defer csv.Close()
+	if repaired != "" {
+		c.logf("%s", repaired)
+	}
 	var lastStep atomic.Int64
 	lastStep.Store(int64(g.Step))
 	dog := watchdog.Start(c.StallTimeout, func(since time.Duration) {
@@ -205,27 +218,86 @@ func (g *GAN) SaveSampleGrid(path string) error {
 	return imgio.Save(filepath.Join(filepath.Dir(path), "latest.png"), grid)
 }
 
-// openMetrics opens metrics.csv for appending. On resume, lines for steps after
-// the checkpoint (written before a crash) are dropped, so the file has each step
-// once.
-func openMetrics(path string, step int) (*os.File, error) {
+// openMetrics opens metrics.csv for appending, repaired to end at the
+// checkpoint's step: lines for later steps (written before a crash) and lines
+// cut off mid-write are dropped, so the file has each step once. repaired says
+// what was dropped, or is empty.
+func openMetrics(path string, step int) (f *os.File, repaired string, err error) {
 	raw, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	lines := []string{MetricsHeader}
-	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+	columns := strings.Count(MetricsHeader, ",")
+	later, broken := 0, 0
+	for i, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
 		if i == 0 || line == "" {
 			continue
 		}
 		var s int
-		if _, err := fmt.Sscanf(line, "%d,", &s); err == nil && s <= step {
+		switch _, err := fmt.Sscanf(line, "%d,", &s); {
+		case err != nil || strings.Count(line, ",") != columns:
+			broken++
+		case s > step:
+			later++
+		default:
 			lines = append(lines, line)
 		}
 	}
 	content := strings.Join(lines, "\n") + "\n"
 	if err := imgio.WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
+	if later+broken > 0 {
+		repaired = fmt.Sprintf("%s: kept steps up to %d; dropped %d line(s) written after that checkpoint and %d cut-off or unreadable line(s)", path, step, later, broken)
+	}
+	f, err = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
+	return f, repaired, err
+}
+
+// ErrOtherRun: a checkpoint, or the dataset, is not the one the run folder was
+// started with (run.json).
+var ErrOtherRun = errors.New("does not belong to this run")
+
+// runRecord is run.json: what a run folder was started as. A checkpoint copied
+// in from another run, or a resume on another dataset, no longer matches it.
+type runRecord struct {
+	Model       string `json:"model"`
+	Batch       int    `json:"batch"`
+	Dataset     string `json:"dataset"`
+	OptionsHash string `json:"options_hash"` // of every option: they do not change within a run
+}
+
+func recordOf(o Options, data string) runRecord {
+	js, _ := json.Marshal(o)
+	sum := sha256.Sum256(js)
+	return runRecord{Model: o.Model, Batch: o.Batch, Dataset: filepath.Base(filepath.Clean(data)), OptionsHash: hex.EncodeToString(sum[:6])}
+}
+
+func (r runRecord) String() string {
+	return fmt.Sprintf("a %s run, batch %d, on %s (options %s)", r.Model, r.Batch, r.Dataset, r.OptionsHash)
+}
+
+// checkRunRecord writes run.json for a new run (and for an older run without
+// one), and on resume refuses options or a dataset other than the recorded
+// ones unless c.AdoptOtherRun.
+func (c RunConfig) checkRunRecord(g *GAN) error {
+	path := filepath.Join(c.Out, "run.json")
+	now := recordOf(g.Opts, c.Data.Name)
+	raw, err := os.ReadFile(path)
+	if err == nil && c.Resume && !c.AdoptOtherRun {
+		var was runRecord
+		if err := json.Unmarshal(raw, &was); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if was != now {
+			return fmt.Errorf("%s: resuming would continue %s, but the folder was started as %s: the checkpoint (step %d) or the dataset %w", c.Out, now, was, g.Step, ErrOtherRun)
+		}
+		return nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	js, _ := json.MarshalIndent(now, "", "  ")
+	return imgio.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(append(js, '\n')); return err })
 }

@@ -101,12 +101,15 @@ func (d *Dataset) SaveFolder(dir string, size int) error {
 		if err != nil {
 			return err
 		}
-		if err := imgio.Save(filepath.Join(dir, fmt.Sprintf("image-%05d.png", i)), img); err != nil {
+		if err := imgio.Save(filepath.Join(dir, FolderImageName(i)), img); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// FolderImageName is the file name SaveFolder gives image i.
+func FolderImageName(i int) string { return fmt.Sprintf("image-%05d.png", i) }
 
 // notFound is a one-line "no such file" message that errors.Is matches with
 // fs.ErrNotExist, so callers can add their own advice.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/ganbook/ganbook/internal/imgio"
 )
 
 // maxIDXBytes bounds what ReadIDX accepts after decompression (MNIST's training
@@ -18,6 +20,9 @@ const maxIDXBytes = 512 << 20
 // for images, 0x0801 for labels), gzipped or not, and returns its dimensions and
 // data. Every error names the file.
 func ReadIDX(path string) (dims []int, data []byte, err error) {
+	if err := imgio.CheckRegularFile(path); err != nil {
+		return nil, nil, err
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

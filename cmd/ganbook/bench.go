@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/ganbook/ganbook/bench"
 	"github.com/ganbook/ganbook/internal/imgio"
@@ -78,7 +75,7 @@ func benchCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext()
 	defer stop()
 	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
 

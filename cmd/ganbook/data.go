@@ -54,6 +54,13 @@ func dataFolderCmd(args []string) error {
 		return err
 	}
 	data = data.Take(*n)
+	var names []string
+	for i := range data.N {
+		names = append(names, dataset.FolderImageName(i))
+	}
+	if err := prepareOutputFolder("out", *out, names); err != nil {
+		return err
+	}
 	if err := data.SaveFolder(*out, *size); err != nil {
 		return err
 	}

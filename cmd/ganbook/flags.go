@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -48,7 +49,16 @@ func parseFlagsAndArgs(fs *flag.FlagSet, args []string) error {
 		}
 		return usagef("%s %s (see 'ganbook %s -h')", fs.Name(), err, fs.Name())
 	}
-	return nil
+	// The flag package reads "NaN" and "Inf" as numbers; no ganbook setting takes them.
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if v, ok := g.Get().(float64); ok && (math.IsNaN(v) || math.IsInf(v, 0)) && bad == nil {
+				bad = usagef("--%s must be a finite number, got %s", f.Name, f.Value)
+			}
+		}
+	})
+	return bad
 }
 
 // setFlags returns the names of the flags given on the command line.

@@ -25,8 +25,18 @@ func sampleCmd(args []string) error {
 	if *n < 1 || *n > 100000 {
 		return usagef("sample: --n must be between 1 and 100000, got %d", *n)
 	}
-	if *out == "" {
-		*out = filepath.Join(*runDir, "generated")
+	named := *out != ""
+	if !named {
+		*out = filepath.Join(*runDir, "generated") // ganbook's own folder: its files are replaced
+	}
+	if named {
+		names := []string{"grid.png"}
+		for i := range *n {
+			names = append(names, fmt.Sprintf("%05d.png", i))
+		}
+		if err := prepareOutputFolder("out", *out, names); err != nil {
+			return err
+		}
 	}
 	b, err := backend()
 	if err != nil {

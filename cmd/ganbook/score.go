@@ -29,6 +29,9 @@ func scoreCmd(args []string) error {
 		if *out == "" {
 			return usagef("score --train needs --out FILE.safetensors")
 		}
+		if err := checkOutputFile("out", *out); err != nil {
+			return err
+		}
 		data, err := labelled(*trainFor, true)
 		if err != nil {
 			return err

@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ganbook/ganbook/internal/imgio"
@@ -49,6 +47,14 @@ func styleCmd(args []string) error {
 	if err := imgio.CheckOutputName(*out); err != nil {
 		return usagef("%v", err)
 	}
+	if err := checkOutputFile("out", *out, *contentPath, *stylePath); err != nil {
+		return err
+	}
+	for step := *previewEvery; *previewEvery > 0 && step < *steps; step += *previewEvery {
+		if err := checkOutputFile("preview-every", previewName(*out, step), *contentPath, *stylePath); err != nil {
+			return err
+		}
+	}
 	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
 		return usagef("%s: directory %s does not exist: create it first", *out, filepath.Dir(*out))
 	}
@@ -71,10 +77,8 @@ func styleCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "options: size=%d steps=%d init=%s weights content=%g style=%g variation=%g lr=%g content-layer=%s style-layers=%s\n",
 		o.Size, o.Steps, o.Init, o.Weights.Content, o.Weights.Style, o.Weights.Variation, o.LearningRate, o.ContentLayer, strings.Join(o.StyleLayers, ","))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext()
 	defer stop()
-	ext := filepath.Ext(*out)
-	base := strings.TrimSuffix(*out, ext)
 	dog := watchdog.Start(*stall, func(since time.Duration) {
 		progressLine.done()
 		fmt.Fprintf(os.Stderr, "ganbook: no style step finished for %s: "+nn.StallAdvice+"; nothing was written to %s\n", since.Round(time.Second), *out)
@@ -90,7 +94,7 @@ func styleCmd(args []string) error {
 			if err != nil {
 				return err
 			}
-			return imgio.Save(fmt.Sprintf("%s-step%04d%s", base, p.Step, ext), img)
+			return imgio.Save(previewName(*out, p.Step), img)
 		}
 		return nil
 	}
@@ -105,6 +109,12 @@ func styleCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "done: %s in %s (content %.4g, style %.4g, variation %.4g)\n", *out, time.Since(start).Round(time.Second), res.Last.Content, res.Last.Style, res.Last.Variation)
 	return nil
+}
+
+// previewName is the preview of a step, beside the output: out-stepNNNN.ext.
+func previewName(out string, step int) string {
+	ext := filepath.Ext(out)
+	return fmt.Sprintf("%s-step%04d%s", strings.TrimSuffix(out, ext), step, ext)
 }
 
 func samplesCmd(args []string) error {

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
@@ -32,6 +29,9 @@ func sweepCmd(args []string) error {
 	seed := fs.Int64("seed", 1, "random seed of every run")
 	out := fs.String("out", "", "also write the table to this Markdown file")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := checkOutputFile("out", *out); *out != "" && err != nil {
 		return err
 	}
 	if *steps < 1 || *limit < 0 {
@@ -68,7 +68,7 @@ func sweepCmd(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "sweep: %d runs of %d steps (%s on %s)\n", len(grid), *steps, *modelName, data.Name)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext()
 	defer stop()
 	results, err := gan.Sweep(ctx, b, data, grid, *steps, scorer, func(i int, r gan.SweepResult) {
 		if !r.Finished {

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
@@ -33,6 +31,7 @@ func trainCmd(args []string) error {
 	decay := fs.Float64("lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")
 	out := fs.String("out", "", "run folder for checkpoints, samples and metrics.csv (default runs/MODEL-DATASET)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its newest checkpoint")
+	forceResume := fs.Bool("force-resume", false, "with --resume: continue even if the checkpoint or the dataset is not the one the run was started with")
 	limit := fs.Int("limit", 0, "use only the first N images of the dataset (0: all)")
 	sampleEvery := fs.Int("sample-every", 250, "write a sample grid every N steps")
 	ckptEvery := fs.Int("checkpoint-every", 500, "write a checkpoint every N steps")
@@ -45,6 +44,9 @@ func trainCmd(args []string) error {
 	}
 
 	isFolder := *dataName != "mnist" && *dataName != "fashion"
+	if st, err := os.Stat(*dataName); isFolder && (err != nil || !st.IsDir()) {
+		return usagef("--dataset %s: not mnist, fashion or an existing folder of images", *dataName)
+	}
 	o, changed, err := runOptions(*preset, isFolder, flagged, setFlags(fs), *decay, *steps)
 	if err != nil {
 		return err
@@ -63,11 +65,26 @@ func trainCmd(args []string) error {
 		*out = filepath.Join("runs", o.Model+"-"+name)
 	}
 
+	if isFolder && within(*out, *dataName) {
+		return usagef("--out %s is inside the dataset folder %s: the run's sample grids would become training images; choose a run folder elsewhere", *out, *dataName)
+	}
+
 	b, err := backend()
 	if err != nil {
 		return err
 	}
-	cfg := gan.RunConfig{Options: o, Changed: changed, Out: *out, Steps: *steps, Resume: *resume, SampleEvery: *sampleEvery,
+	// One writer per run folder, for the life of this process.
+	lock, err := gan.LockRun(*out)
+	if errors.Is(err, gan.ErrRunLocked) {
+		return fmt.Errorf("%w: wait for it to finish, or choose another --out", err)
+	} else if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	for _, p := range lock.StaleRemoved {
+		fmt.Fprintf(os.Stderr, "removed %s, left by an interrupted write\n", p)
+	}
+	cfg := gan.RunConfig{Options: o, Changed: changed, Out: *out, Steps: *steps, Resume: *resume, AdoptOtherRun: *forceResume, SampleEvery: *sampleEvery,
 		CheckpointEvery: *ckptEvery, Keep: *keep, StallTimeout: *stall, Log: func(s string) { progressLine.log(s) }}
 	g, ignored, err := gan.PrepareRun(b, cfg)
 	switch {
@@ -98,7 +115,7 @@ func trainCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "options: %s dataset=%s (%d images) steps=%d out=%s\n", g.Opts, cfg.Data.Name, cfg.Data.N, *steps, *out)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext()
 	defer stop()
 	first := g.Step
 	cfg.Progress = func(g *gan.GAN, m gan.Metrics, elapsed time.Duration) {
@@ -124,6 +141,9 @@ func trainCmd(args []string) error {
 	}
 	err = gan.Train(ctx, g, cfg)
 	progressLine.done()
+	if errors.Is(err, gan.ErrOtherRun) {
+		return fmt.Errorf("%w: move that checkpoint away (or back), use the run's --dataset, or add --force-resume to continue anyway", err)
+	}
 	if errors.Is(err, context.Canceled) {
 		return interrupted{fmt.Sprintf("interrupted at step %d; checkpoint saved. Resume with: %s", g.Step, resumeHint)}
 	}

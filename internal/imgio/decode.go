@@ -37,6 +37,9 @@ func IsImageName(name string) bool {
 // Decode reads an image file. Errors are one line naming the file and saying
 // what is wrong: missing, a directory, empty, not an image, too large, truncated.
 func Decode(path string) (image.Image, error) {
+	if err := CheckRegularFile(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -95,4 +98,19 @@ func sniff(head []byte) string {
 		return "GIF"
 	}
 	return ""
+}
+
+// ErrNotRegular: a path names a device, pipe or socket where a file is needed.
+var ErrNotRegular = errors.New("not a regular file")
+
+// CheckRegularFile refuses, before anything opens it, a path that exists but is
+// not a regular file or a directory: opening a FIFO blocks until someone writes
+// to it, and a device such as /dev/zero never ends. A missing path passes (the
+// open that follows says so).
+func CheckRegularFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().IsRegular() || st.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s: %w (a device, pipe or socket): give a file", path, ErrNotRegular)
 }

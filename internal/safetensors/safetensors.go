@@ -42,6 +42,9 @@ type File struct {
 
 // Open opens and validates the header of a .safetensors file.
 func Open(path string) (*File, error) {
+	if err := imgio.CheckRegularFile(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ganbook/ganbook/gan"
+)
+
+// runWithin runs ganbook as a subprocess and fails the test if it has not
+// ended within limit (an input that blocks must not hang the test run).
+func runWithin(t *testing.T, limit time.Duration, env []string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "GANBOOK_TEST_AS_MAIN=1"), env...)
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("ganbook %s did not end within %v:\n%s", strings.Join(args, " "), limit, out)
+	}
+	return exitCode(err), string(out)
+}
+
+// No command writes over one of its inputs, however the path is spelled, or
+// over a file it did not write; inputs that are not regular files are refused
+// before they are opened; non-finite numbers are refused.
+func TestOutputsNeverReplaceInputs(t *testing.T) {
+	f := badFiles(t)
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "photo.png")
+	raw, _ := os.ReadFile(f["good"])
+	if err := os.WriteFile(photo, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link, hard := filepath.Join(dir, "link.png"), filepath.Join(dir, "hard.png")
+	_ = os.Symlink(photo, link)
+	_ = os.Link(photo, hard)
+	_ = os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	dotdot := filepath.Join(dir, "sub", "..", "photo.png")
+	fifo := filepath.Join(dir, "fifo.png")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	userFolder := filepath.Join(dir, "mine") // a folder of the user's own files
+	_ = os.Mkdir(userFolder, 0o755)
+	_ = os.WriteFile(filepath.Join(userFolder, "00000.png"), raw, 0o644)
+	_ = os.WriteFile(filepath.Join(userFolder, "image-00000.png"), raw, 0o644)
+	photos := t.TempDir()
+	writeImages(t, photos, 10)
+	style := func(content, styleImg, output string) []string {
+		return []string{"style", "--content", content, "--style", styleImg, "--out", output, "--size", "64", "--steps", "1", "--weights", "random"}
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"output is the content", style(photo, f["good"], photo), 2, "never writes over its inputs"},
+		{"output is the style", style(f["good"], photo, photo), 2, "never writes over its inputs"},
+		{"output is a symlink to the content", style(photo, f["good"], link), 2, "never writes over its inputs"},
+		{"output is a hard link to the content", style(photo, f["good"], hard), 2, "never writes over its inputs"},
+		{"output spelled with ..", style(photo, f["good"], dotdot), 2, "never writes over its inputs"},
+		{"output is a FIFO", style(f["good"], f["good"], fifo), 2, "not a regular file"},
+		{"content is a FIFO", style(fifo, f["good"], filepath.Join(dir, "o.png")), 2, "not a regular file"},
+		{"content is /dev/zero", style("/dev/zero", f["good"], filepath.Join(dir, "o.png")), 2, "not a regular file"},
+		{"sample into the user's folder", []string{"sample", "--run", dir, "--out", userFolder}, 2, "which ganbook did not write"},
+		{"data folder into the user's folder", []string{"data", "folder", "--out", userFolder, "--n", "3"}, 2, "which ganbook did not write"},
+		{"sweep table over a FIFO", []string{"sweep", "--out", fifo}, 2, "not a regular file"},
+		{"score weights over a folder", []string{"score", "--train", "mnist", "--out", dir}, 2, "not a regular file"},
+		{"run folder inside the dataset", []string{"train", "--dataset", photos, "--out", filepath.Join(photos, "run")}, 2, "inside the dataset folder"},
+		{"NaN learning rate", []string{"train", "--lr-d", "NaN"}, 2, "--lr-d must be a finite number"},
+		{"infinite style weight", append(style(f["good"], f["good"], filepath.Join(dir, "o.png")), "--style-weight", "+Inf"), 2, "--style-weight must be a finite number"},
+	}
+	for _, tc := range cases {
+		code, out := runWithin(t, time.Minute, nil, tc.args...)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		last := lines[len(lines)-1]
+		if code != tc.code || !strings.Contains(last, tc.want) || strings.Contains(out, "goroutine ") {
+			t.Errorf("%s: exit %d, last line %q; want exit %d and %q", tc.name, code, last, tc.code, tc.want)
+		}
+	}
+	if got, _ := os.ReadFile(photo); string(got) != string(raw) {
+		t.Error("the content photo was changed")
+	}
+	if got, _ := os.ReadFile(filepath.Join(userFolder, "00000.png")); string(got) != string(raw) {
+		t.Error("the user's own 00000.png was replaced")
+	}
+	// A folder ganbook wrote may be written again.
+	gen := filepath.Join(dir, "gen")
+	for range 2 {
+		if code, out := runWithin(t, time.Minute, nil, "data", "folder", "--out", gen, "--n", "3", "--size", "28"); code != 0 {
+			t.Fatalf("data folder into its own folder: exit %d\n%s", code, out)
+		}
+	}
+}
+
+// SIGTERM, SIGHUP (terminal or SSH session closed) and SIGQUIT save a
+// checkpoint like Ctrl-C, and a second training in the same run folder is
+// refused while the first runs, naming its PID.
+func TestStopSignalsAndRunLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ganbook as a subprocess")
+	}
+	data := t.TempDir()
+	writeImages(t, data, 12)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			cmd, lines := ganbookProcess(t, nil, trainArgs(data, out, "100000")...)
+			waitFor(t, lines, "step ", 2*time.Minute)
+			if sig == syscall.SIGTERM {
+				code, stderr := capture(t, trainArgs(data, out, "100")...)
+				if code != 1 || !strings.Contains(stderr, "is in use by another ganbook process (PID "+strconv.Itoa(cmd.Process.Pid)+")") {
+					t.Errorf("second writer: exit %d, %s", code, stderr)
+				}
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			rest := waitFor(t, lines, "interrupted at step", time.Minute)
+			if code := exitCode(cmd.Wait()); code != 130 || strings.Contains(rest, "goroutine ") {
+				t.Fatalf("exit %d after %v, want 130\n%s", code, sig, rest)
+			}
+			latest, err := gan.LatestCheckpoint(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := gan.ReadCheckpoint(latest); err != nil {
+				t.Errorf("checkpoint after %v: %v", sig, err)
+			}
+		})
+	}
+}
+
+// Without HOME the MNIST error says why nothing was found, with no relative
+// paths; a resume without a checkpoint does not claim one is intact.
+func TestMessagesAreTrue(t *testing.T) {
+	noHome := []string{"HOME=", "XDG_CACHE_HOME=", "GOMODCACHE=", "GOPATH=", "GANBOOK_MNIST_DIR="}
+	code, out := runWithin(t, time.Minute, noHome, "train", "--steps", "1", "--out", filepath.Join(t.TempDir(), "r"))
+	if code != 1 || !strings.Contains(out, "$HOME is unset") || strings.Contains(out, "looked in github.com") {
+		t.Errorf("no HOME: exit %d\n%s", code, out)
+	}
+	empty := t.TempDir()
+	code, stderr := capture(t, "train", "--resume", "--out", empty)
+	if code != 1 || !strings.Contains(stderr, "nothing to resume") || strings.Contains(stderr, "intact") {
+		t.Errorf("resume without checkpoint: exit %d, %s", code, stderr)
+	}
+}

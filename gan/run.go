@@ -72,6 +72,9 @@ func PrepareRun(backend compute.Backend, c RunConfig) (g *GAN, ignored []string,
 		if list, _ := ListCheckpoints(c.Out); len(list) > 0 {
 			return nil, nil, fmt.Errorf("%s %w", c.Out, ErrRunExists)
 		}
+		if err := checkMemory(c.Options, dataBytes(c.Data)); err != nil {
+			return nil, nil, err
+		}
 		g, err := New(backend, c.Options)
 		return g, nil, err
 	}
@@ -84,6 +87,9 @@ func PrepareRun(backend compute.Backend, c RunConfig) (g *GAN, ignored []string,
 		return nil, nil, err
 	}
 	if _, ignored, err = ResumeOptions(ck, c.Options, c.Changed); err != nil {
+		return nil, nil, err
+	}
+	if err := checkMemory(ck.Options, dataBytes(c.Data)); err != nil {
 		return nil, nil, err
 	}
 	g, err = Restore(backend, ck)
@@ -184,7 +190,10 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 			return nil
 		}},
 		loop.Hook{Every: c.SampleEvery, Do: kicked(func() error {
-			return g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step)))
+			if err := g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step))); err != nil {
+				return err
+			}
+			return WriteProgressGIF(filepath.Join(c.Out, "samples"))
 		})},
 		loop.Hook{Every: c.CheckpointEvery, Do: kicked(func() error { return c.save(g) })},
 	)

@@ -3,6 +3,8 @@ package gan
 import (
 	"context"
 	"errors"
+	"fmt"
+	"image/gif"
 	"math"
 	"os"
 	"path/filepath"
@@ -97,6 +99,18 @@ func TestShortMNISTTraining(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 161 {
 		t.Errorf("metrics.csv has %d lines after resume, want 161", len(lines))
 	}
+	// The progress animation holds every grid of the run, from before the
+	// resume too.
+	grids, _ := filepath.Glob(filepath.Join(out, "samples", "step-*.png"))
+	gf, err := os.Open(filepath.Join(out, "samples", ProgressGIF))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anim, err := gif.DecodeAll(gf)
+	gf.Close()
+	if err != nil || len(anim.Image) != len(grids) || len(grids) != 4 {
+		t.Errorf("progress.gif: %v, %d frames for %d grids (want 4: steps 50, 100, 150, 160)", err, len(anim.Image), len(grids))
+	}
 	cfg.Resume = false
 	if _, _, err := PrepareRun(nn.MustBackend(), cfg); !errors.Is(err, ErrRunExists) {
 		t.Errorf("a second fresh run in the same folder must be refused, got %v", err)
@@ -186,5 +200,15 @@ func TestTrainRecordsScores(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
 	if !strings.HasSuffix(lines[2], ",2,0.5,0.25,0") || !strings.HasSuffix(lines[1], ",,,,") {
 		t.Fatalf("metrics.csv:\n%s", raw)
+	}
+}
+
+func TestEveryKth(t *testing.T) {
+	items := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	if got := fmt.Sprint(everyKth(items, 4)); got != "[0 3 6 9]" {
+		t.Errorf("every kth of 10 into 4: %s", got)
+	}
+	if got := everyKth(items, 20); len(got) != 10 {
+		t.Errorf("fewer items than the bound: %v", got)
 	}
 }

@@ -176,6 +176,9 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkMemory(o); err != nil { // before any graph or weights exist
+		return nil, err
+	}
 	contentLayer, _ := LayerName(o.ContentLayer)
 	styleLayers := make([]string, len(o.StyleLayers))
 	for i, l := range o.StyleLayers {
@@ -190,16 +193,33 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 
 	contentT := unitImage(content, o.Size)
 	styleT := unitImage(style, o.Size)
-	targetsExec, err := model.NewExec(backend, store, func(scope *model.Scope, c, s *Node) []*Node {
-		return append([]*Node{mustFeatures(store, c, contentLayer)[contentLayer]}, grams(mustFeatures(store, s, styleLayers...), styleLayers)...)
+	// The content and style targets are two runs, one after the other: in one
+	// graph both images' features were computed at once, and every buffer of
+	// both passes stayed in the backend's pool; the second run reuses the
+	// first's buffers (README, "Memory").
+	contentExec, err := model.NewExec(backend, store, func(scope *model.Scope, c *Node) *Node {
+		return mustFeatures(store, c, contentLayer)[contentLayer]
 	})
 	if err != nil {
 		return nil, fmt.Errorf("setting up the style-transfer targets: %w", err)
 	}
-	targets, err := nn.Call(targetsExec, contentT, styleT)
+	styleExec, err := model.NewExec(backend, store, func(scope *model.Scope, s *Node) []*Node {
+		return grams(mustFeatures(store, s, styleLayers...), styleLayers)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("setting up the style-transfer targets: %w", err)
+	}
+	targets, err := nn.Call(contentExec, contentT)
 	if err != nil {
 		return nil, err
 	}
+	nn.ReleaseMemory()
+	styleTargets, err := nn.Call(styleExec, styleT)
+	if err != nil {
+		return nil, err
+	}
+	nn.ReleaseMemory()
+	targets = append(targets, styleTargets...)
 	// The targets are computed once and kept in the store, not recomputed per step.
 	targetVars := make([]*model.Variable, len(targets))
 	for i, t := range targets {

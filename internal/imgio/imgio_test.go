@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -181,5 +182,47 @@ func TestSaveIsAtomicAndChecksName(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Fatalf("want only a.png and b.jpg, found %d entries", len(entries))
+	}
+}
+
+// The progress animation: every frame, in order, the last one held longer; a
+// gray grid keeps its exact gray levels.
+func TestSaveGIF(t *testing.T) {
+	var frames []image.Image
+	for i := range 3 {
+		g := image.NewGray(image.Rect(0, 0, 4, 3))
+		for j := range g.Pix {
+			g.Pix[j] = uint8(40*i + j)
+		}
+		frames = append(frames, g)
+	}
+	path := filepath.Join(t.TempDir(), "progress.gif")
+	if err := SaveGIF(path, frames, 20, 5); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	anim, err := gif.DecodeAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(anim.Image) != 3 || anim.Delay[0] != 20 || anim.Delay[2] != 100 {
+		t.Fatalf("%d frames, delays %v; want 3 frames, 20 .. 100", len(anim.Image), anim.Delay)
+	}
+	for i, fr := range anim.Image {
+		for j := range 12 {
+			if y := color.GrayModel.Convert(fr.At(j%4, j/4)).(color.Gray).Y; y != uint8(40*i+j) {
+				t.Fatalf("frame %d pixel %d: gray %d, want %d", i, j, y, 40*i+j)
+			}
+		}
+	}
+	// Colour frames are dithered onto a palette: still decodable, same size.
+	rgb := image.NewNRGBA(image.Rect(0, 0, 5, 5))
+	rgb.Set(1, 1, color.NRGBA{R: 200, G: 30, B: 90, A: 255})
+	if err := SaveGIF(path, []image.Image{rgb}, 10, 1); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,61 @@
+package imgio
+
+import (
+	"image"
+	"image/color"
+	"image/color/palette"
+	"image/draw"
+	"image/gif"
+	"io"
+)
+
+// SaveGIF writes frames as a looping animated GIF, atomically: delay is each
+// frame's time in hundredths of a second, the last frame stays hold times as
+// long. Gray frames keep a 256-level gray palette; colour frames are dithered
+// (Floyd-Steinberg) onto the web-safe Plan 9 palette.
+func SaveGIF(path string, frames []image.Image, delay, hold int) error {
+	anim := &gif.GIF{}
+	gray := true
+	for _, f := range frames {
+		gray = gray && isGray(f)
+	}
+	pal := color.Palette(palette.Plan9)
+	if gray {
+		pal = make(color.Palette, 256)
+		for i := range pal {
+			pal[i] = color.Gray{Y: uint8(i)}
+		}
+	}
+	for i, f := range frames {
+		p := image.NewPaletted(f.Bounds(), pal)
+		if gray {
+			draw.Draw(p, p.Bounds(), f, f.Bounds().Min, draw.Src)
+		} else {
+			draw.FloydSteinberg.Draw(p, p.Bounds(), f, f.Bounds().Min)
+		}
+		d := delay
+		if i == len(frames)-1 {
+			d = delay * max(hold, 1)
+		}
+		anim.Image = append(anim.Image, p)
+		anim.Delay = append(anim.Delay, d)
+	}
+	return WriteFileAtomic(path, func(w io.Writer) error { return gif.EncodeAll(w, anim) })
+}
+
+// isGray reports whether every pixel has equal red, green and blue.
+func isGray(img image.Image) bool {
+	if _, ok := img.(*image.Gray); ok {
+		return true
+	}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r != g || g != bl {
+				return false
+			}
+		}
+	}
+	return true
+}

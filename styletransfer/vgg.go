@@ -197,6 +197,12 @@ func SetupVGG(ctx context.Context, store *model.Store, network string, depth int
 			return "", err
 		}
 		path = p
+	case "features":
+		p, err := DownloadVGG19Features(ctx, "", "", nil)
+		if err != nil {
+			return "", err
+		}
+		path = p
 	case "":
 		p, ok := CachedVGG19("")
 		if !ok {

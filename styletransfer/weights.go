@@ -30,8 +30,17 @@ func LoadVGG19(store *model.Store, path string, depth int) error {
 		return err
 	}
 	defer st.Close()
+	ranged := isFeaturesFile(st) // fetched by DownloadVGG19Features: check the recorded hashes
 	for _, l := range VGG19Layers[:depth] {
 		prefix := fmt.Sprintf("features.%d.", l.Torch)
+		for _, name := range []string{prefix + "weight", prefix + "bias"} {
+			if !ranged {
+				break
+			}
+			if err := checkRecorded(st, path, name); err != nil {
+				return err
+			}
+		}
 		w, err := st.Float32(prefix+"weight", l.Out, l.In, 3, 3)
 		if err != nil {
 			return err
@@ -67,12 +76,16 @@ func OIHWToHWIO(w []float32, out, in, kh, kw int) []float32 {
 var sha256Name = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // CachedVGG19 returns the path of the pretrained weights if they were
-// downloaded before (Hugging Face cache layout), without the network.
+// downloaded before, without the network: the whole file (DownloadVGG19,
+// Hugging Face cache layout under cacheDir, by default ~/.cache/huggingface/hub),
+// else the convolutions alone (DownloadVGG19Features, FeaturesCachePath(cacheDir)).
 func CachedVGG19(cacheDir string) (string, bool) {
-	if cacheDir == "" {
-		cacheDir = hub.DefaultCacheDir()
+	hubDir := cacheDir
+	if hubDir == "" {
+		hubDir = hub.DefaultCacheDir()
 	}
-	matches, _ := filepath.Glob(filepath.Join(cacheDir, "models--timm--vgg19.tv_in1k", "snapshots", "*", VGG19File))
+	matches, _ := filepath.Glob(filepath.Join(hubDir, "models--timm--vgg19.tv_in1k", "snapshots", "*", VGG19File))
+	matches = append(matches, FeaturesCachePath(cacheDir))
 	for _, m := range matches {
 		if st, err := os.Stat(m); err == nil && st.Size() > 0 {
 			return m, true

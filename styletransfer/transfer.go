@@ -2,6 +2,7 @@ package styletransfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -34,6 +35,21 @@ type Options struct {
 	ContentLayer string   // default conv4_2 (Gatys et al.)
 	StyleLayers  []string // default: pixels (the colours), then Gatys et al.'s conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
 
+	// Optimizer is "adam" (one gradient step per Step) or "lbfgs" (limited-
+	// memory BFGS on the host over the graph's loss and gradient, as Gatys et
+	// al. and PyTorch's tutorial; each Step is one L-BFGS iteration, usually one
+	// evaluation, more when the line search backtracks).
+	Optimizer string
+	// Scales > 1 optimises coarse to fine: at Size/2^(Scales-1) first, then
+	// each stage at twice the size, started from the previous result scaled up;
+	// every stage runs Steps steps. 1: one scale.
+	Scales int
+	// Start, when set, is the picture the pixels start from (resized; it
+	// overrides Init): how a coarse-to-fine stage continues the previous one.
+	Start image.Image
+	// stage marks a coarse-to-fine stage, which may be smaller than 64 pixels.
+	stage bool
+
 	// Network chooses the feature network's weights: a path to torchvision's
 	// VGG-19 .safetensors, "download" (fetch it once into the cache), "random"
 	// (random weights), or "" (the cached download if there is one, else random).
@@ -65,6 +81,8 @@ func DefaultOptions() Options {
 		Weights:      Weights{Content: DefaultContentWeight, Style: DefaultStyleWeight, Variation: DefaultVariationWeight},
 		Init:         "content+noise",
 		LearningRate: 0.01,
+		Optimizer:    "adam",
+		Scales:       1,
 		ContentLayer: "conv4_2",
 		StyleLayers:  []string{PixelsLayer, "conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"},
 		Seed:         1,
@@ -74,7 +92,7 @@ func DefaultOptions() Options {
 
 // Validate returns a one-line error for options that cannot run.
 func (o Options) Validate() error {
-	if o.Size < 64 || o.Size > 2048 {
+	if (o.Size < 64 && !(o.stage && o.Size >= 32)) || o.Size > 2048 {
 		return fmt.Errorf("size must be between 64 and 2048, got %d", o.Size)
 	}
 	if o.Steps < 1 {
@@ -84,6 +102,14 @@ func (o Options) Validate() error {
 	case "noise", "content", "content+noise":
 	default:
 		return fmt.Errorf("unknown init %q: use noise, content or content+noise", o.Init)
+	}
+	switch o.Optimizer {
+	case "adam", "lbfgs":
+	default:
+		return fmt.Errorf("unknown optimizer %q: use adam or lbfgs", o.Optimizer)
+	}
+	if o.Scales < 1 || o.Size>>(o.Scales-1) < 32 {
+		return fmt.Errorf("scales must be at least 1, and the smallest stage (size %d / 2^(scales-1)) at least 32 pixels, got %d scales", o.Size, o.Scales)
 	}
 	for _, v := range []float64{o.Weights.Content, o.Weights.Style, o.Weights.Variation, o.LearningRate} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -132,30 +158,40 @@ func Transfer(ctx context.Context, backend compute.Backend, content, style image
 // TransferWithNotice is Transfer that first tells notice which feature network
 // runs (pretrained or random weights), before the long work starts.
 func TransferWithNotice(ctx context.Context, backend compute.Backend, content, style image.Image, o Options, notice func(string)) (*Result, error) {
-	r, err := NewRun(ctx, backend, content, style, o)
-	if err != nil {
-		return nil, err
+	var res *Result
+	for stage := o.Scales - 1; stage >= 0; stage-- { // coarse to fine; one stage unless Options.Scales > 1
+		so := o
+		so.Size, so.Scales, so.stage = o.Size>>stage, 1, true
+		if res != nil {
+			so.Start = res.Image // the previous, smaller result, scaled up
+		}
+		r, err := NewRun(ctx, backend, content, style, so)
+		if err != nil {
+			return nil, err
+		}
+		if notice != nil && res == nil {
+			notice(r.Network)
+		}
+		var last Progress
+		step := func(int) (err error) {
+			last, err = r.Step()
+			return err
+		}
+		var hooks []loop.Hook
+		if o.Callback != nil {
+			hooks = append(hooks, loop.Hook{Every: o.Every, Do: func(int) error { return o.Callback(last) }})
+		}
+		if err := loop.Run(ctx, 0, o.Steps, step, hooks...); err != nil {
+			return nil, err
+		}
+		img, err := r.Image()
+		if err != nil {
+			return nil, err
+		}
+		res = &Result{Image: img, Network: r.Network, Last: last}
+		nn.ReleaseMemory()
 	}
-	if notice != nil {
-		notice(r.Network)
-	}
-	var last Progress
-	step := func(int) (err error) {
-		last, err = r.Step()
-		return err
-	}
-	var hooks []loop.Hook
-	if o.Callback != nil {
-		hooks = append(hooks, loop.Hook{Every: o.Every, Do: func(int) error { return o.Callback(last) }})
-	}
-	if err := loop.Run(ctx, 0, o.Steps, step, hooks...); err != nil {
-		return nil, err
-	}
-	img, err := r.Image()
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Image: img, Network: r.Network, Last: last}, nil
+	return res, nil
 }
 
 // Run is a style transfer in progress, one Step at a time (what a notebook
@@ -164,9 +200,13 @@ type Run struct {
 	Network string // which feature network runs, in words
 	opts    Options
 	pixels  *model.Variable
-	step    *model.Exec
-	steps   int
-	start   time.Time
+	step    *model.Exec // Adam: losses, then one update of the pixels
+	// L-BFGS: the losses and their gradient at given pixels, and the host state.
+	lossGrad *model.Exec
+	lbfgs    *LBFGS
+	x        []float32
+	steps    int
+	start    time.Time
 }
 
 // NewRun sets up the feature network, computes the targets once (the content
@@ -232,6 +272,9 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	if err != nil {
 		return nil, err
 	}
+	if o.Start != nil {
+		initial = unitImage(o.Start, o.Size)
+	}
 	pixels, err := store.CreateVariable("/image/pixels", initial)
 	if err != nil {
 		return nil, err
@@ -268,21 +311,90 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	if err != nil {
 		return nil, fmt.Errorf("setting up the style-transfer step: %w", err)
 	}
-	return &Run{Network: network, opts: o, pixels: pixels, step: step}, nil
+	r := &Run{Network: network, opts: o, pixels: pixels, step: step}
+	if o.Optimizer == "lbfgs" {
+		// The same losses as a function of pixels given as input, with their
+		// gradient: L-BFGS runs on the host.
+		r.lossGrad, err = model.NewExec(backend, store, func(scope *model.Scope, x *Node) []*Node {
+			g := x.Graph()
+			target := make([]*Node, len(targetVars))
+			for i, v := range targetVars {
+				target[i] = v.NodeValue(g)
+			}
+			feats := mustFeatures(store, x, all...)
+			cl := ContentLoss(feats[contentLayer], target[0])
+			sl := StyleLoss(grams(feats, styleLayers), target[1:])
+			vl := VariationLoss(x)
+			total := TotalLoss(o.Weights, cl, sl, vl)
+			return []*Node{cl, sl, vl, total, Gradient(total, x)[0]}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("setting up the style-transfer gradient: %w", err)
+		}
+		if r.x, err = tensors.CopyFlatData[float32](initial); err != nil {
+			return nil, err
+		}
+		r.lbfgs = &LBFGS{Memory: 10, Project: func(x []float32) {
+			for i, v := range x {
+				x[i] = min(max(v, 0), 1)
+			}
+		}}
+	}
+	return r, nil
 }
 
-// Step takes one optimisation step and returns the losses measured before it.
+// lbfgsStep is one L-BFGS iteration; it returns the losses at the new pixels.
+func (r *Run) lbfgsStep() ([]float64, error) {
+	var losses []float64
+	size := r.opts.Size
+	fn := func(x []float32) (float64, []float32, error) {
+		out, err := nn.Call(r.lossGrad, tensors.FromFlatDataAndDimensions(x, 1, size, size, 3))
+		if err != nil {
+			return 0, nil, err
+		}
+		losses = []float64{nn.ScalarValue(out[0]), nn.ScalarValue(out[1]), nn.ScalarValue(out[2]), nn.ScalarValue(out[3])}
+		grad, err := tensors.CopyFlatData[float32](out[4])
+		return losses[3], grad, err
+	}
+	f, err := r.lbfgs.Step(r.x, fn)
+	if errors.Is(err, errNoDescent) { // converged as far as float32 allows: stay
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if losses == nil || losses[3] != f { // the accepted point is the last one evaluated, unless it stayed put
+		if _, _, err := fn(r.x); err != nil {
+			return nil, err
+		}
+	}
+	return losses, r.pixels.SetValue(tensors.FromFlatDataAndDimensions(append([]float32(nil), r.x...), 1, size, size, 3))
+}
+
+// Step takes one optimisation step and returns the losses: with Adam those
+// measured before the step, with L-BFGS those at the step's new pixels.
 func (r *Run) Step() (Progress, error) {
 	if r.steps == 0 {
 		r.start = time.Now()
 	}
-	out, err := nn.Call(r.step)
-	if err != nil {
-		return Progress{}, err
+	var losses []float64
+	if r.lbfgs != nil {
+		var err error
+		if losses, err = r.lbfgsStep(); err != nil {
+			return Progress{}, err
+		}
+	} else {
+		out, err := nn.Call(r.step)
+		if err != nil {
+			return Progress{}, err
+		}
+		for _, t := range out {
+			losses = append(losses, nn.ScalarValue(t))
+		}
 	}
 	r.steps++
-	p := Progress{Step: r.steps, Steps: r.opts.Steps, Content: nn.ScalarValue(out[0]), Style: nn.ScalarValue(out[1]), Variation: nn.ScalarValue(out[2]),
-		Total: nn.ScalarValue(out[3]), Elapsed: time.Since(r.start), image: r.Image}
+	p := Progress{Step: r.steps, Steps: r.opts.Steps, Content: losses[0], Style: losses[1], Variation: losses[2],
+		Total: losses[3], Elapsed: time.Since(r.start), image: r.Image}
 	if math.IsNaN(p.Total) || math.IsInf(p.Total, 0) {
 		return p, fmt.Errorf("the optimisation diverged at step %d (loss %g): lower the learning rate or the loss weights", r.steps, p.Total)
 	}

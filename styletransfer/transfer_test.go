@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"math"
 	"strings"
 	"testing"
 
@@ -127,3 +128,39 @@ func benchmarkStep(b *testing.B, size int) {
 // pixels, one Adam update.
 func BenchmarkStyleStep128(b *testing.B) { benchmarkStep(b, 128) }
 func BenchmarkStyleStep256(b *testing.B) { benchmarkStep(b, 256) }
+
+// L-BFGS lowers the loss at every step (its line search accepts only a
+// decrease), and a coarse-to-fine run ends at the full size.
+func TestLBFGSAndCoarseToFine(t *testing.T) {
+	b := nn.MustBackend()
+	content, style := pattern(64, 0), pattern(64, 1)
+	o := DefaultOptions()
+	o.Size, o.Steps, o.Network, o.Optimizer = 64, 4, "random", "lbfgs"
+	r, err := NewRun(context.Background(), b, content, style, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := math.Inf(1)
+	for range o.Steps {
+		p, err := r.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total > prev {
+			t.Errorf("step %d: loss %g rose from %g", p.Step, p.Total, prev)
+		}
+		prev = p.Total
+	}
+	o.Optimizer, o.Scales, o.Steps = "adam", 2, 2
+	res, err := Transfer(context.Background(), b, content, style, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Image.Bounds().Dx() != 64 {
+		t.Errorf("coarse-to-fine result is %v, want 64 pixels wide", res.Image.Bounds())
+	}
+	o.Scales = 3 // 64/4 = 16: smaller than the network's 32-pixel minimum
+	if err := o.Validate(); err == nil {
+		t.Error("want an error for a stage below 32 pixels")
+	}
+}

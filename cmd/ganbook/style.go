@@ -31,6 +31,8 @@ func styleCmd(args []string) error {
 		"features (only the 80 MB of convolutions, by HTTP range requests: the Hub's SHA-256 covers only the whole file, so the tensors' hashes are recorded at the first download and checked on every load); "+
 		"or random (default: a cached download or features file, else random)")
 	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate on the pixels")
+	optName := fs.String("optimizer", d.Optimizer, "adam, or lbfgs (limited-memory BFGS with a line search, as Gatys et al.)")
+	scales := fs.Int("scales", d.Scales, "coarse to fine: optimise at size/2^(N-1) first, then double, each stage --steps steps")
 	previewEvery := fs.Int("preview-every", 50, "save a preview beside --out every N steps (0: none)")
 	seed := fs.Int64("seed", d.Seed, "random seed")
 	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
@@ -41,6 +43,7 @@ func styleCmd(args []string) error {
 	}
 	o := d
 	o.Size, o.Steps, o.Init, o.Network, o.LearningRate, o.Seed = *size, *steps, *init, *weights, *lr, *seed
+	o.Optimizer, o.Scales = *optName, *scales
 	o.Weights = styletransfer.Weights{Content: *cw, Style: *sw, Variation: *vw}
 	o.ContentLayer, o.StyleLayers = *contentLayer, strings.Split(*styleLayers, ",")
 	if *contentPath == "" || *stylePath == "" || *out == "" {

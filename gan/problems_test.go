@@ -192,9 +192,9 @@ func TestFeatureMatchingAddsToGeneratorLoss(t *testing.T) {
 	}
 }
 
-// The average after two generator steps is beta^2 w0 + beta(1-beta) w1 +
-// (1-beta) w2 ... here checked as: it starts at the first weights, then moves
-// (1-beta) of the way to each new value; and samples come from it.
+// The average starts at the weights after the first step, then moves (1-beta)
+// of the way to each new value, beta warming up as min(EMA, (1+t)/(10+t)): at
+// the second step (t = 1 completed step) 2/11; and samples come from it.
 func TestEMAOfGeneratorWeights(t *testing.T) {
 	o := tinyOptions("mlp")
 	o.EMA = 0.9
@@ -218,7 +218,8 @@ func TestEMAOfGeneratorWeights(t *testing.T) {
 	}
 	w2, e2 := weights(GeneratorScope), weights(EMAScope)
 	for i := range w2 {
-		want := 0.9*float64(w1[i]) + 0.1*float64(w2[i])
+		const beta = 2.0 / 11
+		want := beta*float64(w1[i]) + (1-beta)*float64(w2[i])
 		if math.Abs(float64(e2[i])-want) > 1e-6 {
 			t.Fatalf("ema[%d] = %g, want %g", i, e2[i], want)
 		}

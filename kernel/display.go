@@ -2,9 +2,11 @@ package kernel
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html"
 	"image"
+	"os"
 	"strings"
 	"sync"
 
@@ -43,6 +45,16 @@ func ImageHTML(img image.Image, scale int) string {
 	}
 	w := img.Bounds().Dx() * max(scale, 1)
 	return fmt.Sprintf(`<img src="%s" width="%d" style="image-rendering: pixelated">`, src, w)
+}
+
+// ShowGIF displays an animated GIF file (e.g. a run's samples/progress.gif).
+func ShowGIF(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	Show(fmt.Sprintf(`<img src="data:image/gif;base64,%s" style="image-rendering: pixelated">`, base64.StdEncoding.EncodeToString(raw)))
+	return nil
 }
 
 // ShowImage displays one image.

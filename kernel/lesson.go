@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"path/filepath"
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/styletransfer"
 )
@@ -35,8 +37,11 @@ func GANPlots(history []gan.Metrics) (string, error) {
 
 // TrainLive trains g for steps steps on batches, refreshing one block of the
 // notebook every every steps with the fixed-noise sample grid and the plots; the
-// last state stays in the notebook. It returns the metrics of the last step.
-func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int) (gan.Metrics, error) {
+// last state stays in the notebook. With a run folder runDir, each grid is
+// also saved as runDir/samples/step-N.png and the animation
+// samples/progress.gif is refreshed, as `ganbook train` does. It returns the
+// metrics of the last step.
+func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir string) (gan.Metrics, error) {
 	live := NewLive()
 	defer live.Finish()
 	start := time.Now()
@@ -53,6 +58,15 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int) (gan.Metr
 		plots, err := GANPlots(g.History)
 		if err != nil {
 			return err
+		}
+		if runDir != "" {
+			samples := filepath.Join(runDir, "samples")
+			if err := imgio.Save(filepath.Join(samples, fmt.Sprintf("step-%08d.png", g.Step)), grid); err != nil {
+				return err
+			}
+			if err := gan.WriteProgressGIF(samples); err != nil {
+				return err
+			}
 		}
 		live.Update(fmt.Sprintf("<p>step %d (%d of %d in this cell, %.1f steps/s): D loss %.3f, G loss %.3f, D(x) %.2f, D(G(z)) %.2f</p>%s<br>%s",
 			g.Step, i, steps, float64(i)/time.Since(start).Seconds(), m.DLoss, m.GLoss, m.DReal, m.DFake, ImageHTML(grid, 1), plots))

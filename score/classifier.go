@@ -3,6 +3,7 @@ package score
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -18,14 +19,22 @@ import (
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
-// The classifier: 28x28 gray digits -> 256 -> 128 (the features) -> 10 classes,
-// ReLU. Small enough to train in seconds on a CPU, accurate enough (~98% on
-// MNIST) to judge generated digits.
+// The classifier: a small convolutional network, hard for blurry or speckled
+// digits to fool (an MLP classifier, ganbook's first scorer, gave its own
+// generator's digits more confidence than they deserved):
+//
+//	28x28 gray -> conv 3x3, 32, ReLU, max-pool 2 -> 14x14x32
+//	           -> conv 3x3, 64, ReLU, max-pool 2 -> 7x7x64
+//	           -> dense 128, ReLU (the features; dropout 0.3 while training)
+//	           -> dense 10 classes
+//
+// About 420,000 weights (1.7 MB); a few minutes of training on a 2-core CPU
+// reach >= 99.2% on MNIST's test set (README, "Scoring").
 const (
 	imageSize  = 28
-	hidden     = 256
 	FeatureDim = 128
 	Classes    = 10
+	dropout    = 0.3
 )
 
 // Classifier is a trained digit (or clothing) classifier.
@@ -40,10 +49,19 @@ func classify(scope *model.Scope, x *Node) (features, logits *Node) {
 	if x.Rank() == 4 && x.Shape().Dim(3) == 3 { // RGB samples: judge their gray level
 		x = ReduceAndKeep(x, ReduceMean, 3)
 	}
-	h := activation.Relu(layers.DenseWithBias(scope.At("hidden"), Reshape(x, b, imageSize*imageSize), hidden))
-	features = activation.Relu(layers.DenseWithBias(scope.At("features"), h, FeatureDim))
-	logits = layers.DenseWithBias(scope.At("logits"), features, Classes)
+	x = Reshape(x, b, imageSize, imageSize, 1)
+	h := maxPool2x(activation.Relu(nn.Conv2D(scope.At("conv1"), x, nn.Conv{Out: 32, Kernel: 3, Pad: 1})))
+	h = maxPool2x(activation.Relu(nn.Conv2D(scope.At("conv2"), h, nn.Conv{Out: 64, Kernel: 3, Pad: 1})))
+	h.AssertDims(b, 7, 7, 64)
+	features = activation.Relu(layers.DenseWithBias(scope.At("features"), Reshape(h, b, 7*7*64), FeatureDim))
+	logits = layers.DenseWithBias(scope.At("logits"), layers.DropoutStatic(scope, features, dropout), Classes)
 	return
+}
+
+// maxPool2x keeps the largest of each 2x2 block: [B,H,W,C] -> [B,H/2,W/2,C].
+func maxPool2x(x *Node) *Node {
+	b, h, w, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
+	return ReduceMax(Reshape(x, b, h/2, 2, w/2, 2, c), 2, 4)
 }
 
 func newClassifier(backend compute.Backend, store *model.Store) *Classifier {
@@ -56,8 +74,12 @@ func newClassifier(backend compute.Backend, store *model.Store) *Classifier {
 }
 
 // TrainClassifier trains on a 28x28 dataset with labels (MNIST or
-// Fashion-MNIST): Adam 1e-3, batch 128, softmax cross-entropy.
-func TrainClassifier(backend compute.Backend, data *dataset.Dataset, steps int, seed int64) (*Classifier, error) {
+// Fashion-MNIST): Adam 1e-3, batch 128, softmax cross-entropy, each image
+// shifted by up to 2 pixels (LeCun et al. 1998 use such distortions; they keep
+// the network from keying on exact positions); the learning rate drops to 1e-4
+// for the last quarter of the steps (a step decay, as in He et al. 2016's
+// ImageNet training). progress, if set, gets the step every 500 steps.
+func TrainClassifier(backend compute.Backend, data *dataset.Dataset, steps int, seed int64, progress func(step int, loss float64)) (*Classifier, error) {
 	if data.Size != imageSize || len(data.Labels) != data.N {
 		return nil, fmt.Errorf("the classifier trains on 28x28 images with labels, got %dx%d and %d labels", data.Size, data.Size, len(data.Labels))
 	}
@@ -77,19 +99,60 @@ func TrainClassifier(backend compute.Backend, data *dataset.Dataset, steps int, 
 	const batch = 128
 	rng := rand.New(rand.NewPCG(uint64(seed), 11))
 	per := data.Size * data.Size * data.Chan
-	for range steps {
+	for s := 1; s <= steps; s++ {
+		if s == steps*3/4+1 {
+			if err := setLearningRate(store, 1e-4); err != nil {
+				return nil, err
+			}
+		}
 		x := make([]float32, 0, batch*per)
 		y := make([]int32, batch)
 		for i := range batch {
 			k := rng.IntN(data.N)
-			x = append(x, data.Image(k)...)
+			x = append(x, shifted(data.Image(k), data.Size, data.Chan, rng.IntN(5)-2, rng.IntN(5)-2)...)
 			y[i] = int32(data.Labels[k])
 		}
-		if _, err := nn.Call(step, tensors.FromFlatDataAndDimensions(x, batch, data.Size, data.Size, data.Chan), tensors.FromFlatDataAndDimensions(y, batch)); err != nil {
+		out, err := nn.Call(step, tensors.FromFlatDataAndDimensions(x, batch, data.Size, data.Size, data.Chan), tensors.FromFlatDataAndDimensions(y, batch))
+		if err != nil {
 			return nil, err
+		}
+		if progress != nil && (s%500 == 0 || s == steps) {
+			progress(s, nn.ScalarValue(out[0]))
 		}
 	}
 	return newClassifier(backend, store), nil
+}
+
+// setLearningRate sets Adam's learning-rate variable (created by the first step).
+func setLearningRate(store *model.Store, lr float64) error {
+	for v := range store.IterVariables() {
+		if strings.HasSuffix(v.Path(), "/"+optimizer.ParamLearningRate) {
+			return v.SetValue(tensors.FromScalar(float32(lr)))
+		}
+	}
+	return fmt.Errorf("no learning-rate variable in the classifier's store")
+}
+
+// shifted moves an image by (dx, dy) pixels, filling with the background (-1).
+func shifted(img []float32, size, channels, dx, dy int) []float32 {
+	out := make([]float32, len(img))
+	for i := range out {
+		out[i] = -1
+	}
+	for y := range size {
+		sy := y - dy
+		if sy < 0 || sy >= size {
+			continue
+		}
+		for x := range size {
+			sx := x - dx
+			if sx < 0 || sx >= size {
+				continue
+			}
+			copy(out[(y*size+x)*channels:(y*size+x+1)*channels], img[(sy*size+sx)*channels:(sy*size+sx+1)*channels])
+		}
+	}
+	return out
 }
 
 // Predict returns the features and class probabilities of images
@@ -164,6 +227,9 @@ func (c *Classifier) Save(path string) error {
 	return safetensors.Write(path, ts)
 }
 
+// numTensors: the weights and biases of the four layers.
+const numTensors = 8
+
 // LoadClassifier reads weights written by Save.
 func LoadClassifier(backend compute.Backend, path string) (*Classifier, error) {
 	f, err := safetensors.Open(path)
@@ -188,8 +254,8 @@ func fromSafetensors(backend compute.Backend, f *safetensors.File, path string) 
 		}
 		v.SetTrainable(false)
 	}
-	if store.NumVariables() != 6 {
-		return nil, fmt.Errorf("%s: %d tensors, a ganbook classifier has 6", path, store.NumVariables())
+	if store.NumVariables() != numTensors {
+		return nil, fmt.Errorf("%s: %d tensors, a ganbook classifier has %d (weights of an older ganbook? retrain with ganbook score --train)", path, store.NumVariables(), numTensors)
 	}
 	return newClassifier(backend, store), nil
 }

@@ -38,12 +38,14 @@ type Scores struct {
 	Confidence float64
 	Entropy    float64
 	Diversity  float64
-	Histogram  [Classes]int
+	// Sure is the share of samples the classifier is at least 90% sure of.
+	Sure      float64
+	Histogram [Classes]int
 }
 
 func (s Scores) String() string {
-	return fmt.Sprintf("n=%d  Frechet distance %.2f  mean confidence %.3f  class entropy %.3f  diversity %.3f  histogram %v",
-		s.N, s.Frechet, s.Confidence, s.Entropy, s.Diversity, s.Histogram)
+	return fmt.Sprintf("n=%d  Frechet distance %.2f  mean confidence %.3f  share above 0.9 %.3f  class entropy %.3f  diversity %.3f  histogram %v",
+		s.N, s.Frechet, s.Confidence, s.Sure, s.Entropy, s.Diversity, s.Histogram)
 }
 
 // Quality is the part of the scores a training run logs.
@@ -63,6 +65,9 @@ func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]f
 		k := argmax(p)
 		s.Histogram[k]++
 		s.Confidence += p[k] / float64(n)
+		if p[k] > 0.9 {
+			s.Sure += 1 / float64(n)
+		}
 	}
 	s.Entropy = ClassEntropy(s.Histogram[:])
 	if s.Frechet, err = FrechetDistance(feats, reference); err != nil {

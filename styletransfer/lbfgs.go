@@ -56,7 +56,7 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 	if len(o.s) == 0 { // first step: a small step along -g (as PyTorch: lr * min(1, 1/|g|_1))
 		t = math.Min(1, 1/norm1(o.g))
 	}
-	const c1, shrink, maxTrials = 1e-4, 0.5, 20
+	const c1, shrink, maxTrials = 1e-4, 0.5, 12
 	for trial := 0; trial < maxTrials; trial++ {
 		for i := range x {
 			x[i] = float32(float64(o.x[i]) + t*d[i])
@@ -68,13 +68,21 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if !math.IsNaN(f) && f <= o.f+c1*t*slope {
+		// Armijo along the step actually taken (the projection may have cut it).
+		moved := 0.0
+		for i := range x {
+			moved += o.g[i] * (float64(x[i]) - float64(o.x[i]))
+		}
+		if !math.IsNaN(f) && f <= o.f+c1*math.Min(moved, 0) && moved < 0 {
 			o.remember(x, f, toF64(g))
 			return f, nil
 		}
 		t *= shrink
 	}
+	// No decrease along this direction: forget the curvature pairs, so the next
+	// step starts again from steepest descent.
 	copy(x, o.x)
+	o.s, o.y, o.rho = nil, nil, nil
 	return o.f, errNoDescent
 }
 

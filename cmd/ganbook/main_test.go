@@ -98,6 +98,9 @@ func TestTrainResumeSample(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: exit %d\n%s", code, stderr)
 	}
+	if _, err := os.Stat(filepath.Join(out, "samples", "progress.gif")); err != nil {
+		t.Errorf("no samples/progress.gif: %v", err)
+	}
 	for _, want := range []string{"backend:", "options: model=dcgan", "loaded 10 images", "step 3/3", "done: 3 steps"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("train output lacks %q:\n%s", want, stderr)
@@ -122,11 +125,11 @@ func TestTrainResumeSample(t *testing.T) {
 	}
 
 	gen := filepath.Join(t.TempDir(), "gen")
-	code, stderr = capture(t, "sample", "--run", out, "--n", "5", "--out", gen)
+	code, stderr = capture(t, "sample", "--run", out, "--n", "5", "--out", gen, "--interpolate")
 	if code != 0 {
 		t.Fatalf("sample: exit %d\n%s", code, stderr)
 	}
-	for _, f := range []string{"00000.png", "00004.png", "grid.png"} {
+	for _, f := range []string{"00000.png", "00004.png", "grid.png", "interpolate-linear.png", "interpolate-spherical.png"} {
 		if _, err := os.Stat(filepath.Join(gen, f)); err != nil {
 			t.Errorf("sample did not write %s", f)
 		}

@@ -16,6 +16,7 @@ func sampleCmd(args []string) error {
 	n := fs.Int("n", 1000, "number of images")
 	out := fs.String("out", "", "output folder (default RUN/generated)")
 	seed := fs.Int64("seed", 7, "noise seed")
+	interpolate := fs.Bool("interpolate", false, "also write rows of images walking between two noise vectors: interpolate-linear.png and interpolate-spherical.png")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func sampleCmd(args []string) error {
 		*out = filepath.Join(*runDir, "generated") // ganbook's own folder: its files are replaced
 	}
 	if named {
-		names := []string{"grid.png"}
+		names := []string{"grid.png", "interpolate-linear.png", "interpolate-spherical.png"}
 		for i := range *n {
 			names = append(names, fmt.Sprintf("%05d.png", i))
 		}
@@ -63,5 +64,21 @@ func sampleCmd(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d images from %s (step %d) to %s, and %s\n", len(imgs), path, g.Step, *out, grid)
+	if *interpolate {
+		for _, walk := range []struct {
+			name      string
+			spherical bool
+		}{{"linear", false}, {"spherical", true}} {
+			img, err := g.InterpolationGrid(8, 10, *seed, walk.spherical)
+			if err != nil {
+				return err
+			}
+			p := filepath.Join(*out, "interpolate-"+walk.name+".png")
+			if err := imgio.Save(p, img); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "wrote %s: 8 rows of 10 images, each row a %s walk between two noise vectors\n", p, walk.name)
+		}
+	}
 	return nil
 }

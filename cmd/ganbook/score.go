@@ -3,11 +3,14 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/score"
+	"github.com/gomlx/compute"
 )
 
 func scoreCmd(args []string) error {
@@ -16,8 +19,10 @@ func scoreCmd(args []string) error {
 	n := fs.Int("n", 1000, "generated samples to score")
 	dataName := fs.String("dataset", "mnist", "which classifier and test set: mnist or fashion")
 	trainFor := fs.String("train", "", "instead: train the classifier for mnist or fashion")
-	steps := fs.Int("steps", 3000, "with --train: training steps (batch 128)")
+	steps := fs.Int("steps", 6000, "with --train: training steps (batch 128)")
 	out := fs.String("out", "", "with --train: where to write the weights (.safetensors)")
+	real := fs.Bool("real", false, "instead of a run: score n real test images (from the second thousand on) against the first n, the ceiling a GAN can reach")
+	grid := fs.String("grid", "", "also write the samples sorted by class to this PNG: one row per class, a bar of its share beside it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,7 +46,9 @@ func scoreCmd(args []string) error {
 			return err
 		}
 		start := time.Now()
-		c, err := score.TrainClassifier(b, data, *steps, 1)
+		c, err := score.TrainClassifier(b, data, *steps, 1, func(step int, loss float64) {
+			fmt.Fprintf(os.Stderr, "step %d/%d: loss %.4f (%s)\n", step, *steps, loss, time.Since(start).Round(time.Second))
+		})
 		if err != nil {
 			return err
 		}
@@ -55,8 +62,19 @@ func scoreCmd(args []string) error {
 		fmt.Printf("%s classifier: %d steps in %s, test accuracy %.2f%% (10,000 images); written to %s\n", *trainFor, *steps, time.Since(start).Round(time.Second), 100*acc, *out)
 		return nil
 	}
+	if *real {
+		return scoreReal(b, *dataName, *n)
+	}
 	if *runDir == "" {
-		return usagef("score: --run RUN_DIR is required (or --train DATASET)")
+		return usagef("score: --run RUN_DIR is required (or --train DATASET, or --real)")
+	}
+	if *grid != "" {
+		if err := imgio.CheckOutputName(*grid); err != nil {
+			return usagef("%v", err)
+		}
+		if err := checkOutputFile("grid", *grid); err != nil {
+			return err
+		}
 	}
 	if *n < 2 || *n > 100000 {
 		return usagef("score: --n must be between 2 and 100000, got %d", *n)
@@ -77,11 +95,23 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.EvaluateGAN(g, *n, ref)
+	if *grid == "" {
+		s, err := c.EvaluateGAN(g, *n, ref)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
+		return nil
+	}
+	img, s, err := c.ClassGrid(g, *n, 12, ref)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
+	if err := imgio.Save(*grid, img); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s: rows 0 to 9 from the top, bars of each class's share (white mark: an even share)\n", *grid)
 	return nil
 }
 
@@ -92,4 +122,31 @@ func labelled(name string, train bool) (*dataset.Dataset, error) {
 		return nil, usagef("unknown dataset %q: use mnist or fashion", name)
 	}
 	return score.Labelled(name, train, 1)
+}
+
+// scoreReal scores n real test images (those after the first n) against the
+// first n: what a perfect generator would score.
+func scoreReal(b compute.Backend, dataName string, n int) error {
+	c, err := score.Shipped(b, dataName)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	test, err := labelled(dataName, false)
+	if err != nil {
+		return err
+	}
+	if 2*n > test.N {
+		return usagef("score --real: --n must be at most %d", test.N/2)
+	}
+	ref, err := c.Reference(test, n)
+	if err != nil {
+		return err
+	}
+	per := test.Size * test.Size * test.Chan
+	s, err := c.Evaluate(test.Images[n*per:2*n*per], n, test.Chan, ref)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("real %s test images %d-%d against the first %d: %s\n", dataName, n, 2*n-1, n, s)
+	return nil
 }

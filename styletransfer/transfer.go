@@ -73,15 +73,17 @@ const (
 )
 
 // DefaultOptions is the lesson's third run: content + style + variation,
-// starting from the content image plus noise.
+// starting from the content image plus noise, optimised with L-BFGS (40
+// steps): on the cat and The Scream at 256 px it reached half Adam's loss in
+// less time (README, "Style transfer").
 func DefaultOptions() Options {
 	return Options{
 		Size:         256,
-		Steps:        100,
+		Steps:        40,
 		Weights:      Weights{Content: DefaultContentWeight, Style: DefaultStyleWeight, Variation: DefaultVariationWeight},
 		Init:         "content+noise",
 		LearningRate: 0.01,
-		Optimizer:    "adam",
+		Optimizer:    "lbfgs",
 		Scales:       1,
 		ContentLayer: "conv4_2",
 		StyleLayers:  []string{PixelsLayer, "conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"},

@@ -52,6 +52,7 @@ func runTransfer(t *testing.T, o Options) []Progress {
 func smallOptions() Options {
 	o := DefaultOptions()
 	o.Size, o.Steps, o.Network = 64, 12, "random"
+	o.Optimizer = "adam" // the lesson's optimiser: losses reported before each step
 	o.StyleLayers = []string{"conv1_1", "conv2_1", "conv3_1"}
 	o.ContentLayer = "conv3_1"
 	return o
@@ -108,7 +109,7 @@ func TestTransferOptionsAndStop(t *testing.T) {
 func benchmarkStep(b *testing.B, size int) {
 	c, s := testImages()
 	o := DefaultOptions()
-	o.Size, o.Network = size, "random"
+	o.Size, o.Network, o.Optimizer = size, "random", "adam"
 	r, err := NewRun(context.Background(), nn.MustBackend(), c, s, o)
 	if err != nil {
 		b.Fatal(err)

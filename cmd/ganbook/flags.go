@@ -79,25 +79,26 @@ func backend() (compute.Backend, error) {
 }
 
 // optionFlags declares one flag per gan.Options field that the command line
-// sets, bound to the returned Options. Its defaults are the tuned MLP's; the
+// sets, bound to the returned Options. Its defaults are the tuned DCGAN's; the
 // preset decides the starting values, and only the flags given (optionsGiven)
 // are applied on top (gan.Options.Override). A flag is named like its field's
 // JSON name, with dashes.
 func optionFlags(fs *flag.FlagSet) *gan.Options {
-	o := gan.TunedOptions(gan.MLP)
+	o := gan.TunedOptions(gan.DCGAN) // the default run
+	mlp := gan.TunedOptions(gan.MLP)
 	fs.StringVar(&o.Model, "model", o.Model, gan.MLP+" (the lesson's first GAN) or "+gan.DCGAN)
 	fs.IntVar(&o.Batch, "batch", o.Batch, "batch size")
 	fs.IntVar(&o.Size, "size", o.Size, "image size: 28, 32 or 64 (default 28 for MNIST; for folders 64, or 32 for mlp)")
 	fs.IntVar(&o.Channels, "channels", o.Channels, "1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)")
-	fs.IntVar(&o.GBase, "g-base", gan.DefaultOptions(gan.DCGAN).GBase, "dcgan: channels of the generator's first feature map")
-	fs.IntVar(&o.DBase, "d-base", gan.DefaultOptions(gan.DCGAN).DBase, "dcgan: channels of the discriminator's first convolution")
-	fs.Float64Var(&o.LRD, "lr-d", o.LRD, "discriminator learning rate (the tuned mlp's; the lesson's is 2e-4)")
+	fs.IntVar(&o.GBase, "g-base", o.GBase, "dcgan: channels of the generator's first feature map")
+	fs.IntVar(&o.DBase, "d-base", o.DBase, "dcgan: channels of the discriminator's first convolution")
+	fs.Float64Var(&o.LRD, "lr-d", o.LRD, "discriminator learning rate (the tuned presets'; the lesson's is 2e-4)")
 	fs.Float64Var(&o.LRG, "lr-g", o.LRG, "generator learning rate")
 	fs.Float64Var(&o.Beta1, "beta1", o.Beta1, "Adam beta1")
 	fs.Float64Var(&o.Beta2, "beta2", o.Beta2, "Adam beta2")
 	fs.BoolVar(&o.MinibatchStd, "minibatch-std", o.MinibatchStd, "give the discriminator the batch's standard deviation (against mode collapse)")
-	fs.Float64Var(&o.FeatureMatching, "feature-matching", o.FeatureMatching, "weight of feature matching in the generator's loss, against mode collapse (0: off; the tuned mlp's is 1)")
-	fs.Float64Var(&o.EMA, "ema", o.EMA, "draw samples from a moving average of the generator's weights with this decay (0: off; the tuned mlp's is 0.995)")
+	fs.Float64Var(&o.FeatureMatching, "feature-matching", o.FeatureMatching, fmt.Sprintf("weight of feature matching in the generator's loss, against mode collapse (0: off; the tuned mlp's is %g)", mlp.FeatureMatching))
+	fs.Float64Var(&o.EMA, "ema", o.EMA, fmt.Sprintf("draw samples from a moving average of the generator's weights with this decay (0: off; the tuned mlp's is %g)", mlp.EMA))
 	fs.BoolVar(&o.MultiScale, "multi-scale", o.MultiScale, "MSG-GAN: the dcgan discriminator also sees the generator's half and quarter size images")
 	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", o.LabelSmoothing, "one-sided label smoothing: real label 1-X (0: off)")
 	fs.Float64Var(&o.DDropout, "d-dropout", o.DDropout, "dropout rate in the discriminator")

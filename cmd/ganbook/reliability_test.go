@@ -46,9 +46,7 @@ func TestOutputsNeverReplaceInputs(t *testing.T) {
 	_ = os.Mkdir(filepath.Join(dir, "sub"), 0o755)
 	dotdot := filepath.Join(dir, "sub", "..", "photo.png")
 	fifo := filepath.Join(dir, "fifo.png")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	haveFIFO := mkfifo(fifo) == nil
 	userFolder := filepath.Join(dir, "mine") // a folder of the user's own files
 	_ = os.Mkdir(userFolder, 0o755)
 	_ = os.WriteFile(filepath.Join(userFolder, "00000.png"), raw, 0o644)
@@ -81,6 +79,9 @@ func TestOutputsNeverReplaceInputs(t *testing.T) {
 		{"infinite style weight", append(style(f["good"], f["good"], filepath.Join(dir, "o.png")), "--style-weight", "+Inf"), 2, "--style-weight must be a finite number"},
 	}
 	for _, tc := range cases {
+		if !haveFIFO && strings.Contains(strings.Join(tc.args, " "), fifo) {
+			continue // Unix only
+		}
 		code, out := runWithin(t, time.Minute, nil, tc.args...)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		last := lines[len(lines)-1]

@@ -17,25 +17,15 @@ import (
 // glance: empty rows and one long bar. It also returns the scores of the
 // samples against reference.
 func (c *Classifier) ClassGrid(g *gan.GAN, n, perRow int, reference [][]float64) (image.Image, Scores, error) {
-	flat, err := g.GenerateN(n, 12345)
+	flat, feats, probs, err := c.predictGAN(g, n)
+	if err != nil {
+		return nil, Scores{}, err
+	}
+	s, err := scoresOf(feats, probs, reference)
 	if err != nil {
 		return nil, Scores{}, err
 	}
 	o := g.Opts
-	small := flat
-	if o.Size != imageSize {
-		if small, err = resize(flat, n, o.Size, o.Channels); err != nil {
-			return nil, Scores{}, err
-		}
-	}
-	s, err := c.Evaluate(small, n, o.Channels, reference)
-	if err != nil {
-		return nil, Scores{}, err
-	}
-	_, probs, err := c.Predict(small, n, o.Channels)
-	if err != nil {
-		return nil, Scores{}, err
-	}
 	imgs, err := imgio.Batch(flat, n, o.Size, o.Size, o.Channels)
 	if err != nil {
 		return nil, Scores{}, err

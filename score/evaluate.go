@@ -60,6 +60,13 @@ func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]f
 	if err != nil {
 		return Scores{}, err
 	}
+	return scoresOf(feats, probs, reference)
+}
+
+// scoresOf computes the scores from the classifier's features and class
+// probabilities of the samples.
+func scoresOf(feats, probs, reference [][]float64) (Scores, error) {
+	n := len(probs)
 	s := Scores{N: n}
 	for _, p := range probs {
 		k := argmax(p)
@@ -70,6 +77,7 @@ func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]f
 		}
 	}
 	s.Entropy = ClassEntropy(s.Histogram[:])
+	var err error
 	if s.Frechet, err = FrechetDistance(feats, reference); err != nil {
 		return Scores{}, err
 	}
@@ -90,16 +98,28 @@ func (c *Classifier) Reference(real *dataset.Dataset, n int) ([][]float64, error
 // Larger images (a 64x64 GAN trained on digits from a folder) are resized to
 // the classifier's 28x28 first.
 func (c *Classifier) EvaluateGAN(g *gan.GAN, n int, reference [][]float64) (Scores, error) {
-	flat, err := g.GenerateN(n, 12345)
+	_, feats, probs, err := c.predictGAN(g, n)
 	if err != nil {
 		return Scores{}, err
 	}
+	return scoresOf(feats, probs, reference)
+}
+
+// predictGAN generates n images with g (noise seed 12345), resizes them to the
+// classifier's size if needed, and returns the images as generated with the
+// classifier's features and class probabilities.
+func (c *Classifier) predictGAN(g *gan.GAN, n int) (flat []float32, feats, probs [][]float64, err error) {
+	if flat, err = g.GenerateN(n, 12345); err != nil {
+		return nil, nil, nil, err
+	}
+	small := flat
 	if o := g.Opts; o.Size != imageSize {
-		if flat, err = resize(flat, n, o.Size, o.Channels); err != nil {
-			return Scores{}, err
+		if small, err = resize(flat, n, o.Size, o.Channels); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	return c.Evaluate(flat, n, g.Opts.Channels, reference)
+	feats, probs, err = c.Predict(small, n, g.Opts.Channels)
+	return flat, feats, probs, err
 }
 
 // resize scales n channels-last images of size x size to the classifier's size.

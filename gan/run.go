@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"io/fs"
 	"os"
@@ -190,10 +191,7 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 			return nil
 		}},
 		loop.Hook{Every: c.SampleEvery, Do: kicked(func() error {
-			if err := g.SaveSampleGrid(filepath.Join(c.Out, "samples", fmt.Sprintf("step-%08d.png", g.Step))); err != nil {
-				return err
-			}
-			return WriteProgressGIF(filepath.Join(c.Out, "samples"))
+			return g.SaveSampleGrid(filepath.Join(c.Out, "samples"), nil)
 		})},
 		loop.Hook{Every: c.CheckpointEvery, Do: kicked(func() error { return c.save(g) })},
 	)
@@ -214,17 +212,23 @@ func (c RunConfig) logf(format string, args ...any) {
 	}
 }
 
-// SaveSampleGrid writes the fixed-noise sample grid as a PNG, and a copy as
-// latest.png beside it.
-func (g *GAN) SaveSampleGrid(path string) error {
-	grid, err := g.SampleGrid()
-	if err != nil {
+// SaveSampleGrid writes the fixed-noise sample grid of the current step into
+// samplesDir as step-NNNNNNNN.png and latest.png, and refreshes progress.gif.
+// grid, when not nil, is that grid already drawn (a notebook shows it too).
+func (g *GAN) SaveSampleGrid(samplesDir string, grid image.Image) error {
+	if grid == nil {
+		var err error
+		if grid, err = g.SampleGrid(); err != nil {
+			return err
+		}
+	}
+	if err := imgio.Save(filepath.Join(samplesDir, fmt.Sprintf("step-%08d.png", g.Step)), grid); err != nil {
 		return err
 	}
-	if err := imgio.Save(path, grid); err != nil {
+	if err := imgio.Save(filepath.Join(samplesDir, "latest.png"), grid); err != nil {
 		return err
 	}
-	return imgio.Save(filepath.Join(filepath.Dir(path), "latest.png"), grid)
+	return WriteProgressGIF(samplesDir)
 }
 
 // openMetrics opens metrics.csv for appending, repaired to end at the

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
-	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/styletransfer"
 )
@@ -38,8 +37,8 @@ func GANPlots(history []gan.Metrics) (string, error) {
 // TrainLive trains g for steps steps on batches, refreshing one block of the
 // notebook every every steps with the fixed-noise sample grid and the plots; the
 // last state stays in the notebook. With a run folder runDir, each grid is
-// also saved as runDir/samples/step-N.png and the animation
-// samples/progress.gif is refreshed, as `ganbook train` does. It returns the
+// also saved into runDir/samples, with the animation progress.gif, as
+// `ganbook train` does (gan.GAN.SaveSampleGrid). It returns the
 // metrics of the last step.
 func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir string) (gan.Metrics, error) {
 	live := NewLive()
@@ -60,11 +59,7 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 			return err
 		}
 		if runDir != "" {
-			samples := filepath.Join(runDir, "samples")
-			if err := imgio.Save(filepath.Join(samples, fmt.Sprintf("step-%08d.png", g.Step)), grid); err != nil {
-				return err
-			}
-			if err := gan.WriteProgressGIF(samples); err != nil {
+			if err := g.SaveSampleGrid(filepath.Join(runDir, "samples"), grid); err != nil {
 				return err
 			}
 		}

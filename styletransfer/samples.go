@@ -27,7 +27,8 @@ type Sample struct {
 	Licence string
 }
 
-// Samples are the lesson's content photos and style painting.
+// Samples are the lesson's content photos and style paintings. (opencv-doc
+// is a 96 MB download for its one painting; it is fetched once.)
 var Samples = []Sample{
 	{"chelsea.png", "python3-skimage", "/usr/lib/python3/dist-packages/skimage/data/chelsea.png",
 		"Chelsea the cat, by Stefan van der Walt (scikit-image sample data)", "CC0 1.0 (public domain dedication)"},
@@ -37,6 +38,10 @@ var Samples = []Sample{
 		"astronaut Eileen Collins, NASA (scikit-image sample data)", "public domain (NASA)"},
 	{"scream.jpg", "darknet", "/usr/share/darknet/data/scream.jpg",
 		"The Scream, Edvard Munch, 1893 (darknet sample data)", "public domain (the painter died in 1944)"},
+	{"dog.jpg", "darknet", "/usr/share/darknet/data/dog.jpg",
+		"a dog beside a bicycle (darknet sample data)", "darknet's: GPL-3.0+ or MIT or WTFPL (Debian's copyright file)"},
+	{"starry_night.jpg", "opencv-doc", "/usr/share/doc/opencv-doc/examples/data/starry_night.jpg",
+		"The Starry Night, Vincent van Gogh, 1889 (OpenCV sample data)", "public domain (the painter died in 1890)"},
 }
 
 // SamplesDir is where InstallSamples puts the images: $GANBOOK_SAMPLES, or
@@ -146,7 +151,7 @@ func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 }
 
 // builtInSamples are copies of Samples at most 512 px wide or high (JPEG,
-// quality 88; ~190 KB in all), for systems without apt-get (macOS, Windows) or
+// quality 88; ~350 KB in all), for systems without apt-get (macOS, Windows) or
 // without a network.
 //
 //go:embed samples/*.jpg

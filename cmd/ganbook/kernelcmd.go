@@ -4,11 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/kernel"
 )
 
@@ -42,20 +46,24 @@ func kernelCmd(args []string) error {
 }
 
 func notebooksCmd(args []string) error {
+	if len(args) > 0 && args[0] == "screenshot" {
+		return screenshotCmd(args[1:])
+	}
 	if len(args) == 0 || args[0] != "run" {
-		return usagef("notebooks: use `ganbook notebooks run [FILES]`")
+		return usagef("notebooks: use `ganbook notebooks run [--full] [FILES]` or `ganbook notebooks screenshot FILE@CELL...`")
 	}
 	fs := flag.NewFlagSet("notebooks run", flag.ContinueOnError)
-	out := fs.String("out", "", "folder for the executed copies (default: notebooks/executed)")
+	full := fs.Bool("full", false, "full mode (GANBOOK_QUICK unset), and publish the executed copies for reading: "+kernel.ExecutedDir+", with an HTML rendering of each")
+	out := fs.String("out", "", "folder for the executed copies (default: notebooks/runs/executed; with --full, "+kernel.ExecutedDir+")")
 	timeout := fs.Duration("cell-timeout", 10*time.Minute, "time limit of one cell")
 	if err := parseFlagsAndArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	files := fs.Args()
+	root, rootErr := kernel.Root()
 	if len(files) == 0 {
-		root, err := kernel.Root()
-		if err != nil {
-			return err
+		if rootErr != nil {
+			return rootErr
 		}
 		files, _ = filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
 		sort.Strings(files)
@@ -69,7 +77,10 @@ func notebooksCmd(args []string) error {
 		}
 	}
 	if *out == "" {
-		*out = filepath.Join(filepath.Dir(files[0]), "executed")
+		*out = filepath.Join(filepath.Dir(files[0]), "runs", "executed")
+		if *full {
+			*out = filepath.Join(filepath.Dir(files[0]), "executed")
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -81,9 +92,29 @@ func notebooksCmd(args []string) error {
 			return fmt.Errorf("%s is missing: %s", l.What, l.Fix)
 		}
 	}
+	runDir := *out
+	var info kernel.RunInfo
+	if *full {
+		os.Unsetenv("GANBOOK_QUICK") // the children inherit it
+		// Run into a scratch folder: a failed run must not replace a good copy.
+		tmp, err := os.MkdirTemp("", "ganbook-notebooks-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		runDir = tmp
+		backend := "unknown"
+		if c, err := nn.Backend(); err == nil {
+			backend = c.Line
+		}
+		info = kernel.ThisRun(root, backend)
+	}
 	passed, failed := 0, 0
 	for _, f := range files {
-		r := kernel.RunNotebook(context.Background(), f, *out, *timeout)
+		r := kernel.RunNotebook(context.Background(), f, runDir, *timeout)
+		if r.Err == nil && *full {
+			r.Err = publish(r.Executed, *out, info)
+		}
 		if r.Err != nil {
 			failed++
 			fmt.Printf("FAIL %s (%s): %v\n", f, r.Duration.Round(time.Second), r.Err)
@@ -97,4 +128,68 @@ func notebooksCmd(args []string) error {
 		return fmt.Errorf("%d notebook(s) failed", failed)
 	}
 	return nil
+}
+
+// publish adds the run's header to an executed copy, renders its HTML, moves
+// both into out and says how big they are.
+func publish(executed, out string, info kernel.RunInfo) error {
+	nbBytes, htmlBytes, err := kernel.Publish(context.Background(), executed, info)
+	if err != nil {
+		return err
+	}
+	html := strings.TrimSuffix(executed, filepath.Ext(executed)) + ".html"
+	for _, f := range []string{executed, html} {
+		if err := moveFile(f, filepath.Join(out, filepath.Base(f))); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("     %s: %.2f MB, HTML %.2f MB\n", filepath.Base(executed), float64(nbBytes)/(1<<20), float64(htmlBytes)/(1<<20))
+	if nbBytes > kernel.MaxExecutedBytes {
+		fmt.Printf("     warning: over %d MB: a cell shows too much (smaller images, fewer frames)\n", kernel.MaxExecutedBytes>>20)
+	}
+	return nil
+}
+
+// moveFile renames, or copies and removes across file systems (the scratch
+// folder may be on another one).
+func moveFile(src, dst string) error {
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if err := imgio.WriteFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(raw); return err }); err != nil {
+		return err
+	}
+	return os.Remove(src)
+}
+
+// screenshotCmd opens executed notebooks in Jupyter's page (headless
+// Chromium), scrolls each to a cell and saves what the window shows.
+func screenshotCmd(args []string) error {
+	fs := flag.NewFlagSet("notebooks screenshot", flag.ContinueOnError)
+	out := fs.String("out", "docs", "folder for the PNG files (notebook-NAME.png)")
+	width := fs.Int("width", 1100, "window width in pixels")
+	height := fs.Int("height", 1300, "window height in pixels")
+	if err := parseFlagsAndArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("notebooks screenshot: name the executed notebooks, each as FILE@CELL-ID (the cell to show at the top), e.g. notebooks/executed/01-gan.ipynb@01-12")
+	}
+	var shots []kernel.Shot
+	for _, a := range fs.Args() {
+		file, cell, _ := strings.Cut(a, "@")
+		if _, err := os.Stat(file); err != nil {
+			return usagef("%s: no such notebook", file)
+		}
+		name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		shots = append(shots, kernel.Shot{Notebook: file, Cell: cell, Out: filepath.Join(*out, "notebook-"+name+".png")})
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	return kernel.Screenshots(context.Background(), shots, *width, *height, func(s string) { fmt.Println(s) })
 }

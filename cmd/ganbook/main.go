@@ -10,6 +10,8 @@
 //	ganbook kernel install     install the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
 //	ganbook kernel check       check the Jupyter kernel and what it needs
 //	ganbook notebooks run      execute the notebooks headless and report how many passed
+//	                           (--full: publish the executed copies in notebooks/executed)
+//	ganbook notebooks screenshot  screenshots of executed notebooks in Jupyter's page
 //	ganbook score  [flags]     Frechet distance, confidence, class entropy and diversity of a run's samples
 //	ganbook sweep  [flags]     short training runs over a grid of learning rates and betas, with a table of scores
 //	ganbook bench  [flags]     time training steps beside PyTorch (a benchmark, not a test)
@@ -45,11 +47,13 @@ usage:
   ganbook train  [--dataset mnist|fashion|DIR] [--model mlp|dcgan] [--steps N] [--out RUN_DIR] [--resume] ...
   ganbook sample --run RUN_DIR [--n 1000] [--out DIR]
   ganbook style  --content FILE --style FILE --out FILE [--size 256] [--steps N] ...
-  ganbook samples                 install the sample photos and painting (from Debian packages, or built-in copies)
+  ganbook samples                 install the sample photos and paintings (from Debian packages, or built-in copies)
   ganbook data mnist [--dir DIR]  download MNIST into the cache (it also ships in the Go module cache)
   ganbook data folder --out DIR [--from mnist|fashion] [--n N] [--size 64]   write a dataset as an image folder
   ganbook kernel install|check    the Jupyter kernel "ganbook" (GoNB pinned by go.mod)
   ganbook notebooks run [FILES]   execute notebooks headless; closes with "N passed, N failed"
+                                  (--full: full mode, copies with outputs and HTML in notebooks/executed)
+  ganbook notebooks screenshot FILE@CELL...  Jupyter's page of executed notebooks, as PNG (headless Chromium)
   ganbook score --run RUN_DIR [--n 1000]   Frechet distance, confidence, class entropy, diversity of generated digits
   ganbook sweep [--lr 5e-5,2e-4,1e-3] [--beta1 0.5,0.9] [--steps 500]   short runs over a grid, table of scores
   ganbook bench [--only dcgan64,...] [--steps 10]   time training steps beside PyTorch (a benchmark, not a test)

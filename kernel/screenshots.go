@@ -1,0 +1,101 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// Shot is one screenshot of an executed notebook as Jupyter's page shows it.
+type Shot struct {
+	Notebook string // an executed notebook
+	Cell     string // the id of the cell to scroll to the top ("" the top of the page)
+	Out      string // PNG file to write
+}
+
+// Screenshots serves each shot's notebook (a trusted copy, so its HTML and
+// SVG outputs render as they did when it ran) from a scratch folder with
+// Jupyter, opens it in headless Chromium without running it, scrolls its
+// cell to the top of a width x height window and saves the PNG.
+func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(string)) error {
+	dir, err := os.MkdirTemp("", "ganbook-screenshots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	index := make([]int, len(shots))
+	for i, s := range shots {
+		raw, err := os.ReadFile(s.Notebook)
+		if err != nil {
+			return err
+		}
+		if index[i], err = cellIndex(raw, s.Cell); err != nil {
+			return fmt.Errorf("%s: %w", s.Notebook, err)
+		}
+		copyPath := filepath.Join(dir, fmt.Sprintf("%d-%s", i, filepath.Base(s.Notebook)))
+		if err := os.WriteFile(copyPath, raw, 0o644); err != nil {
+			return err
+		}
+		if msg, err := exec.CommandContext(ctx, "jupyter-trust", copyPath).CombinedOutput(); err != nil {
+			return fmt.Errorf("jupyter trust %s: %v: %s", s.Notebook, err, lastLine(msg))
+		}
+	}
+	server, err := StartJupyter(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer server.Close()
+	b, err := StartBrowser(ctx, width, height)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for i, s := range shots {
+		if err := b.Open(ctx, server.PageURL(fmt.Sprintf("%d-%s", i, filepath.Base(s.Notebook)))); err != nil {
+			return err
+		}
+		if err := waitNotebook(ctx, b, 2*time.Minute); err != nil {
+			return fmt.Errorf("%s: %w", s.Notebook, err)
+		}
+		// Scroll the cell to the top; wait for its images to load.
+		script := fmt.Sprintf(`Jupyter.notebook.scroll_to_cell(%d, 0); return Array.from(document.images).every(i => i.complete)`, index[i])
+		if err := poll(ctx, b, script, 30*time.Second, "the page's images did not load"); err != nil {
+			return fmt.Errorf("%s: %w", s.Notebook, err)
+		}
+		time.Sleep(time.Second) // the scroll animates
+		png, err := b.Screenshot(ctx)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(s.Out, png, 0o644); err != nil {
+			return err
+		}
+		log(fmt.Sprintf("%s (cell %q): %s, %d KB", s.Notebook, s.Cell, s.Out, len(png)/1024))
+	}
+	return nil
+}
+
+// cellIndex is the position of the cell with that id (0 for "").
+func cellIndex(raw []byte, id string) (int, error) {
+	if id == "" {
+		return 0, nil
+	}
+	var nb struct {
+		Cells []struct {
+			ID string `json:"id"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		return 0, fmt.Errorf("not a notebook: %w", err)
+	}
+	for i, c := range nb.Cells {
+		if c.ID == id {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("no cell with id %q", id)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"image"
+	"image/gif"
 	"os"
 	"strings"
 	"sync"
@@ -30,30 +31,45 @@ func Show(htmlText string) {
 	}
 }
 
-// maxShown is the longest side of an image embedded in a notebook: larger
-// photos are shrunk so the saved notebook stays small.
+// maxShown is the longest side of a photo embedded in a notebook: larger ones
+// are shrunk so the saved notebook stays small.
 const maxShown = 384
 
 // ImageHTML is an <img> tag with the image embedded as PNG: it stays in the
 // saved notebook. scale enlarges small images (CSS pixelated, so digits stay
-// crisp); large images are shrunk to maxShown pixels.
+// crisp). A grid drawn at scale 2 is embedded at half size and drawn at full
+// size (imgio.Compact: the same picture, a quarter of the bytes); other images
+// larger than maxShown pixels are shrunk to it.
 func ImageHTML(img image.Image, scale int) string {
-	img = imgio.Shrink(img, maxShown)
-	src, err := gonbui.EmbedImageAsPNGSrc(img)
+	w := img.Bounds().Dx() * max(scale, 1)
+	small, _ := imgio.Compact(img)
+	if b := small.Bounds(); max(b.Dx(), b.Dy()) > maxShown {
+		small = imgio.Shrink(small, maxShown)
+		w = small.Bounds().Dx() * max(scale, 1)
+	}
+	src, err := gonbui.EmbedImageAsPNGSrc(small)
 	if err != nil {
 		return "<p>" + html.EscapeString(err.Error()) + "</p>"
 	}
-	w := img.Bounds().Dx() * max(scale, 1)
 	return fmt.Sprintf(`<img src="%s" width="%d" style="image-rendering: pixelated">`, src, w)
 }
 
-// ShowGIF displays an animated GIF file (e.g. a run's samples/progress.gif).
+// ShowGIF displays an animated GIF file (e.g. a run's samples/progress.gif),
+// its frames halved where they are made of 2x2 blocks (imgio.CompactGIF) and
+// drawn at the file's size.
 func ShowGIF(path string) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	Show(fmt.Sprintf(`<img src="data:image/gif;base64,%s" style="image-rendering: pixelated">`, base64.StdEncoding.EncodeToString(raw)))
+	cfg, err := gif.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("%s: not a GIF: %w", path, err)
+	}
+	if small, _, err := imgio.CompactGIF(raw); err == nil {
+		raw = small
+	}
+	Show(fmt.Sprintf(`<img src="data:image/gif;base64,%s" width="%d" style="image-rendering: pixelated">`, base64.StdEncoding.EncodeToString(raw), cfg.Width))
 	return nil
 }
 

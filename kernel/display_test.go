@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ganbook/ganbook/internal/imgio"
+
 	"github.com/ganbook/ganbook/gan"
 )
 
@@ -46,9 +48,18 @@ func TestTableAndImageHTML(t *testing.T) {
 	if !strings.HasPrefix(img, `<img src="data:image/png;base64,`) || !strings.Contains(img, `width="84"`) {
 		t.Errorf("image tag %.80s", img)
 	}
-	big := ImageHTML(image.NewGray(image.Rect(0, 0, 1000, 500)), 1)
+	photo := image.NewGray(image.Rect(0, 0, 1000, 500))
+	for i := range photo.Pix {
+		photo.Pix[i] = uint8(i * 7919 % 251) // no 2x2 blocks: a photo
+	}
+	big := ImageHTML(photo, 1)
 	if !strings.Contains(big, `width="384"`) {
 		t.Errorf("a large image is not shrunk: %.120s", big[len(big)-60:])
+	}
+	// A grid drawn at scale 2 is embedded at half size, shown at its own.
+	grid := imgio.Grid([]image.Image{photo.SubImage(image.Rect(0, 0, 100, 100))}, 1, 0, 2)
+	if tag := ImageHTML(grid, 1); !strings.Contains(tag, `width="200"`) || len(tag) > len(ImageHTML(photo.SubImage(image.Rect(0, 0, 200, 200)), 1))/2 {
+		t.Errorf("a 2x grid: tag of %d bytes (%.60s...)", len(tag), tag[len(tag)-60:])
 	}
 	l := NewLive()
 	l.Update("<p>one</p>")

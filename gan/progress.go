@@ -11,9 +11,10 @@ import (
 // samples/: the same 64 noise vectors, step after step, becoming digits.
 const ProgressGIF = "progress.gif"
 
-// maxProgressFrames bounds the animation; longer runs show every k-th grid
+// maxProgressFrames bounds the animation (9 s at 0.3 s a frame, and a GIF
+// small enough to embed in a notebook); longer runs show every k-th grid
 // (and always the last).
-const maxProgressFrames = 60
+const maxProgressFrames = 30
 
 // WriteProgressGIF (re)writes samplesDir/progress.gif from the step-*.png
 // grids in it, oldest first. It reads the grids from disk, so a resumed run's

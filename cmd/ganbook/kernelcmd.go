@@ -111,7 +111,18 @@ func notebooksCmd(args []string) error {
 	}
 	passed, failed := 0, 0
 	for _, f := range files {
-		r := kernel.RunNotebook(context.Background(), f, runDir, *timeout)
+		src := f
+		if *full {
+			// From a copy in the scratch folder: the notebooks' run folders
+			// (runs/...) start empty, so the copies show fresh runs, not a
+			// resumed earlier one; notebook 02 still finds 01's run there.
+			var err error
+			if src, err = copyInto(f, filepath.Join(runDir, "notebooks")); err != nil {
+				return err
+			}
+		}
+		r := kernel.RunNotebook(context.Background(), src, runDir, *timeout)
+		r.Path = f
 		if r.Err == nil && *full {
 			r.Err = publish(r.Executed, *out, info)
 		}
@@ -148,6 +159,19 @@ func publish(executed, out string, info kernel.RunInfo) error {
 		fmt.Printf("     warning: over %d MB: a cell shows too much (smaller images, fewer frames)\n", kernel.MaxExecutedBytes>>20)
 	}
 	return nil
+}
+
+// copyInto copies a file into dir (made if missing) and returns the copy's path.
+func copyInto(path, dir string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, filepath.Base(path))
+	return dst, os.WriteFile(dst, raw, 0o644)
 }
 
 // moveFile renames, or copies and removes across file systems (the scratch

@@ -13,14 +13,14 @@ import (
 // Shot is one screenshot of an executed notebook as Jupyter's page shows it.
 type Shot struct {
 	Notebook string // an executed notebook
-	Cell     string // the id of the cell to scroll to the top ("" the top of the page)
+	Cell     string // the id of the cell whose output is scrolled to the top ("" the top of the page)
 	Out      string // PNG file to write
 }
 
 // Screenshots serves each shot's notebook (a trusted copy, so its HTML and
 // SVG outputs render as they did when it ran) from a scratch folder with
 // Jupyter, opens it in headless Chromium without running it, scrolls its
-// cell to the top of a width x height window and saves the PNG.
+// cell's output to the top of a width x height window and saves the PNG.
 func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(string)) error {
 	dir, err := os.MkdirTemp("", "ganbook-screenshots-")
 	if err != nil {
@@ -36,11 +36,15 @@ func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(
 		if index[i], err = cellIndex(raw, s.Cell); err != nil {
 			return fmt.Errorf("%s: %w", s.Notebook, err)
 		}
-		copyPath := filepath.Join(dir, fmt.Sprintf("%d-%s", i, filepath.Base(s.Notebook)))
+		// One folder a shot, so the page's title is the notebook's own name.
+		copyPath := filepath.Join(dir, fmt.Sprint(i), filepath.Base(s.Notebook))
+		if err := os.MkdirAll(filepath.Dir(copyPath), 0o755); err != nil {
+			return err
+		}
 		if err := os.WriteFile(copyPath, raw, 0o644); err != nil {
 			return err
 		}
-		if msg, err := exec.CommandContext(ctx, "jupyter-trust", copyPath).CombinedOutput(); err != nil {
+		if msg, err := exec.CommandContext(ctx, python(), "-m", "nbformat.sign", copyPath).CombinedOutput(); err != nil {
 			return fmt.Errorf("jupyter trust %s: %v: %s", s.Notebook, err, lastLine(msg))
 		}
 	}
@@ -55,14 +59,20 @@ func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(
 	}
 	defer b.Close()
 	for i, s := range shots {
-		if err := b.Open(ctx, server.PageURL(fmt.Sprintf("%d-%s", i, filepath.Base(s.Notebook)))); err != nil {
+		if err := b.Open(ctx, server.PageURL(fmt.Sprintf("%d/%s", i, filepath.Base(s.Notebook)))); err != nil {
 			return err
 		}
 		if err := waitNotebook(ctx, b, 2*time.Minute); err != nil {
 			return fmt.Errorf("%s: %w", s.Notebook, err)
 		}
-		// Scroll the cell to the top; wait for its images to load.
-		script := fmt.Sprintf(`Jupyter.notebook.scroll_to_cell(%d, 0); return Array.from(document.images).every(i => i.complete)`, index[i])
+		// Show long outputs whole (Jupyter folds them into a scroll box), scroll
+		// the cell's output (or the cell, if it has none) to the top, and wait
+		// for the images to load.
+		script := fmt.Sprintf(`Jupyter.notebook.get_cells().forEach(c => c.output_area && c.output_area.unscroll_area());
+			const cell = document.querySelectorAll("#notebook-container > .cell")[%d];
+			const out = cell.querySelector(".output_wrapper");
+			((out && out.offsetHeight > 0) ? out : cell).scrollIntoView();
+			return Array.from(document.images).every(i => i.complete)`, index[i])
 		if err := poll(ctx, b, script, 30*time.Second, "the page's images did not load"); err != nil {
 			return fmt.Errorf("%s: %w", s.Notebook, err)
 		}

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -66,8 +67,16 @@ func TestLessonTexts(t *testing.T) {
 				t.Errorf("%s.md does not mention %s", lang, want)
 			}
 		}
+		// Every relative link (notebooks, their executed copies) leads to a file.
+		for _, m := range relLink.FindAllStringSubmatch(text, -1) {
+			if _, err := os.Stat(m[1]); err != nil {
+				t.Errorf("%s.md links to %s, which does not exist", lang, m[1])
+			}
+		}
 		if n := strings.Count(text, "\n## "); n != 9 {
 			t.Errorf("%s.md has %d sections, want 9", lang, n)
 		}
 	}
 }
+
+var relLink = regexp.MustCompile(`\]\(((?:\.\./|[a-z])[^)#:]*)\)`)

@@ -105,7 +105,7 @@ func notebooksCmd(args []string) error {
 		runDir = tmp
 		backend := "unknown"
 		if c, err := nn.Backend(); err == nil {
-			backend = c.Line
+			backend = strings.TrimPrefix(c.Line, "backend: ")
 		}
 		info = kernel.ThisRun(root, backend)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -42,6 +43,12 @@ func StartJupyter(ctx context.Context, dir string, env ...string) (*JupyterServe
 	if s.log, err = os.Create(filepath.Join(dir, ".ganbook-jupyter.log")); err != nil {
 		return nil, err
 	}
+	started := false
+	defer func() {
+		if !started {
+			s.log.Close()
+		}
+	}()
 	s.cmd = exec.Command("jupyter-notebook", "--no-browser", "--allow-root", "--ip=127.0.0.1",
 		fmt.Sprintf("--port=%d", port), "--NotebookApp.token="+s.token, "--notebook-dir="+dir)
 	s.cmd.Env = append(os.Environ(), env...)
@@ -60,6 +67,7 @@ func StartJupyter(ctx context.Context, dir string, env ...string) (*JupyterServe
 		s.Close()
 		return nil, fmt.Errorf("jupyter-notebook did not start (log: %s): %w", s.log.Name(), err)
 	}
+	started = true
 	return s, nil
 }
 
@@ -68,17 +76,29 @@ func (s *JupyterServer) PageURL(notebook string) string {
 	return s.URL + "/notebooks/" + (&url.URL{Path: filepath.ToSlash(notebook)}).EscapedPath() + "?token=" + s.token
 }
 
-// Close stops the server and its kernels.
+// Close stops the server and its kernels: it asks the server to shut down
+// (which stops the kernels cleanly) and waits for it; a server that has not
+// ended after 15 s is interrupted, then killed.
 func (s *JupyterServer) Close() {
 	if s.cmd != nil && s.cmd.Process != nil {
-		_ = s.cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { _ = s.cmd.Wait(); close(done) }()
+		req, _ := http.NewRequest("POST", s.URL+"/api/shutdown?token="+s.token, nil)
+		if resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req); err == nil {
+			resp.Body.Close()
+		}
 		select {
 		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-done
+		case <-time.After(15 * time.Second):
+			if err := s.cmd.Process.Signal(os.Interrupt); err != nil { // Windows cannot interrupt
+				_ = s.cmd.Process.Kill()
+			}
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = s.cmd.Process.Kill()
+				<-done
+			}
 		}
 	}
 	if s.log != nil {
@@ -108,12 +128,23 @@ func waitNotebook(ctx context.Context, b *Browser, limit time.Duration) error {
 
 func poll(ctx context.Context, b *Browser, script string, limit time.Duration, what string) error {
 	deadline := time.Now().Add(limit)
+	var last error
 	for {
 		var ok bool
-		if err := b.Eval(ctx, script, &ok); err == nil && ok {
+		err := b.Eval(ctx, script, &ok)
+		if err == nil && ok {
 			return nil
 		}
+		if err != nil {
+			last = err
+			if strings.Contains(err.Error(), "invalid session id") { // the browser is gone
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
 		if time.Now().After(deadline) {
+			if last != nil {
+				return fmt.Errorf("%s within %s (last error: %v)", what, limit, last)
+			}
 			return fmt.Errorf("%s within %s", what, limit)
 		}
 		select {

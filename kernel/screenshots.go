@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/ganbook/ganbook/internal/imgio"
 )
 
 // Shot is one screenshot of an executed notebook as Jupyter's page shows it.
@@ -81,7 +84,7 @@ func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(s.Out, png, 0o644); err != nil {
+		if err := imgio.WriteFileAtomic(s.Out, func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
 			return err
 		}
 		log(fmt.Sprintf("%s (cell %q): %s, %d KB", s.Notebook, s.Cell, s.Out, len(png)/1024))

@@ -193,7 +193,7 @@ func waitHTTP(ctx context.Context, url string, limit time.Duration) error {
 	var last error
 	for time.Now().Before(deadline) {
 		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := (&http.Client{Timeout: max(time.Until(deadline), time.Second)}).Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

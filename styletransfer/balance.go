@@ -21,8 +21,10 @@ import (
 // as a share of the painting's (0: the photo's content, 1: as far as the
 // painting), each style layer's loss the squared distance to the painting's
 // Gram matrix as a share of the photo's (1: the photo's style, 0: the
-// painting's), and the variation loss a multiple of the photo's own: the same
-// ratios MeasureTransfer reports, here in the optimisation's own network.
+// painting's), and the variation loss a multiple of the photo's own: ratios
+// in the spirit of MeasureTransfer's, here in the optimisation's own network
+// and averaged per layer (MeasureTransfer normalises by the painting's Gram
+// norm, so its numbers differ).
 type balance struct {
 	content   float64   // 1 / mean((painting's - photo's content features)²)
 	style     []float64 // per style layer, 1 / RMS(photo's - painting's Gram matrix), applied to both Gram matrices
@@ -65,7 +67,7 @@ func newBalance(photo, painting []*tensors.Tensor, photoPixels *tensors.Tensor) 
 
 // styleGrams are the Gram matrices of feats at layers, each scaled by its
 // layer's factor (so StyleLoss's mean squared difference becomes relative to
-// the target's mean square).
+// the mean square of the photo-to-painting Gram difference).
 func (b balance) styleGrams(feats map[string]*Node, layers []string) []*Node {
 	out := grams(feats, layers)
 	for i := range out {

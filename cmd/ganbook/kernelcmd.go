@@ -126,6 +126,14 @@ func notebooksCmd(args []string) error {
 		if r.Err == nil && *full {
 			r.Err = publish(r.Executed, *out, info)
 		}
+		if r.Err != nil && *full {
+			// Keep the failed copy, with its error, out of the scratch folder
+			// (which goes) and away from the published copies.
+			keep := filepath.Join(filepath.Dir(f), "runs", "executed")
+			if err := os.MkdirAll(keep, 0o755); err == nil && moveFile(r.Executed, filepath.Join(keep, filepath.Base(f))) == nil {
+				r.Err = fmt.Errorf("%w (the failed run: %s)", r.Err, filepath.Join(keep, filepath.Base(f)))
+			}
+		}
 		if r.Err != nil {
 			failed++
 			fmt.Printf("FAIL %s (%s): %v\n", f, r.Duration.Round(time.Second), r.Err)
@@ -149,7 +157,9 @@ func publish(executed, out string, info kernel.RunInfo) error {
 		return err
 	}
 	html := strings.TrimSuffix(executed, filepath.Ext(executed)) + ".html"
-	for _, f := range []string{executed, html} {
+	// The HTML first: the notebook is what the staleness test compares, so a
+	// failure between the two leaves the old pair's notebook, flagged stale.
+	for _, f := range []string{html, executed} {
 		if err := moveFile(f, filepath.Join(out, filepath.Base(f))); err != nil {
 			return err
 		}
@@ -204,12 +214,17 @@ func screenshotCmd(args []string) error {
 		return usagef("notebooks screenshot: name the executed notebooks, each as FILE@CELL-ID (the cell to show at the top), e.g. notebooks/executed/01-gan.ipynb@01-12")
 	}
 	var shots []kernel.Shot
+	seen := map[string]bool{}
 	for _, a := range fs.Args() {
 		file, cell, _ := strings.Cut(a, "@")
 		if _, err := os.Stat(file); err != nil {
 			return usagef("%s: no such notebook", file)
 		}
 		name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		if seen[name] {
+			return usagef("notebooks screenshot: %s is named twice: one screenshot per notebook (docs/notebook-%s.png)", name, name)
+		}
+		seen[name] = true
 		shots = append(shots, kernel.Shot{Notebook: file, Cell: cell, Out: filepath.Join(*out, "notebook-"+name+".png")})
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {

@@ -14,6 +14,10 @@ import (
 // pixel in a PNG instead of four). Notebooks embed their pictures, so this
 // keeps a saved notebook a quarter of the size, losing nothing.
 func Compact(img image.Image) (out image.Image, factor int) {
+	switch img.(type) {
+	case *image.Gray16, *image.RGBA64, *image.NRGBA64:
+		return img, 1 // halve and asGray keep 8 bits a channel
+	}
 	out, factor = img, 1
 	for blocky(out) {
 		out, factor = halve(out), factor*2

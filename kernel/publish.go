@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -98,11 +99,15 @@ func Publish(ctx context.Context, executed string, info RunInfo) (nbBytes, htmlB
 		info.When.Format("2006-01-02 15:04 MST"), info.Machine, info.Backend, info.Commit, name, name)
 	head := map[string]any{"cell_type": "markdown", "id": executedCellID, "metadata": map[string]any{}, "source": note}
 	nb["cells"] = append([]any{head}, cells...)
-	out, err := json.MarshalIndent(nb, "", " ")
-	if err != nil {
+	// As Jupyter writes notebooks: one-space indent, "<" left as it is.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(nb); err != nil {
 		return 0, 0, err
 	}
-	out = append(out, '\n')
+	out := buf.Bytes()
 	if err := imgio.WriteFileAtomic(executed, func(w io.Writer) error {
 		_, err := w.Write(out)
 		return err

@@ -33,8 +33,9 @@ type balance struct {
 
 // newBalance computes the factors from the photo's and the painting's
 // features at the content layer and Gram matrices (each [features, grams...],
-// as NewRun's target graph returns them) and the photo's pixels [1, H, W, C].
-func newBalance(photo, painting []*tensors.Tensor, photoPixels *tensors.Tensor) (balance, error) {
+// as NewRun's target graph returns them), and the photo's VariationLoss over
+// its photoValues pixel values.
+func newBalance(photo, painting []*tensors.Tensor, photoVariation float64, photoValues int) (balance, error) {
 	var b balance
 	if len(photo) != len(painting) || len(photo) < 2 {
 		return b, fmt.Errorf("balance: %d photo and %d painting tensors", len(photo), len(painting))
@@ -52,16 +53,9 @@ func newBalance(photo, painting []*tensors.Tensor, photoPixels *tensors.Tensor) 
 	for _, g := range gaps[1:] {
 		b.style = append(b.style, 1/math.Sqrt(max(g, 1e-12)))
 	}
-	px, err := tensors.CopyFlatData[float32](photoPixels)
-	if err != nil {
-		return b, err
-	}
-	dims := photoPixels.Shape().Dimensions
-	if len(dims) != 4 || dims[0] != 1 {
-		return b, fmt.Errorf("balance: the photo's shape is %v, want [1, H, W, C]", dims)
-	}
-	// A flat photo has no variation: floor it at a mean difference of 0.001.
-	b.variation = 1 / max(variationOf(px, dims[1], dims[2], dims[3]), 1e-3*float64(2*dims[1]*dims[2]*dims[3]))
+	// A flat photo has no variation: floor it at a mean difference of 0.001
+	// (VariationLoss sums two differences per value).
+	b.variation = 1 / max(photoVariation, 1e-3*float64(2*photoValues))
 	return b, nil
 }
 
@@ -116,23 +110,4 @@ func meanSquareDiff(a, b *tensors.Tensor) (float64, error) {
 		s += d * d
 	}
 	return s / float64(max(len(fa), 1)), nil
-}
-
-// variationOf is VariationLoss on the host, for one image [h, w, c].
-func variationOf(px []float32, h, w, c int) float64 {
-	s := 0.0
-	at := func(y, x, k int) float64 { return float64(px[(y*w+x)*c+k]) }
-	for y := range h {
-		for x := range w {
-			for k := range c {
-				if y+1 < h {
-					s += math.Abs(at(y+1, x, k) - at(y, x, k))
-				}
-				if x+1 < w {
-					s += math.Abs(at(y, x+1, k) - at(y, x, k))
-				}
-			}
-		}
-	}
-	return s
 }

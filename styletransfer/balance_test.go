@@ -18,14 +18,15 @@ func TestBalanceFactors(t *testing.T) {
 	f32 := func(v []float32, dims ...int) *tensors.Tensor { return tensors.FromFlatDataAndDimensions(v, dims...) }
 	photo := []*tensors.Tensor{f32([]float32{1, 2}, 1, 1, 1, 2), f32([]float32{0, 0, 0, 0}, 1, 2, 2)}
 	painting := []*tensors.Tensor{f32([]float32{3, 2}, 1, 1, 1, 2), f32([]float32{2, 2, 2, 2}, 1, 2, 2)}
-	b, err := newBalance(photo, painting, f32([]float32{0, 1, 1, 1}, 1, 2, 2, 1))
+	variation := MustExecOnce(nn.MustBackend(), VariationLoss, f32([]float32{0, 1, 1, 1}, 1, 2, 2, 1))
+	b, err := newBalance(photo, painting, nn.ScalarValue(variation), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.content != 0.5 || len(b.style) != 1 || b.style[0] != 0.5 || b.variation != 0.5 {
 		t.Fatalf("balance %+v, want content 0.5, style [0.5], variation 0.5", b)
 	}
-	if _, err := newBalance(photo, painting[:1], photo[0]); err == nil {
+	if _, err := newBalance(photo, painting[:1], 2, 4); err == nil {
 		t.Fatal("a painting without Gram matrices was accepted")
 	}
 }
@@ -51,7 +52,8 @@ func TestBalanceUnitsArePhotoAndPainting(t *testing.T) {
 	contentPhoto, contentPainting := rnd(1, 1, 2, 2, 16), rnd(100, 1, 2, 2, 16)
 	stylePhoto, stylePainting := rnd(1, 1, 4, 4, 8), rnd(100, 1, 4, 4, 8)
 	pixels := rnd(1, 1, 4, 4, 3)
-	b, err := newBalance([]*tensors.Tensor{contentPhoto, gram(stylePhoto)}, []*tensors.Tensor{contentPainting, gram(stylePainting)}, pixels)
+	variation := nn.ScalarValue(MustExecOnce(nn.MustBackend(), VariationLoss, pixels))
+	b, err := newBalance([]*tensors.Tensor{contentPhoto, gram(stylePhoto)}, []*tensors.Tensor{contentPainting, gram(stylePainting)}, variation, pixels.Shape().Size())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -263,7 +263,11 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 		return nil, err
 	}
 	nn.ReleaseMemory()
-	bal, err := newBalance(photo, painting, contentT)
+	variation, err := ExecOnce(backend, VariationLoss, contentT)
+	if err != nil {
+		return nil, fmt.Errorf("setting up the style-transfer balance: %w", err)
+	}
+	bal, err := newBalance(photo, painting, nn.ScalarValue(variation), contentT.Shape().Size())
 	if err != nil {
 		return nil, err
 	}

@@ -203,18 +203,11 @@ func run(ctx context.Context, dir, name string, args ...string) error {
 }
 
 func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%s: not found in its package", src)
-		}
-		return err
+	err := imgio.CopyFile(src, dst)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: not found in its package", src)
 	}
-	defer in.Close()
-	return imgio.WriteFileAtomic(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, in)
-		return err
-	})
+	return err
 }
 
 // ReadImage reads a PNG, JPEG or GIF file, with a one-line error naming the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -173,15 +172,11 @@ func publish(executed, out string, info kernel.RunInfo) error {
 
 // copyInto copies a file into dir (made if missing) and returns the copy's path.
 func copyInto(path, dir string) (string, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	dst := filepath.Join(dir, filepath.Base(path))
-	return dst, os.WriteFile(dst, raw, 0o644)
+	return dst, imgio.CopyFile(path, dst)
 }
 
 // moveFile renames, or copies and removes across file systems (the scratch
@@ -190,11 +185,7 @@ func moveFile(src, dst string) error {
 	if err := os.Rename(src, dst); err == nil {
 		return nil
 	}
-	raw, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	if err := imgio.WriteFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(raw); return err }); err != nil {
+	if err := imgio.CopyFile(src, dst); err != nil {
 		return err
 	}
 	return os.Remove(src)

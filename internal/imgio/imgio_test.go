@@ -3,6 +3,7 @@ package imgio
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -224,5 +225,26 @@ func TestSaveGIF(t *testing.T) {
 	rgb.Set(1, 1, color.NRGBA{R: 200, G: 30, B: 90, A: 255})
 	if err := SaveGIF(path, []image.Image{rgb}, 10, 1); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// CopyFile copies the bytes and replaces dst whole; a missing source says so.
+func TestCopyFile(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.WriteFile(src, []byte("ganbook"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, []byte("an older, longer file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := CopyFile(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dst); string(got) != "ganbook" {
+		t.Errorf("copy holds %q, want %q", got, "ganbook")
+	}
+	if err := CopyFile(filepath.Join(dir, "none"), dst); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing source: %v, want os.ErrNotExist", err)
 	}
 }

@@ -100,17 +100,11 @@ var exitStatus = regexp.MustCompile(`(?m)^exit status [1-9][0-9]*\s*$`)
 // NotebookError scans an executed notebook and returns its first cell error:
 // an error output, or a shell line that failed.
 func NotebookError(raw []byte) error {
-	var nb struct {
-		Cells []struct {
-			CellType string   `json:"cell_type"`
-			Source   any      `json:"source"`
-			Outputs  []output `json:"outputs"`
-		} `json:"cells"`
+	cells, err := readCells(raw)
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(raw, &nb); err != nil {
-		return fmt.Errorf("not a notebook: %w", err)
-	}
-	for i, c := range nb.Cells {
+	for i, c := range cells {
 		if c.CellType != "code" {
 			continue
 		}
@@ -124,6 +118,25 @@ func NotebookError(raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// cell is what ganbook reads of a notebook's cell.
+type cell struct {
+	ID       string   `json:"id"`
+	CellType string   `json:"cell_type"`
+	Source   any      `json:"source"` // a string or a list of lines
+	Outputs  []output `json:"outputs"`
+}
+
+// readCells parses a notebook's cells.
+func readCells(raw []byte) ([]cell, error) {
+	var nb struct {
+		Cells []cell `json:"cells"`
+	}
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		return nil, fmt.Errorf("not a notebook: %w", err)
+	}
+	return nb.Cells, nil
 }
 
 type output struct {

@@ -128,17 +128,12 @@ func Publish(ctx context.Context, executed string, info RunInfo) (nbBytes, htmlB
 
 // CodeCells are a notebook's code cells' sources, in order.
 func CodeCells(raw []byte) ([]string, error) {
-	var nb struct {
-		Cells []struct {
-			CellType string `json:"cell_type"`
-			Source   any    `json:"source"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(raw, &nb); err != nil {
-		return nil, fmt.Errorf("not a notebook: %w", err)
+	cells, err := readCells(raw)
+	if err != nil {
+		return nil, err
 	}
 	var code []string
-	for _, c := range nb.Cells {
+	for _, c := range cells {
 		if c.CellType == "code" {
 			code = append(code, joinText(c.Source))
 		}

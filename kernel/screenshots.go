@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -97,15 +96,11 @@ func cellIndex(raw []byte, id string) (int, error) {
 	if id == "" {
 		return 0, nil
 	}
-	var nb struct {
-		Cells []struct {
-			ID string `json:"id"`
-		} `json:"cells"`
+	cells, err := readCells(raw)
+	if err != nil {
+		return 0, err
 	}
-	if err := json.Unmarshal(raw, &nb); err != nil {
-		return 0, fmt.Errorf("not a notebook: %w", err)
-	}
-	for i, c := range nb.Cells {
+	for i, c := range cells {
 		if c.ID == id {
 			return i, nil
 		}

@@ -29,7 +29,7 @@ func ganForwardFLOPs(o gan.Options) (g, d float64) {
 	dense := func(in, out int) float64 { return 2 * float64(in) * float64(out) }
 	conv := func(size, k, in, out int) float64 { return 2 * float64(size*size*k*k) * float64(in) * float64(out) }
 	if o.Model == gan.MLP {
-		in := o.NoiseDim
+		in := o.LatentDim()
 		for _, w := range o.GHidden {
 			g += dense(in, w)
 			in = w
@@ -43,7 +43,7 @@ func ganForwardFLOPs(o gan.Options) (g, d float64) {
 		return g, d + dense(in, 1)
 	}
 	s, c := o.Size/4, o.GBase
-	g = dense(o.NoiseDim, s*s*c)
+	g = dense(o.LatentDim(), s*s*c)
 	for range 2 {
 		s, c = s*2, c/2
 		g += conv(s, 3, 2*c, c)

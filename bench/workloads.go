@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/styletransfer"
 )
@@ -48,9 +49,13 @@ func ganWorkload(name, what string, o gan.Options) Workload {
 		for i := range real {
 			real[i] = rng.Float32()*2 - 1
 		}
+		var labels []int // a conditional GAN's classes, as a labelled dataset hands out
+		if o.Conditional() {
+			labels = gan.EvenClasses(0, o.Batch, o.Classes)
+		}
 		return func() error {
 			// A fresh tensor per step, as the Batcher hands out.
-			_, err := g.TrainStep(tensors.FromFlatDataAndDimensions(real, o.Batch, o.Size, o.Size, o.Channels))
+			_, err := g.TrainStep(dataset.Batch{Images: tensors.FromFlatDataAndDimensions(real, o.Batch, o.Size, o.Size, o.Channels), Labels: labels})
 			return err
 		}, nil
 	}}

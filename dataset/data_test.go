@@ -207,15 +207,20 @@ func TestLoadFolder(t *testing.T) {
 }
 
 func TestBatcherCoversEveryImagePerEpoch(t *testing.T) {
-	ds := &Dataset{Name: "t", N: 10, Size: 1, Chan: 1, Images: []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	ds := &Dataset{Name: "t", N: 10, Size: 1, Chan: 1, Images: []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+		Labels: []uint8{10, 11, 12, 13, 14, 15, 16, 17, 18, 19}}
 	b, err := NewBatcher(ds, 3, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[float32]bool{}
 	for range 3 { // 3 batches of 3 = one epoch, one image dropped
-		for _, v := range b.Next().Value().([][][][]float32) {
+		batch := b.Next()
+		for i, v := range batch.Images.Value().([][][][]float32) {
 			seen[v[0][0][0]] = true
+			if want := int(v[0][0][0]) + 10; batch.Labels[i] != want { // each label stays with its image
+				t.Fatalf("image %g has label %d, want %d", v[0][0][0], batch.Labels[i], want)
+			}
 		}
 	}
 	if len(seen) != 9 || b.Epoch != 0 {

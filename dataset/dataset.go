@@ -63,8 +63,16 @@ func NewBatcher(ds *Dataset, batch int, seed int64) (*Batcher, error) {
 	return b, nil
 }
 
-// Next returns the next batch [batch, Size, Size, Chan] as a fresh tensor.
-func (b *Batcher) Next() *tensors.Tensor {
+// Batch is one training batch: images [B, Size, Size, Chan] with values in
+// [-1, 1] and, from a labelled dataset, each image's class.
+type Batch struct {
+	Images *tensors.Tensor
+	Labels []int // one per image; nil when the dataset has no labels
+}
+
+// Next returns the next batch: images [batch, Size, Size, Chan] as a fresh
+// tensor, with their labels if the dataset has them.
+func (b *Batcher) Next() Batch {
 	if b.pos+b.batch > len(b.order) {
 		b.order = b.rng.Perm(b.ds.N)
 		b.pos = 0
@@ -72,11 +80,15 @@ func (b *Batcher) Next() *tensors.Tensor {
 	}
 	per := b.ds.Size * b.ds.Size * b.ds.Chan
 	flat := make([]float32, 0, b.batch*per)
+	var labels []int
 	for _, i := range b.order[b.pos : b.pos+b.batch] {
 		flat = append(flat, b.ds.Image(i)...)
+		if len(b.ds.Labels) > 0 {
+			labels = append(labels, int(b.ds.Labels[i]))
+		}
 	}
 	b.pos += b.batch
-	return tensors.FromFlatDataAndDimensions(flat, b.batch, b.ds.Size, b.ds.Size, b.ds.Chan)
+	return Batch{Images: tensors.FromFlatDataAndDimensions(flat, b.batch, b.ds.Size, b.ds.Size, b.ds.Chan), Labels: labels}
 }
 
 // Pictures returns the first n images of the dataset as images, to look at.

@@ -308,7 +308,7 @@ func (c *Checkpoint) tensor(e ckptEntry) *tensors.Tensor {
 // the checkpoint's (so its weights cannot be loaded).
 func (c *Checkpoint) SameModel(o Options) error {
 	co := c.Options
-	if co.Model != o.Model || co.Size != o.Size || co.Channels != o.Channels || co.NoiseDim != o.NoiseDim ||
+	if co.Model != o.Model || co.Size != o.Size || co.Channels != o.Channels || co.NoiseDim != o.NoiseDim || co.Classes != o.Classes ||
 		!slices.Equal(co.GHidden, o.GHidden) || !slices.Equal(co.DHidden, o.DHidden) || co.GBase != o.GBase || co.DBase != o.DBase {
 		return fmt.Errorf("%w: %s holds a %s model (size %d, %d channels); the options ask for a %s model (size %d, %d channels)",
 			ErrOtherModel, c.Path, co.Model, co.Size, co.Channels, o.Model, o.Size, o.Channels)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/nn"
 )
@@ -46,7 +47,7 @@ func ExampleGAN_TrainDiscriminator() {
 		return
 	}
 	pixels := make([]float32, o.Batch*o.Pixels()) // a gray batch stands in for real images
-	real := tensors.FromFlatDataAndDimensions(pixels, o.Batch, o.Size, o.Size, o.Channels)
+	real := dataset.Batch{Images: tensors.FromFlatDataAndDimensions(pixels, o.Batch, o.Size, o.Size, o.Channels)}
 	genBefore := g.Fingerprint(gan.GeneratorScope)
 	m, err := g.TrainDiscriminator(real)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -113,7 +114,11 @@ func (g *GAN) createVariables() error {
 	build := func(scope *model.Scope, z *Node) *Node {
 		g.Store.SetTraining(z.Graph(), false)
 		fake := GeneratorScales(g.generatorScope(), z, o)
-		_, features := DiscriminatorFeatures(g.discriminatorScope(), fake, o)
+		var classes *Node // a conditional GAN's one-hot classes: the end of z
+		if o.Conditional() {
+			classes = Slice(z, AxisRange(), AxisRange(o.NoiseDim))
+		}
+		_, features := g.judge(fake, classes)
 		if o.FeatureMatching > 0 {
 			g.realMeanVariable(features.Shape().Dim(1))
 		}
@@ -123,7 +128,7 @@ func (g *GAN) createVariables() error {
 	if err != nil {
 		return err
 	}
-	_, err = nn.Call(exec, tensors.FromShape(shapes.Make(dtypes.Float32, 2, o.NoiseDim)))
+	_, err = nn.Call(exec, tensors.FromShape(shapes.Make(dtypes.Float32, 2, o.LatentDim())))
 	return err
 }
 
@@ -173,7 +178,7 @@ func BCEWithLogits(logits *Node, target float64) *Node {
 // Options.SkipDBelow set, the discriminator's loss on this batch is measured
 // first and its step skipped while the loss is below the threshold (the
 // discriminator is winning): the lesson's advice for keeping the balance.
-func (g *GAN) TrainStep(real *tensors.Tensor) (Metrics, error) {
+func (g *GAN) TrainStep(real dataset.Batch) (Metrics, error) {
 	m := Metrics{Step: g.Step + 1}
 	if err := g.setLRFactor(g.Opts.LRFactor(m.Step)); err != nil {
 		return m, err
@@ -247,20 +252,60 @@ func (g *GAN) LearningRates() (d, gen float64) {
 }
 
 // Generate runs the generator in inference mode on noise z [N, NoiseDim] and
-// returns images [N, Size, Size, Channels] in [-1, 1].
+// returns images [N, Size, Size, Channels] in [-1, 1]. A conditional GAN draws
+// class i % Classes for image i: every class equally often.
 func (g *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
-	if z.Rank() != 2 || z.Shape().Dim(1) != g.Opts.NoiseDim {
-		return nil, fmt.Errorf("noise has shape %s, want [N, %d]", z.Shape(), g.Opts.NoiseDim)
+	return g.GenerateClasses(z, nil)
+}
+
+// GenerateClasses is Generate with the class of each image for a conditional
+// GAN (nil: i % Classes); an unconditional GAN ignores classes.
+func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor, error) {
+	o := g.Opts
+	if z.Rank() != 2 || z.Shape().Dim(1) != o.NoiseDim {
+		return nil, fmt.Errorf("noise has shape %s, want [N, %d]", z.Shape(), o.NoiseDim)
+	}
+	latent := z
+	if o.Conditional() {
+		n := z.Shape().Dim(0)
+		if classes == nil {
+			classes = EvenClasses(0, n, o.Classes)
+		}
+		if len(classes) != n {
+			return nil, fmt.Errorf("%d classes for %d noise vectors", len(classes), n)
+		}
+		oneHot, err := OneHotClasses(classes, o.Classes)
+		if err != nil {
+			return nil, err
+		}
+		noise, hot := tensors.MustCopyFlatData[float32](z), tensors.MustCopyFlatData[float32](oneHot)
+		flat := make([]float32, 0, n*o.LatentDim())
+		for i := range n {
+			flat = append(flat, noise[i*o.NoiseDim:(i+1)*o.NoiseDim]...)
+			flat = append(flat, hot[i*o.Classes:(i+1)*o.Classes]...)
+		}
+		latent = tensors.FromFlatDataAndDimensions(flat, n, o.LatentDim())
+		defer latent.FinalizeAll()
 	}
 	exec := g.genExec
-	if g.Opts.EMA > 0 && g.hasEMA() {
+	if o.EMA > 0 && g.hasEMA() {
 		exec = g.genEMAExec // the averaged generator, once it exists (also after a restore)
 	}
-	out, err := nn.Call(exec, z)
+	out, err := nn.Call(exec, latent)
 	if err != nil {
 		return nil, err
 	}
 	return out[0], nil
+}
+
+// EvenClasses are the classes of images start to start+n-1 when every class
+// is drawn equally often: image i draws class i % classes.
+func EvenClasses(start, n, classes int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = (start + i) % classes
+	}
+	return out
 }
 
 // Fingerprint is a SHA-256 over every variable under a scope path (e.g.

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -26,13 +27,19 @@ func tinyOptions(modelName string) Options {
 }
 
 // randomBatch is a batch of uniform noise in [-1, 1] standing in for real images.
-func randomBatch(o Options, seed uint64) *tensors.Tensor {
+// randomBatch is a batch of noise images, with random labels for a
+// conditional GAN.
+func randomBatch(o Options, seed uint64) dataset.Batch {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	x := make([]float32, o.Batch*o.Pixels())
 	for i := range x {
 		x[i] = rng.Float32()*2 - 1
 	}
-	return tensors.FromFlatDataAndDimensions(x, o.Batch, o.Size, o.Size, o.Channels)
+	var labels []int
+	for range o.Batch * min(o.Classes, 1) {
+		labels = append(labels, rng.IntN(o.Classes))
+	}
+	return dataset.Batch{Images: tensors.FromFlatDataAndDimensions(x, o.Batch, o.Size, o.Size, o.Channels), Labels: labels}
 }
 
 func newTestGAN(t testing.TB, o Options) *GAN {

@@ -3,6 +3,7 @@ package gan
 import (
 	"image"
 	"math"
+	"slices"
 
 	"github.com/gomlx/gomlx/core/tensors"
 
@@ -56,7 +57,13 @@ func (g *GAN) InterpolationGrid(rows, steps int, seed int64, spherical bool) (im
 			z = append(z, v...)
 		}
 	}
-	imgs, err := g.imagesFor(tensors.FromFlatDataAndDimensions(z, rows*steps, dim))
+	var classes []int // a conditional GAN walks within one class per row
+	if g.Opts.Conditional() {
+		for r := range rows {
+			classes = append(classes, slices.Repeat([]int{r % g.Opts.Classes}, steps)...)
+		}
+	}
+	imgs, err := g.imagesFor(tensors.FromFlatDataAndDimensions(z, rows*steps, dim), classes)
 	if err != nil {
 		return nil, err
 	}

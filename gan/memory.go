@@ -39,7 +39,7 @@ func (a *layerFloats) conv(h, cin, out, k int, grad bool) {
 // generatorFloats and discriminatorFloats follow models.go's architectures.
 func generatorFloats(o Options) (f layerFloats, params int64) {
 	if o.Model != DCGAN {
-		in := o.NoiseDim
+		in := o.LatentDim()
 		for _, w := range append(append([]int{}, o.GHidden...), o.Pixels()) {
 			f.acts += 3 * int64(w) // dense, batch norm, activation
 			params += int64(in*w + w)
@@ -49,7 +49,7 @@ func generatorFloats(o Options) (f layerFloats, params int64) {
 	}
 	s, c := o.Size/4, o.GBase
 	f.acts += 3 * int64(s*s*c)
-	params += int64(o.NoiseDim * s * s * c)
+	params += int64(o.LatentDim() * s * s * c)
 	for range 2 { // up-sampling + 3x3 convolution, folded: 4*Out outputs on the small image
 		f.conv(s, c, 4*(c/2), 3, true)
 		f.acts += 3 * int64(4*s*s*(c/2)) // depth-to-space, batch norm, ReLU

@@ -1,6 +1,8 @@
 package gan
 
 import (
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL is written dot-imported
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/layers/activation"
@@ -18,8 +20,10 @@ const leak = 0.2
 // Normal distribution with standard deviation 0.02".
 const initStddev = 0.02
 
-// Generator turns noise z [B, NoiseDim] into images [B, Size, Size, Channels]
-// with values in [-1, 1] (tanh).
+// Generator turns noise z [B, LatentDim] into images [B, Size, Size, Channels]
+// with values in [-1, 1] (tanh). For a conditional GAN (Options.Classes) the
+// last Classes numbers of z are the one-hot class to draw; the first layer
+// reads them like the noise (Mirza & Osindero 2014).
 func Generator(scope *model.Scope, z *Node, o Options) *Node {
 	return GeneratorScales(scope, z, o)[0]
 }
@@ -28,7 +32,7 @@ func Generator(scope *model.Scope, z *Node, o Options) *Node {
 // for an MSG-GAN (Options.MultiScale), the same image at half, quarter, ...
 // resolution as the generator's inner layers draw it.
 func GeneratorScales(scope *model.Scope, z *Node, o Options) []*Node {
-	z.AssertDims(-1, o.NoiseDim)
+	z.AssertDims(-1, o.LatentDim())
 	var imgs []*Node
 	if o.Model == DCGAN {
 		imgs = dcganGenerator(scope, z, o)
@@ -69,6 +73,22 @@ func DiscriminatorFeatures(scope *model.Scope, imgs []*Node, o Options) (logits,
 	logits.AssertDims(x.Shape().Dim(0))
 	features.AssertRank(2)
 	return logits, features
+}
+
+// ClassProjection is a conditional discriminator's class term (Options.Classes):
+// the inner product of each image's class embedding with the features [B, F]
+// the discriminator's last layer reads (Miyato & Koyama 2018, "cGANs with
+// Projection Discriminator", eq. 3). Added to the logit, it lets the
+// discriminator ask "is this a real 7?", not only "is this real?". classes is
+// one-hot [B, Classes].
+func ClassProjection(scope *model.Scope, features, classes *Node) *Node {
+	b, f := features.Shape().Dim(0), features.Shape().Dim(1)
+	classes.AssertDims(b, -1)
+	scope = scope.In("projection").WithInitializer(initializer.RandomNormalFn(scope, initStddev))
+	embed := scope.VariableWithShape("embedding", shapes.Make(dtypes.Float32, classes.Shape().Dim(1), f)).NodeValue(features.Graph())
+	perImage := MatMul(classes, embed) // each image's class embedding
+	perImage.AssertDims(b, f)
+	return ReduceSum(Mul(perImage, features), -1)
 }
 
 // Pyramid returns x and, for an MSG-GAN, its 2x2 average-pooled copies at the

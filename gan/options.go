@@ -89,6 +89,15 @@ type Options struct {
 	// reads each one at the matching depth, so gradients reach every scale.
 	MultiScale bool `json:"multi_scale,omitempty"`
 
+	// Classes > 0 makes the GAN class-conditional (Mirza & Osindero 2014,
+	// "Conditional Generative Adversarial Nets"): the generator reads the class
+	// it should draw (one-hot, after the noise), and the discriminator judges
+	// an image together with its class by a projection, an inner product of
+	// a class embedding with its last features (Miyato & Koyama 2018, "cGANs
+	// with Projection Discriminator"). Needs a dataset with labels (MNIST,
+	// Fashion-MNIST). 0: the lesson's unconditional GAN.
+	Classes int `json:"classes,omitempty"`
+
 	Seed int64 `json:"seed"`
 }
 
@@ -142,6 +151,7 @@ func TunedOptions(model string) Options {
 		o.EMA = 0.995
 	case DCGAN:
 		o.EMA = 0.999
+		o.Classes = 10 // MNIST's digits, Fashion-MNIST's garments; a folder has no labels (PresetOptions)
 	}
 	return o
 }
@@ -161,6 +171,7 @@ func PresetOptions(preset, model string, folder bool) (Options, error) {
 		return o, fmt.Errorf("unknown preset %q: use %s or %s", preset, PresetTuned, PresetLesson)
 	}
 	if folder {
+		o.Classes = 0 // a folder of photos has no labels
 		o.Size, o.Channels = 64, 3
 		if model == MLP {
 			o.Size = 32
@@ -220,6 +231,9 @@ func (o Options) Validate() error {
 	if o.FeatureMatching < 0 {
 		return fmt.Errorf("feature matching weight must be >= 0, got %g", o.FeatureMatching)
 	}
+	if o.Classes < 0 || o.Classes > 1000 {
+		return fmt.Errorf("classes must be between 0 (unconditional) and 1000, got %d", o.Classes)
+	}
 	if o.MultiScale && o.Model != DCGAN {
 		return fmt.Errorf("multi-scale gradients (MSG-GAN) need the %s model", DCGAN)
 	}
@@ -235,6 +249,13 @@ func (o Options) Validate() error {
 	}
 	return nil
 }
+
+// Conditional reports whether the GAN is told each image's class (Options.Classes).
+func (o Options) Conditional() bool { return o.Classes > 0 }
+
+// LatentDim is the width of the generator's input: the noise, then the
+// one-hot class of a conditional GAN.
+func (o Options) LatentDim() int { return o.NoiseDim + o.Classes }
 
 // Pixels is the number of values in one image.
 func (o Options) Pixels() int { return o.Size * o.Size * o.Channels }
@@ -271,6 +292,9 @@ func (o Options) String() string {
 	}
 	if o.MultiScale {
 		s += " multi-scale"
+	}
+	if o.Classes > 0 {
+		s += fmt.Sprintf(" classes=%d", o.Classes)
 	}
 	return s + fmt.Sprintf(" seed=%d", o.Seed)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -36,43 +37,83 @@ type DiscriminatorMetrics struct {
 }
 
 // discriminatorLoss computes loss_D on a real batch and a freshly generated
-// one. It also returns the discriminator's features of the real batch (for
-// feature matching).
-func (g *GAN) discriminatorLoss(scope *model.Scope, real *Node) (loss, dReal, dFake, realFeatures *Node) {
+// one. classes is the real batch's one-hot classes for a conditional GAN (nil
+// otherwise). It also returns the discriminator's features of the real batch
+// (for feature matching).
+func (g *GAN) discriminatorLoss(scope *model.Scope, real, classes *Node) (loss, dReal, dFake, realFeatures *Node) {
 	o, graph := g.Opts, real.Graph()
 	g.Store.SetTraining(graph, true)
 	g.generatorScope().SetGraphParam(graph, nn.ParamFrozenAverages, true) // this phase must not change the generator
-	z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
+	z, fakeClasses := g.latent(scope, graph)
 	fake := GeneratorScales(g.generatorScope(), z, o) // one image, or an MSG-GAN's images at each scale
 	for i := range fake {
 		fake[i] = StopGradient(fake[i])
 	}
-	realLogits, realFeatures := DiscriminatorFeatures(g.discriminatorScope(), Pyramid(real, o), o)
-	fakeLogits := DiscriminatorScales(g.discriminatorScope(), fake, o)
+	realLogits, realFeatures := g.judge(Pyramid(real, o), classes)
+	fakeLogits, _ := g.judge(fake, fakeClasses)
 	loss = Add(BCEWithLogits(realLogits, 1-o.LabelSmoothing), BCEWithLogits(fakeLogits, 0))
 	return loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), realFeatures
 }
 
+// latent draws a training batch of generator inputs [Batch, LatentDim]: noise
+// from N(0, 1) and, for a conditional GAN, classes drawn uniformly, one-hot
+// (also returned; nil otherwise).
+func (g *GAN) latent(scope *model.Scope, graph *Graph) (z, classes *Node) {
+	o := g.Opts
+	z = scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
+	if !o.Conditional() {
+		return z, nil
+	}
+	drawn := scope.RandomIntN(graph, int32(o.Classes), shapes.Make(dtypes.Int32, o.Batch)) // int32: a plain int draws nothing
+	classes = OneHot(drawn, o.Classes, dtypes.Float32)
+	z = Concatenate([]*Node{z, classes}, -1)
+	z.AssertDims(o.Batch, o.LatentDim())
+	return z, classes
+}
+
+// judge applies the discriminator to images (one, or an MSG-GAN's scales) of
+// the given one-hot classes (nil for an unconditional GAN): the logits and
+// the features its last layer reads.
+func (g *GAN) judge(imgs []*Node, classes *Node) (logits, features *Node) {
+	logits, features = DiscriminatorFeatures(g.discriminatorScope(), imgs, g.Opts)
+	if g.Opts.Conditional() {
+		logits = Add(logits, ClassProjection(g.discriminatorScope(), features, classes))
+	}
+	return logits, features
+}
+
+// realInputs splits a phase-1 graph's inputs: the real batch, then its one-hot
+// classes for a conditional GAN.
+func realInputs(inputs []*Node) (real, classes *Node) {
+	if len(inputs) > 1 {
+		classes = inputs[1]
+	}
+	return inputs[0], classes
+}
+
 // discriminatorStep is phase 1's graph: loss_D and one Adam step on the
 // discriminator's variables.
-func (g *GAN) discriminatorStep(scope *model.Scope, real *Node) (loss, dReal, dFake *Node) {
-	loss, dReal, dFake, realFeatures := g.discriminatorLoss(scope, real)
+func (g *GAN) discriminatorStep(scope *model.Scope, inputs []*Node) []*Node {
+	real, classes := realInputs(inputs)
+	loss, dReal, dFake, realFeatures := g.discriminatorLoss(scope, real, classes)
 	if g.Opts.FeatureMatching > 0 {
 		// Remembered for the generator phase, which sees no real batch.
 		g.realMeanVariable(realFeatures.Shape().Dim(1)).SetNodeValue(StopGradient(ReduceMean(realFeatures, 0)))
 	}
 	g.adam(g.Opts.LRD).UpdateGraph(g.discriminatorScope(), real.Graph(), loss)
-	return loss, dReal, dFake
+	return []*Node{loss, dReal, dFake}
 }
 
 // TrainDiscriminator runs the lesson's first phase: one discriminator step on
-// real [Batch, Size, Size, Channels] (values in [-1, 1]) and a freshly generated
-// batch. Only the discriminator's variables change.
-func (g *GAN) TrainDiscriminator(real *tensors.Tensor) (m DiscriminatorMetrics, err error) {
-	if err := g.checkBatch(real); err != nil {
+// a real batch (images [Batch, Size, Size, Channels], values in [-1, 1], and
+// their labels for a conditional GAN) and a freshly generated batch. Only the
+// discriminator's variables change.
+func (g *GAN) TrainDiscriminator(real dataset.Batch) (m DiscriminatorMetrics, err error) {
+	inputs, err := g.realBatch(real)
+	if err != nil {
 		return m, err
 	}
-	out, err := nn.Call(g.dExec, real)
+	out, err := nn.Call(g.dExec, inputs...)
 	if err != nil {
 		return m, err
 	}
@@ -81,23 +122,57 @@ func (g *GAN) TrainDiscriminator(real *tensors.Tensor) (m DiscriminatorMetrics, 
 
 // discriminatorLossOnly measures loss_D without a step (Options.SkipDBelow):
 // both networks' batch-norm averages stay as they are.
-func (g *GAN) discriminatorLossOnly(scope *model.Scope, real *Node) *Node {
+func (g *GAN) discriminatorLossOnly(scope *model.Scope, inputs []*Node) *Node {
+	real, classes := realInputs(inputs)
 	g.discriminatorScope().SetGraphParam(real.Graph(), nn.ParamFrozenAverages, true)
-	loss, _, _, _ := g.discriminatorLoss(scope, real)
+	loss, _, _, _ := g.discriminatorLoss(scope, real, classes)
 	return loss
 }
 
 // DiscriminatorLoss measures the discriminator's loss on real and a freshly
 // generated batch without training it.
-func (g *GAN) DiscriminatorLoss(real *tensors.Tensor) (float64, error) {
-	if err := g.checkBatch(real); err != nil {
+func (g *GAN) DiscriminatorLoss(real dataset.Batch) (float64, error) {
+	inputs, err := g.realBatch(real)
+	if err != nil {
 		return 0, err
 	}
-	out, err := nn.Call(g.dLossExec, real)
+	out, err := nn.Call(g.dLossExec, inputs...)
 	if err != nil {
 		return 0, err
 	}
 	return nn.ScalarValue(out[0]), nil
+}
+
+// realBatch checks a real batch and returns phase 1's inputs: the images, and
+// for a conditional GAN their classes one-hot.
+func (g *GAN) realBatch(real dataset.Batch) ([]any, error) {
+	if err := g.checkBatch(real.Images); err != nil {
+		return nil, err
+	}
+	if !g.Opts.Conditional() {
+		return []any{real.Images}, nil
+	}
+	if len(real.Labels) != g.Opts.Batch {
+		return nil, fmt.Errorf("this GAN is conditional (%d classes) and needs a label for each of the %d images, got %d labels: train it on a labelled dataset (mnist, fashion) or with --classes 0",
+			g.Opts.Classes, g.Opts.Batch, len(real.Labels))
+	}
+	classes, err := OneHotClasses(real.Labels, g.Opts.Classes)
+	if err != nil {
+		return nil, err
+	}
+	return []any{real.Images, classes}, nil
+}
+
+// OneHotClasses turns class labels into a one-hot tensor [len(labels), classes].
+func OneHotClasses(labels []int, classes int) (*tensors.Tensor, error) {
+	flat := make([]float32, len(labels)*classes)
+	for i, c := range labels {
+		if c < 0 || c >= classes {
+			return nil, fmt.Errorf("label %d of image %d is outside the GAN's %d classes", c, i, classes)
+		}
+		flat[i*classes+c] = 1
+	}
+	return tensors.FromFlatDataAndDimensions(flat, len(labels), classes), nil
 }
 
 func (g *GAN) checkBatch(real *tensors.Tensor) error {
@@ -133,8 +208,8 @@ func (g *GAN) generatorStep(scope *model.Scope, graph *Graph) (loss, dFake *Node
 	o := g.Opts
 	g.Store.SetTraining(graph, true)
 	g.discriminatorScope().SetGraphParam(graph, nn.ParamFrozenAverages, true) // the discriminator is frozen
-	z := scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
-	fakeLogits, fakeFeatures := DiscriminatorFeatures(g.discriminatorScope(), GeneratorScales(g.generatorScope(), z, o), o)
+	z, classes := g.latent(scope, graph)
+	fakeLogits, fakeFeatures := g.judge(GeneratorScales(g.generatorScope(), z, o), classes)
 	loss = BCEWithLogits(fakeLogits, 1)
 	if o.FeatureMatching > 0 {
 		realMean := g.realMeanVariable(fakeFeatures.Shape().Dim(1)).NodeValue(graph)

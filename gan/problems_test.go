@@ -17,7 +17,7 @@ import (
 // noiseDataset is n 28x28 images of uniform noise.
 func noiseDataset(n int) *dataset.Dataset {
 	o := Options{Batch: n, Size: 28, Channels: 1}
-	return &dataset.Dataset{Name: "noise", N: n, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 9))}
+	return &dataset.Dataset{Name: "noise", N: n, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 9).Images)}
 }
 
 func TestLRFactor(t *testing.T) {

@@ -85,7 +85,7 @@ func TestMetricsRepair(t *testing.T) {
 func TestOtherRunRefused(t *testing.T) {
 	o := tinyOptions("mlp")
 	noise := func(name string) *dataset.Dataset {
-		return &dataset.Dataset{Name: name, N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(Options{Batch: 16, Size: 28, Channels: 1}, 1))}
+		return &dataset.Dataset{Name: name, N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(Options{Batch: 16, Size: 28, Channels: 1}, 1).Images)}
 	}
 	out := t.TempDir()
 	cfg := RunConfig{Options: o, Data: noise("mnist"), Out: out, Steps: 2}

@@ -52,7 +52,7 @@ func TestOverride(t *testing.T) {
 	if _, err := base.Override(from, "lr-d"); err == nil {
 		t.Error("a flag name is not an option name: want an error")
 	}
-	if names := OptionNames(); names[0] != "model" || !slices.Contains(names, "feature_matching") || len(names) != 23 {
+	if names := OptionNames(); names[0] != "model" || !slices.Contains(names, "feature_matching") || len(names) != 24 {
 		t.Errorf("option names %v", names)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -104,6 +105,14 @@ func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
 	if data.Size != g.Opts.Size || data.Chan != g.Opts.Channels {
 		return nil, fmt.Errorf("dataset %s has %dx%dx%d images, the model wants %dx%dx%d", data.Name,
 			data.Size, data.Size, data.Chan, g.Opts.Size, g.Opts.Size, g.Opts.Channels)
+	}
+	if g.Opts.Conditional() {
+		if len(data.Labels) != data.N {
+			return nil, fmt.Errorf("dataset %s has no labels, and this GAN is conditional (%d classes): use --classes 0", data.Name, g.Opts.Classes)
+		}
+		if top := int(slices.Max(data.Labels)); top >= g.Opts.Classes {
+			return nil, fmt.Errorf("dataset %s has a label %d, outside the GAN's %d classes: use --classes %d", data.Name, top, g.Opts.Classes, top+1)
+		}
 	}
 	return dataset.NewBatcher(data, g.Opts.Batch, g.Opts.Seed+int64(g.Step))
 }

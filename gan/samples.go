@@ -13,13 +13,31 @@ const generateChunk = 256
 
 // SampleGrid renders the generator's images for the fixed noise as one grid
 // image (8 x 8, each image enlarged 2x): the same noise at every step, so the
-// grids of a run show the generator learning.
+// grids of a run show the generator learning. A conditional GAN's grid has one
+// column per class (the first 10) and one row per noise vector (the first 8):
+// each row is one "handwriting", each column one digit.
 func (g *GAN) SampleGrid() (image.Image, error) {
-	imgs, err := g.imagesFor(g.FixedNoise)
+	if !g.Opts.Conditional() {
+		imgs, err := g.imagesFor(g.FixedNoise, nil)
+		if err != nil {
+			return nil, err
+		}
+		return imgio.Grid(imgs, 8, 2, 2), nil
+	}
+	dim, cols := g.Opts.NoiseDim, min(g.Opts.Classes, 10)
+	rows := min(8, g.FixedNoise.Shape().Dim(0))
+	noise := tensors.MustCopyFlatData[float32](g.FixedNoise)
+	z := make([]float32, 0, rows*cols*dim)
+	for r := range rows {
+		for range cols {
+			z = append(z, noise[r*dim:(r+1)*dim]...)
+		}
+	}
+	imgs, err := g.imagesFor(tensors.FromFlatDataAndDimensions(z, rows*cols, dim), EvenClasses(0, rows*cols, cols))
 	if err != nil {
 		return nil, err
 	}
-	return imgio.Grid(imgs, 8, 2, 2), nil
+	return imgio.Grid(imgs, cols, 2, 2), nil
 }
 
 // Samples generates n images from noise drawn with seed.
@@ -41,7 +59,11 @@ func (g *GAN) GenerateN(n int, seed int64) ([]float32, error) {
 	out := make([]float32, 0, n*g.Opts.Pixels())
 	for start := 0; start < n; start += generateChunk {
 		end := min(n, start+generateChunk)
-		t, err := g.Generate(tensors.FromFlatDataAndDimensions(z[start*dim:end*dim], end-start, dim))
+		var classes []int // every class equally often over the n images
+		if g.Opts.Conditional() {
+			classes = EvenClasses(start, end-start, g.Opts.Classes)
+		}
+		t, err := g.GenerateClasses(tensors.FromFlatDataAndDimensions(z[start*dim:end*dim], end-start, dim), classes)
 		if err != nil {
 			return nil, err
 		}
@@ -51,8 +73,9 @@ func (g *GAN) GenerateN(n int, seed int64) ([]float32, error) {
 	return out, nil
 }
 
-func (g *GAN) imagesFor(z *tensors.Tensor) ([]image.Image, error) {
-	t, err := g.Generate(z)
+// imagesFor generates the images for noise z and classes (nil: i % Classes).
+func (g *GAN) imagesFor(z *tensors.Tensor, classes []int) ([]image.Image, error) {
+	t, err := g.GenerateClasses(z, classes)
 	if err != nil {
 		return nil, err
 	}

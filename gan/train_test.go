@@ -120,7 +120,7 @@ func TestShortMNISTTraining(t *testing.T) {
 // Cancelling (Ctrl-C) saves a checkpoint at the current step.
 func TestTrainCancelSavesCheckpoint(t *testing.T) {
 	o := tinyOptions("mlp")
-	ds := &dataset.Dataset{Name: "noise", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	ds := &dataset.Dataset{Name: "noise", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1).Images)}
 	ds.Images = append(ds.Images, ds.Images...)
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -147,7 +147,7 @@ func TestTrainCancelSavesCheckpoint(t *testing.T) {
 // sleeps) is reported with the last finished step.
 func TestTrainWatchdogReportsAStall(t *testing.T) {
 	o := tinyOptions("mlp")
-	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1).Images)}
 	out := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
 	stalled := make(chan int, 1)
@@ -180,7 +180,7 @@ func TestTrainWatchdogReportsAStall(t *testing.T) {
 // into metrics.csv and the history, empty columns elsewhere.
 func TestTrainRecordsScores(t *testing.T) {
 	o := tinyOptions("mlp")
-	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1))}
+	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1).Images)}
 	out := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
 	calls := 0

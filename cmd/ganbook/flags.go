@@ -100,6 +100,7 @@ func optionFlags(fs *flag.FlagSet) *gan.Options {
 	fs.Float64Var(&o.FeatureMatching, "feature-matching", o.FeatureMatching, fmt.Sprintf("weight of feature matching in the generator's loss, against mode collapse (0: off; the tuned mlp's is %g)", mlp.FeatureMatching))
 	fs.Float64Var(&o.EMA, "ema", o.EMA, fmt.Sprintf("draw samples from a moving average of the generator's weights with this decay (0: off; the tuned mlp's is %g)", mlp.EMA))
 	fs.BoolVar(&o.MultiScale, "multi-scale", o.MultiScale, "MSG-GAN: the dcgan discriminator also sees the generator's half and quarter size images")
+	fs.IntVar(&o.Classes, "classes", o.Classes, "conditional GAN: tell both networks each image's class, one of N (needs labels: mnist, fashion; 0: the lesson's unconditional GAN; the tuned dcgan's is 10, 0 for a folder)")
 	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", o.LabelSmoothing, "one-sided label smoothing: real label 1-X (0: off)")
 	fs.Float64Var(&o.DDropout, "d-dropout", o.DDropout, "dropout rate in the discriminator")
 	fs.Float64Var(&o.SkipDBelow, "skip-d-below", o.SkipDBelow, "skip the discriminator step while its loss is below X (0: off)")

@@ -1,0 +1,143 @@
+package gan
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ganbook/ganbook/dataset"
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+// The projection term by hand: features f = [[1, 2, 3], [4, 5, 6]], classes
+// [1, 0] one-hot, embedding rows e0 = [1, 0, -1], e1 = [0.5, 0.5, 0.5]:
+// image 0 is class 1: 0.5*(1+2+3) = 3; image 1 is class 0: 4 - 6 = -2.
+func TestClassProjectionByHand(t *testing.T) {
+	store := model.NewStore()
+	scope := store.Scope("/d")
+	embed := scope.In("projection").VariableWithShape("embedding", shapes.Make(dtypes.Float32, 2, 3))
+	if err := embed.SetValue(tensors.FromValue([][]float32{{1, 0, -1}, {0.5, 0.5, 0.5}})); err != nil {
+		t.Fatal(err)
+	}
+	exec, err := model.NewExec(nn.MustBackend(), store, func(s *model.Scope, f, c *Node) *Node {
+		return ClassProjection(store.Scope("/d"), f, c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := nn.Call(exec, [][]float32{{1, 2, 3}, {4, 5, 6}}, [][]float32{{0, 1}, {1, 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tensors.MustCopyFlatData[float32](out[0])
+	if len(got) != 2 || math.Abs(float64(got[0]-3)) > 1e-6 || math.Abs(float64(got[1]+2)) > 1e-6 {
+		t.Errorf("projection = %v, want [3 -2]", got)
+	}
+}
+
+func TestOneHotAndEvenClasses(t *testing.T) {
+	hot, err := OneHotClasses([]int{2, 0}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tensors.MustCopyFlatData[float32](hot); !equalFloats(got, []float32{0, 0, 1, 1, 0, 0}) {
+		t.Errorf("one-hot of [2 0] = %v", got)
+	}
+	if _, err := OneHotClasses([]int{3}, 3); err == nil || !strings.Contains(err.Error(), "label 3") {
+		t.Errorf("a label outside the classes must be refused, got %v", err)
+	}
+	if got := EvenClasses(8, 5, 10); !equalInts(got, []int{8, 9, 0, 1, 2}) {
+		t.Errorf("EvenClasses(8, 5, 10) = %v", got)
+	}
+}
+
+func equalFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// A conditional GAN needs labels, and says how to do without them.
+func TestConditionalNeedsLabels(t *testing.T) {
+	o := tinyOptions(MLP)
+	o.Classes = 2
+	g := newTestGAN(t, o)
+	batch := randomBatch(o, 1)
+	batch.Labels = nil
+	if _, err := g.TrainStep(batch); err == nil || !strings.Contains(err.Error(), "conditional") {
+		t.Errorf("a batch without labels must be refused, got %v", err)
+	}
+	unlabelled := &dataset.Dataset{Name: "photos", N: 8, Size: 28, Chan: 1, Images: make([]float32, 8*28*28)}
+	if _, err := g.Batches(unlabelled); err == nil || !strings.Contains(err.Error(), "--classes 0") {
+		t.Errorf("an unlabelled dataset must be refused with the fix, got %v", err)
+	}
+	unlabelled.Labels = []uint8{0, 1, 2, 0, 1, 0, 1, 0}
+	if _, err := g.Batches(unlabelled); err == nil || !strings.Contains(err.Error(), "--classes 3") {
+		t.Errorf("a label beyond the classes must be refused with the fix, got %v", err)
+	}
+	if o, _ := PresetOptions(PresetTuned, DCGAN, true); o.Conditional() {
+		t.Errorf("the tuned preset for a folder (no labels) must be unconditional")
+	}
+}
+
+// The generator learns to draw the class it is told. Class 0 images are dark
+// (-0.8), class 1 bright (+0.8): after training, the same noise must give a
+// darker image for class 0 than for class 1, for both models.
+func TestConditionalGeneratorDrawsItsClass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 500 steps")
+	}
+	for _, name := range []string{MLP, DCGAN} {
+		t.Run(name, func(t *testing.T) {
+			o := tinyOptions(name)
+			o.Classes, o.Batch, o.LRD, o.LRG = 2, 16, 1e-3, 1e-3
+			n := 64
+			ds := &dataset.Dataset{Name: "two-tones", N: n, Size: 28, Chan: 1, Images: make([]float32, n*28*28), Labels: make([]uint8, n)}
+			for i := range n {
+				ds.Labels[i] = uint8(i % 2)
+				for p := range 28 * 28 {
+					ds.Images[i*28*28+p] = 0.8 * float32(2*(i%2)-1)
+				}
+			}
+			g := newTestGAN(t, o)
+			batches, err := g.Batches(ds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 500 {
+				if _, err := g.TrainStep(batches.Next()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			z := Noise(8, o.NoiseDim, 3)
+			mean := func(class int) float64 {
+				imgs, err := g.GenerateClasses(z, []int{class, class, class, class, class, class, class, class})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := 0.0
+				vals := tensors.MustCopyFlatData[float32](imgs)
+				for _, v := range vals {
+					sum += float64(v)
+				}
+				return sum / float64(len(vals))
+			}
+			dark, bright := mean(0), mean(1)
+			if !(dark < -0.3 && bright > 0.3) {
+				t.Errorf("mean pixel for class 0 %.3f (want < -0.3), class 1 %.3f (want > 0.3)", dark, bright)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"image"
 	"image/color"
 	"image/draw"
@@ -21,7 +22,7 @@ func (c *Classifier) ClassGrid(g *gan.GAN, n, perRow int, reference [][]float64)
 	if err != nil {
 		return nil, Scores{}, err
 	}
-	s, err := scoresOf(feats, probs, reference)
+	s, err := scoresOf(feats, probs, reference, askedClasses(g, n))
 	if err != nil {
 		return nil, Scores{}, err
 	}
@@ -79,4 +80,36 @@ func withBars(grid image.Image, counts []int, n int) image.Image {
 		draw.Draw(out, image.Rect(even, y0-2, even+1, y1+2), image.White, image.Point{}, draw.Src)
 	}
 	return out
+}
+
+// WorstGrid draws the k samples (of n) the classifier is least sure of, the
+// least sure first, perRow to a row: the worst case beside the averages of
+// the scores, to look at.
+func (c *Classifier) WorstGrid(g *gan.GAN, n, k, perRow int) (image.Image, error) {
+	flat, _, probs, err := c.predictGAN(g, n)
+	if err != nil {
+		return nil, err
+	}
+	o := g.Opts
+	imgs, err := imgio.Batch(flat, n, o.Size, o.Size, o.Channels)
+	if err != nil {
+		return nil, err
+	}
+	var cells []image.Image
+	for _, i := range leastSure(probs, k) {
+		cells = append(cells, imgs[i])
+	}
+	return imgio.Grid(cells, perRow, 2, 2), nil
+}
+
+// leastSure returns the indices of the k samples with the lowest top class
+// probability, the lowest first.
+func leastSure(probs [][]float64, k int) []int {
+	order := make([]int, len(probs))
+	for i := range order {
+		order[i] = i
+	}
+	confidence := func(i int) float64 { return probs[i][argmax(probs[i])] }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(confidence(a), confidence(b)) })
+	return order[:min(k, len(order))]
 }

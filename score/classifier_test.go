@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ganbook/ganbook/dataset"
@@ -171,5 +173,30 @@ func TestClassGridBars(t *testing.T) {
 	}
 	if !blue(79, 0) || blue(81, 0) || blue(0, 1) || !blue(159, 2) || blue(161, 2) {
 		t.Error("bars are not proportional to the counts")
+	}
+}
+
+// Agreement by hand: four samples asked for classes 0, 1, 0, 1; the classifier
+// sees 0, 1, 1, 1: class 0 is right once in two (the worst), class 1 twice.
+func TestAgreementByHand(t *testing.T) {
+	onehot := func(k int) []float64 { p := make([]float64, Classes); p[k] = 1; return p }
+	var s Scores
+	s.agreement([][]float64{onehot(0), onehot(1), onehot(1), onehot(1)}, []int{0, 1, 0, 1})
+	if s.Agreement != 0.75 || s.WorstClass != 0 || s.WorstAgreement != 0.5 {
+		t.Errorf("agreement %.3f, worst class %d at %.3f; want 0.75, class 0 at 0.5", s.Agreement, s.WorstClass, s.WorstAgreement)
+	}
+	s.agreement(nil, nil)
+	if !math.IsNaN(s.Agreement) || strings.Contains(s.String(), "asked-for") {
+		t.Errorf("an unconditional GAN has no agreement: %s", s)
+	}
+}
+
+func TestLeastSure(t *testing.T) {
+	probs := [][]float64{{0.9, 0.1}, {0.5, 0.5}, {0.3, 0.7}, {0.99, 0.01}}
+	if got := leastSure(probs, 2); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("least sure of confidences 0.9, 0.5, 0.7, 0.99: %v, want [1 2]", got)
+	}
+	if got := leastSure(probs, 9); len(got) != 4 || got[3] != 3 {
+		t.Errorf("k beyond n: %v", got)
 	}
 }

@@ -3,6 +3,7 @@ package score
 import (
 	"embed"
 	"fmt"
+	"math"
 
 	"github.com/gomlx/compute"
 
@@ -41,11 +42,58 @@ type Scores struct {
 	// Sure is the share of samples the classifier is at least 90% sure of.
 	Sure      float64
 	Histogram [Classes]int
+	// For a conditional GAN (which draws every class equally often, so its
+	// class entropy is 1 by construction): Agreement is the share of samples the
+	// classifier puts in the class the generator was asked for, WorstAgreement
+	// that share in the worst class, WorstClass. Agreement is NaN otherwise.
+	Agreement, WorstAgreement float64
+	WorstClass                int
 }
 
 func (s Scores) String() string {
-	return fmt.Sprintf("n=%d  Frechet distance %.2f  mean confidence %.3f  share above 0.9 %.3f  class entropy %.3f  diversity %.3f  histogram %v",
+	line := fmt.Sprintf("n=%d  Frechet distance %.2f  mean confidence %.3f  share above 0.9 %.3f  class entropy %.3f  diversity %.3f  histogram %v",
 		s.N, s.Frechet, s.Confidence, s.Sure, s.Entropy, s.Diversity, s.Histogram)
+	if !math.IsNaN(s.Agreement) {
+		line += fmt.Sprintf("  asked-for class %.3f (worst: class %d, %.3f)", s.Agreement, s.WorstClass, s.WorstAgreement)
+	}
+	return line
+}
+
+// agreement fills in the Agreement scores of samples drawn for the classes
+// asked (one per sample; nil leaves them NaN).
+func (s *Scores) agreement(probs [][]float64, asked []int) {
+	s.Agreement, s.WorstAgreement, s.WorstClass = math.NaN(), math.NaN(), -1
+	if asked == nil {
+		return
+	}
+	var hits, total [Classes]int
+	for i, p := range probs {
+		total[asked[i]]++
+		if argmax(p) == asked[i] {
+			hits[asked[i]]++
+		}
+	}
+	sum := 0
+	for k := range Classes {
+		sum += hits[k]
+		if total[k] == 0 {
+			continue
+		}
+		if share := float64(hits[k]) / float64(total[k]); s.WorstClass < 0 || share < s.WorstAgreement {
+			s.WorstClass, s.WorstAgreement = k, share
+		}
+	}
+	s.Agreement = float64(sum) / float64(len(probs))
+}
+
+// askedClasses are the classes a conditional GAN drew its n samples for
+// (GenerateN: every class equally often), or nil when the GAN is
+// unconditional or its classes are not the classifier's.
+func askedClasses(g *gan.GAN, n int) []int {
+	if g.Opts.Classes != Classes {
+		return nil
+	}
+	return gan.EvenClasses(0, n, Classes)
 }
 
 // Quality is the part of the scores a training run logs.
@@ -60,14 +108,16 @@ func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]f
 	if err != nil {
 		return Scores{}, err
 	}
-	return scoresOf(feats, probs, reference)
+	return scoresOf(feats, probs, reference, nil)
 }
 
 // scoresOf computes the scores from the classifier's features and class
-// probabilities of the samples.
-func scoresOf(feats, probs, reference [][]float64) (Scores, error) {
+// probabilities of the samples, drawn for the classes asked (nil:
+// unconditional).
+func scoresOf(feats, probs, reference [][]float64, asked []int) (Scores, error) {
 	n := len(probs)
 	s := Scores{N: n}
+	s.agreement(probs, asked)
 	for _, p := range probs {
 		k := argmax(p)
 		s.Histogram[k]++
@@ -102,7 +152,7 @@ func (c *Classifier) EvaluateGAN(g *gan.GAN, n int, reference [][]float64) (Scor
 	if err != nil {
 		return Scores{}, err
 	}
-	return scoresOf(feats, probs, reference)
+	return scoresOf(feats, probs, reference, askedClasses(g, n))
 }
 
 // predictGAN generates n images with g (noise seed 12345), resizes them to the

@@ -23,6 +23,7 @@ func scoreCmd(args []string) error {
 	out := fs.String("out", "", "with --train: where to write the weights (.safetensors)")
 	real := fs.Bool("real", false, "instead of a run: score n real test images (from the second thousand on) against the first n, the ceiling a GAN can reach")
 	grid := fs.String("grid", "", "also write the samples sorted by class to this PNG: one row per class, a bar of its share beside it")
+	worst := fs.String("worst", "", "also write the 40 samples the classifier is least sure of to this PNG, the least sure first: the worst case")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,11 +69,14 @@ func scoreCmd(args []string) error {
 	if *runDir == "" {
 		return usagef("score: --run RUN_DIR is required (or --train DATASET, or --real)")
 	}
-	if *grid != "" {
-		if err := imgio.CheckOutputName(*grid); err != nil {
+	for name, file := range map[string]string{"grid": *grid, "worst": *worst} {
+		if file == "" {
+			continue
+		}
+		if err := imgio.CheckOutputName(file); err != nil {
 			return usagef("%v", err)
 		}
-		if err := checkOutputFile("grid", *grid); err != nil {
+		if err := checkOutputFile(name, file); err != nil {
 			return err
 		}
 	}
@@ -94,6 +98,16 @@ func scoreCmd(args []string) error {
 	ref, err := c.Reference(test, *n)
 	if err != nil {
 		return err
+	}
+	if *worst != "" {
+		img, err := c.WorstGrid(g, *n, 40, 10)
+		if err != nil {
+			return err
+		}
+		if err := imgio.Save(*worst, img); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s: the 40 of %d samples the classifier is least sure of, the least sure first\n", *worst, *n)
 	}
 	if *grid == "" {
 		s, err := c.EvaluateGAN(g, *n, ref)

@@ -32,7 +32,9 @@ func Fit(img image.Image, size, channels int) []float32 {
 	return FromImage(dst, channels)
 }
 
-// FromImage converts img to channels-last float32 values in [-1, 1].
+// FromImage converts img to channels-last float32 values in [-1, 1]. Transparent
+// parts are composited over black: an emoji or a logo with soft edges keeps
+// them soft instead of showing each edge pixel's colour at full strength.
 func FromImage(img image.Image, channels int) []float32 {
 	b := img.Bounds()
 	if rgba, ok := img.(*image.RGBA); ok && opaque(rgba) {
@@ -41,7 +43,8 @@ func FromImage(img image.Image, channels int) []float32 {
 	out := make([]float32, 0, b.Dx()*b.Dy()*channels)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			// Premultiplied RGBA is the colour over black (alpha 0: black).
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
 			if channels == 1 {
 				gray := color.GrayModel.Convert(c).(color.Gray)
 				out = append(out, toUnit(gray.Y))

@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,5 +247,25 @@ func TestCopyFile(t *testing.T) {
 	}
 	if err := CopyFile(filepath.Join(dir, "none"), dst); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing source: %v, want os.ErrNotExist", err)
+	}
+}
+
+// Transparency is composited over black: a white pixel at half opacity is mid
+// grey, a fully transparent one black, whatever colour it stores.
+func TestFromImageCompositesOverBlack(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 2, 1))
+	img.SetNRGBA(0, 0, color.NRGBA{R: 255, G: 255, B: 255, A: 128})
+	img.SetNRGBA(1, 0, color.NRGBA{R: 255, G: 0, B: 0, A: 0})
+	for _, channels := range []int{1, 3} {
+		got := FromImage(img, channels)
+		for i, v := range got {
+			want := float32(-1) // transparent: black
+			if i < channels {
+				want = 128/127.5 - 1 // half of white
+			}
+			if math.Abs(float64(v-want)) > 0.01 {
+				t.Errorf("channels %d: value %d = %.3f, want %.3f (all %v)", channels, i, v, want, got)
+			}
+		}
 	}
 }

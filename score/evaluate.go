@@ -104,11 +104,22 @@ func (s Scores) Quality() gan.QualityScore {
 // Evaluate scores n generated images (flat [n, 28, 28, channels]) against the
 // features of real images.
 func (c *Classifier) Evaluate(images []float32, n, channels int, reference [][]float64) (Scores, error) {
+	return c.EvaluateAsked(images, n, channels, nil, reference)
+}
+
+// EvaluateAsked is Evaluate for images of known classes (asked, one per
+// image): it also scores how often the classifier agrees with them. For real
+// images this is the classifier's accuracy, the ceiling of a conditional GAN's
+// agreement.
+func (c *Classifier) EvaluateAsked(images []float32, n, channels int, asked []int, reference [][]float64) (Scores, error) {
+	if asked != nil && len(asked) != n {
+		return Scores{}, fmt.Errorf("%d classes for %d images", len(asked), n)
+	}
 	feats, probs, err := c.Predict(images, n, channels)
 	if err != nil {
 		return Scores{}, err
 	}
-	return scoresOf(feats, probs, reference, nil)
+	return scoresOf(feats, probs, reference, asked)
 }
 
 // scoresOf computes the scores from the classifier's features and class

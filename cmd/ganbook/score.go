@@ -157,7 +157,11 @@ func scoreReal(b compute.Backend, dataName string, n int) error {
 		return err
 	}
 	per := test.Size * test.Size * test.Chan
-	s, err := c.Evaluate(test.Images[n*per:2*n*per], n, test.Chan, ref)
+	labels := make([]int, n) // the classes of the scored images: agreement is the classifier's accuracy
+	for i := range labels {
+		labels[i] = int(test.Labels[n+i])
+	}
+	s, err := c.EvaluateAsked(test.Images[n*per:2*n*per], n, test.Chan, labels, ref)
 	if err != nil {
 		return err
 	}

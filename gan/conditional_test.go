@@ -2,6 +2,7 @@ package gan
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,27 +47,15 @@ func TestOneHotAndEvenClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tensors.MustCopyFlatData[float32](hot); !equalFloats(got, []float32{0, 0, 1, 1, 0, 0}) {
+	if got := tensors.MustCopyFlatData[float32](hot); !slices.Equal(got, []float32{0, 0, 1, 1, 0, 0}) {
 		t.Errorf("one-hot of [2 0] = %v", got)
 	}
 	if _, err := OneHotClasses([]int{3}, 3); err == nil || !strings.Contains(err.Error(), "label 3") {
 		t.Errorf("a label outside the classes must be refused, got %v", err)
 	}
-	if got := EvenClasses(8, 5, 10); !equalInts(got, []int{8, 9, 0, 1, 2}) {
+	if got := EvenClasses(8, 5, 10); !slices.Equal(got, []int{8, 9, 0, 1, 2}) {
 		t.Errorf("EvenClasses(8, 5, 10) = %v", got)
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A conditional GAN needs labels, and says how to do without them.

@@ -269,16 +269,16 @@ func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor
 	if o.Conditional() {
 		n := z.Shape().Dim(0)
 		if classes == nil {
-			classes = EvenClasses(0, n, o.Classes)
+			classes = g.SampleClasses(n)
 		}
 		if len(classes) != n {
 			return nil, fmt.Errorf("%d classes for %d noise vectors", len(classes), n)
 		}
-		oneHot, err := OneHotClasses(classes, o.Classes)
+		hot, err := oneHot(classes, o.Classes)
 		if err != nil {
 			return nil, err
 		}
-		noise, hot := tensors.MustCopyFlatData[float32](z), tensors.MustCopyFlatData[float32](oneHot)
+		noise := tensors.MustCopyFlatData[float32](z)
 		flat := make([]float32, 0, n*o.LatentDim())
 		for i := range n {
 			flat = append(flat, noise[i*o.NoiseDim:(i+1)*o.NoiseDim]...)
@@ -296,6 +296,16 @@ func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor
 		return nil, err
 	}
 	return out[0], nil
+}
+
+// SampleClasses are the classes a conditional GAN draws n samples of
+// (Generate, GenerateN): every class equally often, image i class i % Classes.
+// nil for an unconditional GAN.
+func (g *GAN) SampleClasses(n int) []int {
+	if !g.Opts.Conditional() {
+		return nil
+	}
+	return EvenClasses(0, n, g.Opts.Classes)
 }
 
 // EvenClasses are the classes of images start to start+n-1 when every class

@@ -26,9 +26,8 @@ func tinyOptions(modelName string) Options {
 	return o
 }
 
-// randomBatch is a batch of uniform noise in [-1, 1] standing in for real images.
-// randomBatch is a batch of noise images, with random labels for a
-// conditional GAN.
+// randomBatch is a batch of uniform noise in [-1, 1] standing in for real
+// images, with random labels for a conditional GAN.
 func randomBatch(o Options, seed uint64) dataset.Batch {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	x := make([]float32, o.Batch*o.Pixels())

@@ -165,6 +165,15 @@ func (g *GAN) realBatch(real dataset.Batch) ([]any, error) {
 
 // OneHotClasses turns class labels into a one-hot tensor [len(labels), classes].
 func OneHotClasses(labels []int, classes int) (*tensors.Tensor, error) {
+	flat, err := oneHot(labels, classes)
+	if err != nil {
+		return nil, err
+	}
+	return tensors.FromFlatDataAndDimensions(flat, len(labels), classes), nil
+}
+
+// oneHot is OneHotClasses' values, flat [len(labels) * classes].
+func oneHot(labels []int, classes int) ([]float32, error) {
 	flat := make([]float32, len(labels)*classes)
 	for i, c := range labels {
 		if c < 0 || c >= classes {
@@ -172,7 +181,7 @@ func OneHotClasses(labels []int, classes int) (*tensors.Tensor, error) {
 		}
 		flat[i*classes+c] = 1
 	}
-	return tensors.FromFlatDataAndDimensions(flat, len(labels), classes), nil
+	return flat, nil
 }
 
 func (g *GAN) checkBatch(real *tensors.Tensor) error {

@@ -57,13 +57,14 @@ func (g *GAN) GenerateN(n int, seed int64) ([]float32, error) {
 	dim := g.Opts.NoiseDim
 	z := tensors.MustCopyFlatData[float32](Noise(n, dim, seed))
 	out := make([]float32, 0, n*g.Opts.Pixels())
+	classes := g.SampleClasses(n)
 	for start := 0; start < n; start += generateChunk {
 		end := min(n, start+generateChunk)
-		var classes []int // every class equally often over the n images
-		if g.Opts.Conditional() {
-			classes = EvenClasses(start, end-start, g.Opts.Classes)
+		var chunk []int // every class equally often over the n images
+		if classes != nil {
+			chunk = classes[start:end]
 		}
-		t, err := g.GenerateClasses(tensors.FromFlatDataAndDimensions(z[start*dim:end*dim], end-start, dim), classes)
+		t, err := g.GenerateClasses(tensors.FromFlatDataAndDimensions(z[start*dim:end*dim], end-start, dim), chunk)
 		if err != nil {
 			return nil, err
 		}

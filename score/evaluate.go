@@ -87,13 +87,13 @@ func (s *Scores) agreement(probs [][]float64, asked []int) {
 }
 
 // askedClasses are the classes a conditional GAN drew its n samples for
-// (GenerateN: every class equally often), or nil when the GAN is
+// (GenerateN draws g.SampleClasses), or nil when the GAN is
 // unconditional or its classes are not the classifier's.
 func askedClasses(g *gan.GAN, n int) []int {
 	if g.Opts.Classes != Classes {
 		return nil
 	}
-	return gan.EvenClasses(0, n, Classes)
+	return g.SampleClasses(n)
 }
 
 // Quality is the part of the scores a training run logs.

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // FrechetDistance between Gaussians fitted to two sets of feature vectors:
@@ -35,23 +36,19 @@ func FrechetDistance(a, b [][]float64) (float64, error) {
 }
 
 // meanCov is the mean and the (unbiased, n-1) covariance matrix of a set of
-// vectors.
+// vectors, one vector a row (gonum's stat.CovarianceMatrix).
 func meanCov(x [][]float64) ([]float64, *mat.SymDense) {
 	n, k := len(x), len(x[0])
+	data := mat.NewDense(n, k, nil)
+	for i, v := range x {
+		data.SetRow(i, v)
+	}
 	mu := make([]float64, k)
-	for _, v := range x {
-		for i := range v {
-			mu[i] += v[i] / float64(n)
-		}
+	for j := range k {
+		mu[j] = stat.Mean(mat.Col(nil, j, data), nil)
 	}
 	cov := mat.NewSymDense(k, nil)
-	for _, v := range x {
-		for i := range k {
-			for j := i; j < k; j++ {
-				cov.SetSym(i, j, cov.At(i, j)+(v[i]-mu[i])*(v[j]-mu[j])/float64(n-1))
-			}
-		}
-	}
+	stat.CovarianceMatrix(cov, data, nil)
 	return mu, cov
 }
 

@@ -100,3 +100,21 @@ func TestDiversity(t *testing.T) {
 		t.Error("a reference without variance must be an error")
 	}
 }
+
+// meanCov on three 2-D points worked by hand: (1,2), (3,2), (5,8) have mean
+// (3,4); deviations (-2,-2), (0,-2), (2,4); unbiased covariance
+// [[8/2, 12/2], [12/2, 24/2]] = [[4, 6], [6, 12]].
+func TestMeanCovByHand(t *testing.T) {
+	mu, cov := meanCov([][]float64{{1, 2}, {3, 2}, {5, 8}})
+	if mu[0] != 3 || mu[1] != 4 {
+		t.Errorf("mean %v, want [3 4]", mu)
+	}
+	want := [][]float64{{4, 6}, {6, 12}}
+	for i := range 2 {
+		for j := range 2 {
+			if math.Abs(cov.At(i, j)-want[i][j]) > 1e-12 {
+				t.Errorf("cov[%d][%d] = %g, want %g", i, j, cov.At(i, j), want[i][j])
+			}
+		}
+	}
+}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/jupyter"
 	"github.com/ganbook/ganbook/internal/nn"
-	"github.com/ganbook/ganbook/kernel"
 )
 
 func kernelCmd(args []string) error {
@@ -24,15 +24,23 @@ func kernelCmd(args []string) error {
 		return err
 	}
 	if args[0] == "install" {
-		dir, err := kernel.Install(context.Background(), func(s string) { fmt.Fprintln(os.Stderr, s) })
+		root, err := jupyter.Root()
 		if err != nil {
 			return err
 		}
-		fmt.Printf("kernel %q (%s) installed in %s\nopen the course with: jupyter notebook notebooks/\n", kernel.KernelName, kernel.KernelDisplayName, dir)
+		gobin, err := jupyter.GoBin()
+		if err != nil {
+			return err
+		}
+		dir, err := jupyter.Install(context.Background(), root, jupyter.UserTarget(gobin), func(s string) { fmt.Fprintln(os.Stderr, s) })
+		if err != nil {
+			return err
+		}
+		fmt.Printf("kernel %q (%s) installed in %s\nopen the course with: jupyter notebook notebooks/\n", jupyter.KernelName, jupyter.KernelDisplayName, dir)
 		return nil
 	}
 	missing := 0
-	for _, l := range kernel.Check() {
+	for _, l := range jupyter.Check() {
 		fmt.Println(l)
 		if !l.OK {
 			missing++
@@ -52,14 +60,14 @@ func notebooksCmd(args []string) error {
 		return usagef("notebooks: use `ganbook notebooks run [--full] [FILES]` or `ganbook notebooks screenshot FILE@CELL...`")
 	}
 	fs := flag.NewFlagSet("notebooks run", flag.ContinueOnError)
-	full := fs.Bool("full", false, "full mode (GANBOOK_QUICK unset), and publish the executed copies for reading: "+kernel.ExecutedDir+", with an HTML rendering of each")
-	out := fs.String("out", "", "folder for the executed copies (default: notebooks/runs/executed; with --full, "+kernel.ExecutedDir+")")
+	full := fs.Bool("full", false, "full mode (GANBOOK_QUICK unset), and publish the executed copies for reading: "+jupyter.ExecutedDir+", with an HTML rendering of each")
+	out := fs.String("out", "", "folder for the executed copies (default: notebooks/runs/executed; with --full, "+jupyter.ExecutedDir+")")
 	timeout := fs.Duration("cell-timeout", 10*time.Minute, "time limit of one cell")
 	if err := parseFlagsAndArgs(fs, args[1:]); err != nil {
 		return err
 	}
 	files := fs.Args()
-	root, rootErr := kernel.Root()
+	root, rootErr := jupyter.Root()
 	if len(files) == 0 {
 		if rootErr != nil {
 			return rootErr
@@ -84,15 +92,25 @@ func notebooksCmd(args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	for _, l := range kernel.Check() {
-		// gopls only serves autocompletion; a kernel installed from another
-		// checkout is fine: RunNotebook points it at this one.
-		if !l.OK && l.What != "gopls" && l.What != "kernel's checkout" {
-			return fmt.Errorf("%s is missing: %s", l.What, l.Fix)
+	// Jupyter itself is the user's to install (exit code 2, with the command);
+	// the kernel is the checkout's own, built from go.mod on first use.
+	needs := []func() error{jupyter.NeedHeadless}
+	if *full {
+		needs = append(needs, jupyter.NeedNbconvert)
+	}
+	for _, need := range needs {
+		if err := need(); err != nil {
+			return usagef("%v", err)
 		}
 	}
+	if rootErr != nil {
+		return rootErr
+	}
+	if _, err := jupyter.CheckoutKernel(context.Background(), root, func(s string) { fmt.Println(s) }); err != nil {
+		return err
+	}
 	runDir := *out
-	var info kernel.RunInfo
+	var info jupyter.RunInfo
 	if *full {
 		os.Unsetenv("GANBOOK_QUICK") // the children inherit it
 		// Run into a scratch folder: a failed run must not replace a good copy.
@@ -106,7 +124,7 @@ func notebooksCmd(args []string) error {
 		if c, err := nn.Backend(); err == nil {
 			backend = strings.TrimPrefix(c.Line, "backend: ")
 		}
-		info = kernel.ThisRun(root, backend)
+		info = jupyter.ThisRun(root, backend)
 	}
 	passed, failed := 0, 0
 	for _, f := range files {
@@ -120,7 +138,7 @@ func notebooksCmd(args []string) error {
 				return err
 			}
 		}
-		r := kernel.RunNotebook(context.Background(), src, runDir, *timeout)
+		r := jupyter.RunNotebook(context.Background(), src, runDir, *timeout)
 		r.Path = f
 		if r.Err == nil && *full {
 			r.Err = publish(r.Executed, *out, info)
@@ -150,8 +168,8 @@ func notebooksCmd(args []string) error {
 
 // publish adds the run's header to an executed copy, renders its HTML, moves
 // both into out and says how big they are.
-func publish(executed, out string, info kernel.RunInfo) error {
-	nbBytes, htmlBytes, err := kernel.Publish(context.Background(), executed, info)
+func publish(executed, out string, info jupyter.RunInfo) error {
+	nbBytes, htmlBytes, err := jupyter.Publish(context.Background(), executed, info)
 	if err != nil {
 		return err
 	}
@@ -164,8 +182,8 @@ func publish(executed, out string, info kernel.RunInfo) error {
 		}
 	}
 	fmt.Printf("     %s: %.2f MB, HTML %.2f MB\n", filepath.Base(executed), float64(nbBytes)/(1<<20), float64(htmlBytes)/(1<<20))
-	if nbBytes > kernel.MaxExecutedBytes {
-		fmt.Printf("     warning: over %d MB: a cell shows too much (smaller images, fewer frames)\n", kernel.MaxExecutedBytes>>20)
+	if nbBytes > jupyter.MaxExecutedBytes {
+		fmt.Printf("     warning: over %d MB: a cell shows too much (smaller images, fewer frames)\n", jupyter.MaxExecutedBytes>>20)
 	}
 	return nil
 }
@@ -204,7 +222,7 @@ func screenshotCmd(args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("notebooks screenshot: name the executed notebooks, each as FILE@CELL-ID (the cell to show at the top), e.g. notebooks/executed/01-gan.ipynb@01-12")
 	}
-	var shots []kernel.Shot
+	var shots []jupyter.Shot
 	seen := map[string]bool{}
 	for _, a := range fs.Args() {
 		file, cell, _ := strings.Cut(a, "@")
@@ -216,10 +234,10 @@ func screenshotCmd(args []string) error {
 			return usagef("notebooks screenshot: %s is named twice: one screenshot per notebook (docs/notebook-%s.png)", name, name)
 		}
 		seen[name] = true
-		shots = append(shots, kernel.Shot{Notebook: file, Cell: cell, Out: filepath.Join(*out, "notebook-"+name+".png")})
+		shots = append(shots, jupyter.Shot{Notebook: file, Cell: cell, Out: filepath.Join(*out, "notebook-"+name+".png")})
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	return kernel.Screenshots(context.Background(), shots, *width, *height, func(s string) { fmt.Println(s) })
+	return jupyter.Screenshots(context.Background(), shots, *width, *height, func(s string) { fmt.Println(s) })
 }

@@ -122,3 +122,31 @@ func describe(config, why string) string {
 func IsGoBackend(b compute.Backend) bool {
 	return strings.HasPrefix(strings.ToLower(b.Name()), "go")
 }
+
+// NewBackend creates a backend from a configuration such as GoBackendConfig or
+// "xla:cuda", turning the constructor's panics into errors.
+func NewBackend(config string) (compute.Backend, error) { return newBackend(config) }
+
+// XLAConfigEnv names the backend that the XLA checks (go test -run TestXLA)
+// compare with the pure-Go one, e.g. "xla:cuda"; "go:ops_sequential" runs the
+// checks' own machinery where no plugin is installed.
+const XLAConfigEnv = "GANBOOK_XLA_BACKEND"
+
+// XLABackend is the backend the XLA checks compare with the pure-Go one:
+// $GANBOOK_XLA_BACKEND when set, otherwise XLA with the first PJRT plugin
+// installed here. Without one, the error says why in one line.
+func XLABackend() (compute.Backend, string, error) {
+	config := os.Getenv(XLAConfigEnv)
+	if config == "" {
+		plugins := xlaPlugins()
+		if len(plugins) == 0 {
+			return nil, "", fmt.Errorf("%s", xlaUnavailableReason())
+		}
+		config = "xla:" + plugins[0]
+	}
+	b, err := newBackend(config)
+	if err != nil {
+		return nil, config, fmt.Errorf("backend %q failed to load: %w", config, err)
+	}
+	return b, config, nil
+}

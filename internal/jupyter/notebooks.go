@@ -1,4 +1,4 @@
-package kernel
+package jupyter
 
 import (
 	"context"
@@ -50,10 +50,10 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 	cmd := exec.CommandContext(ctx, python(), script, abs, res.Executed, KernelName, fmt.Sprint(int(cellTimeout.Seconds())), filepath.Dir(abs))
 	cmd.Env = os.Environ()
 	if root, err := Root(); err == nil {
-		// The notebooks of this checkout import this checkout, whichever one
-		// installed the kernel: a copy of its spec pointing here comes first on
-		// JUPYTER_PATH.
-		dir, err := checkoutKernel(root, outDir)
+		// The notebooks of this checkout run on this checkout's own kernel
+		// (installed on first use, the user's kernels untouched), which
+		// imports ganbook from here.
+		dir, err := CheckoutKernel(ctx, root, nil)
 		if err != nil {
 			res.Err = err
 			return res
@@ -73,26 +73,6 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 		res.Err = fmt.Errorf("the runner failed: %s", lastLine(out))
 	}
 	return res
-}
-
-// checkoutKernel writes, under dir, a Jupyter path with a copy of the
-// installed ganbook kernel spec whose GANBOOK_ROOT is root, and returns it.
-func checkoutKernel(root, dir string) (string, error) {
-	spec, err := installedSpec()
-	if err != nil {
-		return "", err
-	}
-	specEnv(spec)["GANBOOK_ROOT"] = root
-	js, err := json.MarshalIndent(spec, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	jp := filepath.Join(dir, ".ganbook-jupyter")
-	kdir := filepath.Join(jp, "kernels", KernelName)
-	if err := os.MkdirAll(kdir, 0o755); err != nil {
-		return "", err
-	}
-	return jp, os.WriteFile(filepath.Join(kdir, "kernel.json"), js, 0o644)
 }
 
 var exitStatus = regexp.MustCompile(`(?m)^exit status [1-9][0-9]*\s*$`)

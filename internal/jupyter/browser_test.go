@@ -1,39 +1,32 @@
-package kernel
+package jupyter
 
 import (
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// needBrowser skips when Chromium or Jupyter's server is missing, except in CI
-// (CI=true), whose .ci/run installs them: there a missing one fails.
+// needBrowser skips when Chromium, Jupyter's server or its client is
+// missing, except in CI (CI=true), whose .ci/run installs them: there a
+// missing one fails. The kernel is the checkout's own, installed on first use.
 func needBrowser(t *testing.T) {
 	t.Helper()
 	var missing []string
-	for _, p := range []string{chromiumPath(), chromedriverPath()} {
-		if _, err := os.Stat(p); err != nil {
-			missing = append(missing, p)
+	for _, need := range []func() error{NeedChromium, NeedServer, NeedHeadless} {
+		if err := need(); err != nil {
+			missing = append(missing, err.Error())
 		}
-	}
-	if _, err := exec.LookPath("jupyter-notebook"); err != nil {
-		missing = append(missing, "jupyter-notebook")
-	}
-	if _, err := installedSpec(); err != nil {
-		missing = append(missing, "the ganbook kernel (ganbook kernel install)")
 	}
 	if len(missing) == 0 {
 		return
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("missing in CI: %s (.ci/run installs them)", strings.Join(missing, ", "))
+		t.Fatalf("missing in CI (.ci/run installs debian-packages.txt): %s", strings.Join(missing, "; "))
 	}
-	t.Skipf("missing: %s (apt-get install chromium chromium-driver jupyter-notebook; ganbook kernel install)", strings.Join(missing, ", "))
+	t.Skip(strings.Join(missing, "; "))
 }
 
 // Notebook 01 as a learner runs it: Jupyter's own page in headless Chromium,
@@ -74,9 +67,6 @@ func TestRunAllInBrowser(t *testing.T) {
 	}
 	defer server.Close()
 	b, err := StartBrowser(ctx, 1280, 1000)
-	if errors.Is(err, ErrNoBrowser) {
-		t.Skip(err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

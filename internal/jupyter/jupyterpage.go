@@ -1,4 +1,4 @@
-package kernel
+package jupyter
 
 import (
 	"context"
@@ -28,8 +28,8 @@ type JupyterServer struct {
 // added to the kernels' environment (GANBOOK_QUICK=1, say). Its log goes to
 // dir/.ganbook-jupyter.log.
 func StartJupyter(ctx context.Context, dir string, env ...string) (*JupyterServer, error) {
-	if _, err := exec.LookPath("jupyter-notebook"); err != nil {
-		return nil, fmt.Errorf("the Jupyter Notebook server is not installed: apt-get install jupyter-notebook")
+	if err := NeedServer(); err != nil {
+		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
@@ -53,7 +53,7 @@ func StartJupyter(ctx context.Context, dir string, env ...string) (*JupyterServe
 		fmt.Sprintf("--port=%d", port), "--NotebookApp.token="+s.token, "--notebook-dir="+dir)
 	s.cmd.Env = append(os.Environ(), env...)
 	if root, err := Root(); err == nil { // this checkout's kernel, as RunNotebook does
-		jp, err := checkoutKernel(root, dir)
+		jp, err := CheckoutKernel(ctx, root, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -123,36 +123,7 @@ func waitNotebook(ctx context.Context, b *Browser, limit time.Duration) error {
 	const ready = `return typeof Jupyter !== "undefined" && !!Jupyter.notebook && !!Jupyter.notebook._fully_loaded &&
 		!!Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() &&
 		!!document.querySelector("#kernel_indicator_icon.kernel_idle_icon")`
-	return poll(ctx, b, ready, limit, "the notebook page did not load with an idle ganbook kernel")
-}
-
-func poll(ctx context.Context, b *Browser, script string, limit time.Duration, what string) error {
-	deadline := time.Now().Add(limit)
-	var last error
-	for {
-		var ok bool
-		err := b.Eval(ctx, script, &ok)
-		if err == nil && ok {
-			return nil
-		}
-		if err != nil {
-			last = err
-			if strings.Contains(err.Error(), "invalid session id") { // the browser is gone
-				return fmt.Errorf("%s: %w", what, err)
-			}
-		}
-		if time.Now().After(deadline) {
-			if last != nil {
-				return fmt.Errorf("%s within %s (last error: %v)", what, limit, last)
-			}
-			return fmt.Errorf("%s within %s", what, limit)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
+	return b.Poll(ctx, ready, limit, "the notebook page did not load with an idle ganbook kernel")
 }
 
 // RunAll opens a notebook in the browser, presses Cell > Run All in the page's
@@ -176,7 +147,7 @@ func RunAll(ctx context.Context, b *Browser, s *JupyterServer, notebook string, 
 	const done = `const cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === "code");
 		return cells.every(c => typeof c.input_prompt_number === "number") &&
 			!!document.querySelector("#kernel_indicator_icon.kernel_idle_icon")`
-	err := poll(ctx, b, done, limit, "Run All did not finish")
+	err := b.Poll(ctx, done, limit, "Run All did not finish")
 	p, rerr := ReadPage(ctx, b)
 	p.Duration = time.Since(start)
 	if err == nil {
@@ -197,18 +168,16 @@ func ReadPage(ctx context.Context, b *Browser) (Page, error) {
 		const plots = Array.from(document.querySelectorAll(".output_subarea svg")).filter(s => s.querySelector("path, polyline")).map(s => s.textContent.trim().slice(0, 40));
 		return {Cells: cells.length, Ran: cells.filter(c => typeof c.input_prompt_number === "number").length,
 			Errors: errors, Images: imgs.length, Plots: plots, Text: outs.map(o => o.innerText).join("\n")}`
-	var p Page
-	err := b.Eval(ctx, read, &p)
-	return p, err
+	return Eval[Page](ctx, b, read)
 }
 
 // FullScreenshot resizes the window to the notebook's whole height (at most
 // maxHeight pixels) and returns a PNG of the page.
 func FullScreenshot(ctx context.Context, b *Browser, width, maxHeight int) ([]byte, error) {
-	var h int
 	const height = `const n = document.querySelector("#notebook"), head = document.querySelector("#header");
 		return Math.ceil((n ? n.scrollHeight : document.body.scrollHeight) + (head ? head.offsetHeight : 0))`
-	if err := b.Eval(ctx, height, &h); err != nil {
+	h, err := Eval[int](ctx, b, height)
+	if err != nil {
 		return nil, err
 	}
 	if err := b.Resize(ctx, width, min(max(h, 600), maxHeight)); err != nil {

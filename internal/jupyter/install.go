@@ -1,9 +1,10 @@
-package kernel
+package jupyter
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/version"
 	"io"
@@ -62,7 +63,8 @@ func Toolchain(root string) string {
 	return ""
 }
 
-// GoBin is where the kernel's tools are installed: $GOBIN or $(go env GOPATH)/bin.
+// GoBin is where `ganbook kernel install` builds the kernel's tools: $GOBIN or
+// $(go env GOPATH)/bin.
 func GoBin() (string, error) {
 	if b := os.Getenv("GOBIN"); b != "" {
 		return b, nil
@@ -74,8 +76,8 @@ func GoBin() (string, error) {
 	return filepath.Join(strings.Split(strings.TrimSpace(string(out)), string(os.PathListSeparator))[0], "bin"), nil
 }
 
-// JupyterDataDir is where Jupyter looks for kernels: $JUPYTER_DATA_DIR or
-// ~/.local/share/jupyter.
+// JupyterDataDir is where the user's Jupyter looks for kernels:
+// $JUPYTER_DATA_DIR or ~/.local/share/jupyter.
 func JupyterDataDir() string {
 	if d := os.Getenv("JUPYTER_DATA_DIR"); d != "" {
 		return d
@@ -84,36 +86,51 @@ func JupyterDataDir() string {
 	return filepath.Join(home, ".local", "share", "jupyter")
 }
 
-// KernelSpecDir is the ganbook kernel's folder.
-func KernelSpecDir() string { return filepath.Join(JupyterDataDir(), "kernels", KernelName) }
+// KernelSpecDir is the user's ganbook kernel folder.
+func KernelSpecDir() string { return UserTarget("").SpecDir() }
+
+// Target is where a ganbook kernel is installed: a Jupyter data folder (the
+// spec goes into its kernels/ganbook) and the folder GoNB, goimports and gopls
+// are built into.
+type Target struct {
+	DataDir string
+	GoBin   string
+}
+
+// UserTarget is the user's own Jupyter, what `jupyter notebook` finds, with the
+// tools in gobin ($GOBIN or $(go env GOPATH)/bin).
+func UserTarget(gobin string) Target { return Target{DataDir: JupyterDataDir(), GoBin: gobin} }
+
+// CheckoutTarget is a Jupyter path inside the checkout (.ganbook/, ignored by
+// git): the notebook runs and the tests install their kernel there, so the
+// user's own kernels are never touched.
+func CheckoutTarget(root string) Target {
+	return Target{DataDir: filepath.Join(root, ".ganbook", "jupyter"), GoBin: filepath.Join(root, ".ganbook", "bin")}
+}
+
+// SpecDir is the target's ganbook kernel folder.
+func (t Target) SpecDir() string { return filepath.Join(t.DataDir, "kernels", KernelName) }
 
 // Install builds GoNB, goimports and gopls at the versions pinned by the `tool`
-// lines of go.mod, registers GoNB with Jupyter, and writes the "ganbook" kernel
-// spec: GoNB with quiet logging and an environment carrying the tools' folder
-// on PATH, GOEXPERIMENT=simd, GOTOOLCHAIN (go.mod's toolchain) and GANBOOK_ROOT. Running it again refreshes it.
-func Install(ctx context.Context, log func(string)) (string, error) {
-	root, err := Root()
-	if err != nil {
-		return "", err
-	}
-	gobin, err := GoBin()
-	if err != nil {
-		return "", err
-	}
-	log("building gonb, goimports and gopls from go.mod's tool pins into " + gobin + " (a few minutes the first time)")
+// lines of root's go.mod into t.GoBin, registers GoNB in t.DataDir, and writes
+// the "ganbook" kernel spec there: GoNB with quiet logging and an environment
+// carrying the tools' folder on PATH, GOEXPERIMENT=simd, GOTOOLCHAIN (go.mod's
+// toolchain) and GANBOOK_ROOT. Running it again refreshes it.
+func Install(ctx context.Context, root string, t Target, log func(string)) (string, error) {
+	log("building gonb, goimports and gopls from go.mod's tool pins into " + t.GoBin + " (a few minutes the first time)")
 	build := exec.CommandContext(ctx, "go", "install", "tool")
 	build.Dir = root
-	build.Env = append(os.Environ(), "GOBIN="+gobin)
+	build.Env = append(os.Environ(), "GOBIN="+t.GoBin)
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go install tool failed: %w: %s", err, lastLine(out))
 	}
-	gonb := filepath.Join(gobin, "gonb")
+	gonb := filepath.Join(t.GoBin, "gonb")
 	reg := exec.CommandContext(ctx, gonb, "--install", "--raw_error", "--logtostderr=false", "--log_file=/dev/null", "--stderrthreshold=3")
-	reg.Env = append(os.Environ(), "PATH="+gobin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	reg.Env = append(os.Environ(), "PATH="+joinPath(t.GoBin, os.Getenv("PATH")), "JUPYTER_DATA_DIR="+t.DataDir)
 	if out, err := reg.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("gonb --install failed: %w: %s", err, lastLine(out))
 	}
-	gonbSpec := filepath.Join(JupyterDataDir(), "kernels", "gonb")
+	gonbSpec := filepath.Join(t.DataDir, "kernels", "gonb")
 	raw, err := os.ReadFile(filepath.Join(gonbSpec, "kernel.json"))
 	if err != nil {
 		return "", fmt.Errorf("gonb --install wrote no kernel spec in %s: %w", gonbSpec, err)
@@ -131,7 +148,7 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 		// The tools' folder and go's own first, then the PATH of whoever ran the
 		// install (Homebrew's or Windows' Go included). go's folder may be a
 		// toolchain in the module cache, when go switched to go.mod's toolchain.
-		"PATH":         joinPath(gobin, filepath.Dir(goExe), os.Getenv("PATH")),
+		"PATH":         joinPath(t.GoBin, filepath.Dir(goExe), os.Getenv("PATH")),
 		"GOEXPERIMENT": "simd",
 		"GANBOOK_ROOT": root,
 	}
@@ -143,7 +160,7 @@ func Install(ctx context.Context, log func(string)) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := KernelSpecDir()
+	dir := t.SpecDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -192,7 +209,12 @@ func InstalledRoot() string {
 
 // installedSpec reads the installed ganbook kernel's kernel.json.
 func installedSpec() (map[string]any, error) {
-	path := filepath.Join(KernelSpecDir(), "kernel.json")
+	return readSpec(KernelSpecDir())
+}
+
+// readSpec reads the kernel.json in a kernel folder.
+func readSpec(dir string) (map[string]any, error) {
+	path := filepath.Join(dir, "kernel.json")
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("the ganbook kernel is not installed (%w): run `ganbook kernel install`", err)
@@ -244,10 +266,17 @@ func Check() []CheckLine {
 	} else {
 		add("go", false, "go not found on PATH", "install Go from go.dev/dl, then export GOTOOLCHAIN="+tc)
 	}
-	jupyter := findJupyter()
-	add("jupyter", jupyter != "", orMissing(jupyter, "jupyter not found"), "apt-get install jupyter-notebook jupyter-nbconvert jupyter-client")
-	nbclient := exec.Command(python(), "-c", "import nbclient, nbformat").Run() == nil
-	add("nbclient (headless runs)", nbclient, orMissing(map[bool]string{true: "python3 -c 'import nbclient' works"}[nbclient], "python3 cannot import nbclient"), "apt-get install python3-nbclient jupyter-nbconvert")
+	for _, n := range []struct {
+		what string
+		need func() error
+	}{{"jupyter-notebook", NeedServer}, {"nbclient (headless runs)", NeedHeadless}, {"jupyter-nbconvert", NeedNbconvert}} {
+		var m *MissingError
+		if errors.As(n.need(), &m) {
+			add(n.what, false, m.Details, m.InstallCommand())
+		} else {
+			add(n.what, true, "found", "")
+		}
+	}
 	gobin, _ := GoBin()
 	for _, tool := range []string{"gonb", "goimports", "gopls"} {
 		p := filepath.Join(gobin, tool)
@@ -289,16 +318,8 @@ func orMissing(found, missing string) string {
 	return missing
 }
 
-// findJupyter prefers Debian's /usr/bin/jupyter: the python3 first on PATH may
-// be another Python without Jupyter.
-func findJupyter() string {
-	if _, err := os.Stat("/usr/bin/jupyter"); err == nil {
-		return "/usr/bin/jupyter"
-	}
-	p, _ := exec.LookPath("jupyter")
-	return p
-}
-
+// python prefers Debian's /usr/bin/python3: the python3 first on PATH may be
+// another Python without Jupyter.
 func python() string {
 	if _, err := os.Stat("/usr/bin/python3"); err == nil {
 		return "/usr/bin/python3"

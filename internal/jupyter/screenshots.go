@@ -1,4 +1,4 @@
-package kernel
+package jupyter
 
 import (
 	"context"
@@ -75,7 +75,7 @@ func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(
 			const out = cell.querySelector(".output_wrapper");
 			((out && out.offsetHeight > 0) ? out : cell).scrollIntoView();
 			return Array.from(document.images).every(i => i.complete)`, index[i])
-		if err := poll(ctx, b, script, 30*time.Second, "the page's images did not load"); err != nil {
+		if err := b.Poll(ctx, script, 30*time.Second, "the page's images did not load"); err != nil {
 			return fmt.Errorf("%s: %w", s.Notebook, err)
 		}
 		time.Sleep(time.Second) // the scroll animates

@@ -6,12 +6,16 @@
 #
 #   export GOTOOLCHAIN=go1.27.3                                # Go 1.27, fetched once by go
 #   GOEXPERIMENT=simd go build -o out/ganbook ./cmd/ganbook   # cgo on: XLA is compiled in
+#   GOEXPERIMENT=simd go test -c -o out/xla-nn.test ./internal/nn   # the XLA checks
+#   GOEXPERIMENT=simd go test -c -o out/xla-gan.test ./gan
 #   bench/gpu.sh [out/ganbook]
 #
 # It finds JAX's PJRT CUDA plugin (pip package jax-cuda13-pjrt or jax-cuda12-pjrt:
 # jax_plugins/xla_cuda*/xla_cuda_plugin.so), points GoMLX at it by absolute path
 # (its file name does not match go-xla's search patterns), and runs
-# `ganbook bench` with PyTorch on cuda. Results go to out/bench-gpu.md.
+# first the XLA checks (the layers and two training steps on XLA against the
+# pure-Go backend: go test -run TestXLA), then `ganbook bench` with PyTorch on
+# cuda. Results go to out/xla-check.log and out/bench-gpu.md.
 set -euo pipefail
 bin=${1:-out/ganbook}
 out=${OUT:-out}
@@ -49,6 +53,16 @@ for cu in "$site/nvidia/cu13" "$site/nvidia/cuda_nvcc"; do
 	fi
 done
 export GOMLX_BACKEND="xla:$plugin" GOPJRT_CUDA_CHECKS=0
+
+# The XLA checks first: a bench of a backend that computes something else
+# would mean nothing.
+for t in "$(dirname "$bin")"/xla-nn.test "$(dirname "$bin")"/xla-gan.test; do
+	if [ -x "$t" ]; then
+		GANBOOK_XLA_BACKEND="xla:$plugin" timeout 240 "$t" -test.run TestXLA -test.v 2>&1 | tee -a "$out/xla-check.log" | grep -E '^(---|ok|FAIL|PASS)|xla_test' || true
+	else
+		echo "gpu.sh: $t is missing: the XLA checks did not run (build them first, see the top of this script)" | tee -a "$out/xla-check.log"
+	fi
+done
 
 python=${PYTHON:-python3}
 torchdev=cuda

@@ -54,7 +54,16 @@ type GAN struct {
 	dLossExec             *model.Exec // the discriminator's loss without a step
 	genEMAExec            *model.Exec // the generator with averaged weights (Options.EMA)
 	lrFactor              float64     // factor last written into the learning-rate variables (NaN: none yet)
+
+	// fixedLatent, set only by tests, replaces the random draw of the training
+	// noise (and classes) with these constants: backends' random generators
+	// differ, so comparing two backends' steps needs the same noise.
+	fixedLatent *fixedLatent
 }
+
+// fixedLatent is a training batch's noise [Batch, NoiseDim] and, for a
+// conditional GAN, its classes [Batch] (int32).
+type fixedLatent struct{ z, classes *tensors.Tensor }
 
 // New builds a GAN with fresh weights: both networks' variables exist when it
 // returns, so a phase, a sample grid or a fingerprint can come first.

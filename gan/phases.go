@@ -60,11 +60,20 @@ func (g *GAN) discriminatorLoss(scope *model.Scope, real, classes *Node) (loss, 
 // (also returned; nil otherwise).
 func (g *GAN) latent(scope *model.Scope, graph *Graph) (z, classes *Node) {
 	o := g.Opts
-	z = scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
+	if g.fixedLatent != nil {
+		z = Const(graph, g.fixedLatent.z)
+	} else {
+		z = scope.RandomNormal(graph, shapes.Make(dtypes.Float32, o.Batch, o.NoiseDim))
+	}
 	if !o.Conditional() {
 		return z, nil
 	}
-	drawn := scope.RandomIntN(graph, int32(o.Classes), shapes.Make(dtypes.Int32, o.Batch)) // int32: a plain int draws nothing
+	var drawn *Node
+	if g.fixedLatent != nil {
+		drawn = Const(graph, g.fixedLatent.classes)
+	} else {
+		drawn = scope.RandomIntN(graph, int32(o.Classes), shapes.Make(dtypes.Int32, o.Batch)) // int32: a plain int draws nothing
+	}
 	classes = OneHot(drawn, o.Classes, dtypes.Float32)
 	z = Concatenate([]*Node{z, classes}, -1)
 	z.AssertDims(o.Batch, o.LatentDim())

@@ -1,0 +1,144 @@
+package gan
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/ganbook/ganbook/internal/nn"
+)
+
+// Tolerances of the XLA check, float32: the losses of two training steps
+// relative (|a-b| <= tol*(1+|b|)), and every weight afterwards absolute. Adam
+// moves a weight by about the learning rate (2e-4 to 4e-4) a step whatever
+// the gradient's size, so where a gradient is near 0 its sign can differ with
+// the summation order and the weight by up to two steps' worth.
+const (
+	xlaLossTolerance   = 1e-3
+	xlaWeightTolerance = 2e-3
+)
+
+// Two training steps of the lesson's MLP GAN, its DCGAN and the conditional
+// tuned DCGAN (what `ganbook train` runs), from the same weights and with the
+// same noise on XLA and on the pure-Go backend, give the same losses and
+// weights within the tolerances above. Skips without a PJRT plugin
+// (GANBOOK_XLA_BACKEND names the backend to compare; bench/gpu.sh runs it).
+func TestXLATrainingStepsMatchGoBackend(t *testing.T) {
+	other, config, err := nn.XLABackend()
+	if err != nil {
+		t.Skipf("no XLA to compare with: %v (set %s to name one)", err, nn.XLAConfigEnv)
+	}
+	goB, err := nn.NewBackend(nn.GoBackendConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conditional := tinyOptions(DCGAN)
+	conditional.Classes, conditional.EMA, conditional.LRD = 10, 0.999, 4e-4
+	for name, o := range map[string]Options{"MLP": tinyOptions(MLP), "DCGAN": tinyOptions(DCGAN), "conditional DCGAN": conditional} {
+		t.Run(name, func(t *testing.T) {
+			ref := newGANOn(t, goB, o, nil)
+			dir := t.TempDir()
+			path, err := ref.SaveCheckpoint(dir, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := ReadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Each backend its own copies: a tensor belongs to one backend.
+			ref.fixedLatent = latentFor(o, 5)
+			got := newGANOn(t, other, o, c)
+			got.fixedLatent = latentFor(o, 5)
+			for step := range 2 {
+				want, err := ref.TrainStep(randomBatch(o, uint64(10+step)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				have, err := got.TrainStep(randomBatch(o, uint64(10+step)))
+				if err != nil {
+					t.Fatalf("%s: %v", config, err)
+				}
+				for _, m := range []struct {
+					what       string
+					have, want float64
+				}{{"D loss", have.DLoss, want.DLoss}, {"G loss", have.GLoss, want.GLoss}, {"D(x)", have.DReal, want.DReal}, {"D(G(z))", have.DFake, want.DFake}} {
+					if math.Abs(m.have-m.want) > xlaLossTolerance*(1+math.Abs(m.want)) {
+						t.Errorf("step %d: %s %.6g on %s, %.6g on the pure-Go backend", step+1, m.what, m.have, config, m.want)
+					}
+				}
+			}
+			compareWeights(t, ref, got, config)
+		})
+	}
+}
+
+// newGANOn builds a GAN on backend b: fresh, or restored from c.
+func newGANOn(t *testing.T, b compute.Backend, o Options, c *Checkpoint) *GAN {
+	t.Helper()
+	if c != nil {
+		g, err := Restore(b, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	g, err := New(b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// latentFor is fixed training noise (and classes) for o.
+func latentFor(o Options, seed uint64) *fixedLatent {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	z := make([]float32, o.Batch*o.NoiseDim)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64())
+	}
+	l := &fixedLatent{z: tensors.FromFlatDataAndDimensions(z, o.Batch, o.NoiseDim)}
+	if o.Conditional() {
+		cls := make([]int32, o.Batch)
+		for i := range cls {
+			cls[i] = int32(rng.IntN(o.Classes))
+		}
+		l.classes = tensors.FromFlatDataAndDimensions(cls, o.Batch)
+	}
+	return l
+}
+
+// compareWeights checks every float32 variable of the two GANs.
+func compareWeights(t *testing.T, want, got *GAN, config string) {
+	t.Helper()
+	n, worst, worstPath := 0, 0.0, ""
+	for v := range want.Store.IterVariables() {
+		w := v.MustValue()
+		if w.DType().String() != "Float32" {
+			continue
+		}
+		o := got.Store.GetVariable(v.Path())
+		if o == nil {
+			t.Errorf("%s has no variable %s", config, v.Path())
+			continue
+		}
+		a, b := tensors.MustCopyFlatData[float32](w), tensors.MustCopyFlatData[float32](o.MustValue())
+		if len(a) != len(b) {
+			t.Errorf("%s: %d values on the pure-Go backend, %d on %s", v.Path(), len(a), len(b), config)
+			continue
+		}
+		for i := range a {
+			if d := math.Abs(float64(a[i] - b[i])); d > worst || math.IsNaN(d) {
+				worst, worstPath = d, v.Path()
+			}
+		}
+		n++
+	}
+	t.Logf("%d variables; largest difference %.3g (%s)", n, worst, worstPath)
+	if n == 0 || !(worst <= xlaWeightTolerance) {
+		t.Errorf("weights after two steps differ by %.3g in %s (tolerance %g)", worst, worstPath, xlaWeightTolerance)
+	}
+}

@@ -38,9 +38,10 @@ func StartBrowser(ctx context.Context, width, height int) (*Browser, error) {
 	tab, cancelTab := chromedp.NewContext(actx)
 	b := &Browser{ctx: tab, cancel: func() { cancelTab(); cancelAlloc() }}
 	// The first action starts the browser; it must run on the tab's own
-	// context (a deadline there would stop the browser with it).
+	// context (a deadline there would stop the browser with it). The viewport,
+	// not the window (whose frame takes some of it), is width x height.
 	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(tab) }()
+	go func() { started <- chromedp.Do(tab, chromedp.EmulateViewport(int64(width), int64(height))) }()
 	select {
 	case err := <-started:
 		if err != nil {

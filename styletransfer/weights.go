@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/ganbook/ganbook/internal/fetch"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/safetensors"
 	"github.com/gomlx/go-huggingface/hub"
@@ -97,12 +98,33 @@ func CachedVGG19(cacheDir string) (string, bool) {
 // DownloadVGG19 downloads the pretrained weights once into cacheDir (default:
 // the Hugging Face cache, ~/.cache/huggingface/hub), then checks the file's
 // SHA-256 against the hash the Hub published for it (the blob's name).
+//
+// Every request has ganbook's network limits (fetch.Default), and Ctrl-C stops
+// the download at once: the Hub client fetches the repository's info without
+// the context (go-huggingface v0.4.1, hub/info.go), so it is left behind
+// rather than waited for.
 func DownloadVGG19(ctx context.Context, cacheDir string) (string, error) {
+	fetch.SetDefaultTransport() // the Hub client's requests go through http.DefaultTransport
 	repo := hub.New(VGG19Repo).WithProgressBar(true)
 	if cacheDir != "" {
 		repo = repo.WithCacheDir(cacheDir)
 	}
-	path, err := repo.DownloadFileCtx(ctx, VGG19File)
+	dir, err := repo.CacheDir()
+	if err != nil {
+		return "", fmt.Errorf("the Hugging Face cache: %w", err)
+	}
+	// The idle limit, as the cache's files grow; a new request may first wait
+	// for its connection and headers.
+	watched, stop := fetch.WatchFolder(ctx, dir, fetch.Default.Connect+fetch.Default.FirstByte+fetch.Default.Idle)
+	defer stop()
+	var path string
+	err = fetch.Abandon(watched, func() (err error) {
+		path, err = repo.DownloadFileCtx(watched, VGG19File)
+		return err
+	})
+	if cause := context.Cause(watched); err != nil && cause != nil && ctx.Err() == nil {
+		err = cause // the idle limit, not the caller, ended it
+	}
 	if err != nil {
 		return "", fmt.Errorf("downloading %s from the Hugging Face Hub (%s) failed: %w", VGG19File, VGG19Repo, err)
 	}

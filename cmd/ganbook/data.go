@@ -26,7 +26,9 @@ func dataCmd(args []string) error {
 			return nil
 		}
 	}
-	got, err := dataset.DownloadMNIST(*dir, dataset.MNISTMirrors, nil)
+	ctx, stop := stopContext() // Ctrl-C stops the download at once
+	defer stop()
+	got, err := dataset.DownloadMNIST(ctx, *dir, dataset.MNISTMirrors, nil)
 	if err != nil {
 		return err
 	}

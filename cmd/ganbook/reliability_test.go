@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,5 +155,66 @@ func TestMessagesAreTrue(t *testing.T) {
 	code, stderr := capture(t, "train", "--resume", "--out", empty)
 	if code != 1 || !strings.Contains(stderr, "nothing to resume") || strings.Contains(stderr, "intact") {
 		t.Errorf("resume without checkpoint: exit %d, %s", code, stderr)
+	}
+}
+
+// Ctrl-C (and SIGTERM) during `style` ends it at once with exit code 130 and
+// a line that says what was kept: during the download of the network's
+// weights from a server that accepts and never answers (nothing cached), and
+// during the optimisation (the output not written, the last preview named).
+func TestStyleStopsOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ganbook as a subprocess")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	dir := t.TempDir()
+	writeImages(t, dir, 2)
+	content, style := filepath.Join(dir, "pa.png"), filepath.Join(dir, "pb.png")
+	env := []string{"HF_ENDPOINT=http://" + l.Addr().String(), "XDG_CACHE_HOME=" + filepath.Join(dir, "cache"), "HOME=" + dir}
+	for _, c := range []struct {
+		weights, waitFor, want string
+		sig                    syscall.Signal
+	}{
+		{"features", "network: fetching", "nothing was cached", syscall.SIGINT},
+		{"download", "options:", "nothing was cached", syscall.SIGTERM},
+		{"random", "step ", "was not written; the last preview is", syscall.SIGINT},
+	} {
+		out := filepath.Join(dir, c.weights+".png")
+		cmd, lines := ganbookProcess(t, env, "style", "--content", content, "--style", style, "--out", out,
+			"--size", "64", "--steps", "100000", "--weights", c.weights, "--preview-every", "1")
+		waitFor(t, lines, c.waitFor, time.Minute)
+		if c.weights == "random" {
+			waitFor(t, lines, "step ", time.Minute) // a preview exists
+		} else {
+			time.Sleep(300 * time.Millisecond) // inside the request
+		}
+		start := time.Now()
+		if err := cmd.Process.Signal(c.sig); err != nil {
+			t.Fatal(err)
+		}
+		rest := waitFor(t, lines, c.want, 10*time.Second)
+		code := exitCode(cmd.Wait())
+		if took := time.Since(start); code != 130 || took > 5*time.Second || strings.Contains(rest, "context canceled") {
+			t.Errorf("--weights %s, %v: exit %d after %s, want 130 at once with one line\n%s", c.weights, c.sig, code, took.Round(time.Millisecond), rest)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("--weights %s: the output was written", c.weights)
+		}
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "cache", "ganbook")); len(left) > 0 {
+		t.Errorf("an interrupted download left %s in the cache", left[0].Name())
 	}
 }

@@ -89,6 +89,9 @@ func styleCmd(args []string) error {
 			fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions (80 MB of the 575 MB file) by range requests into %s\n", styletransfer.FeaturesCachePath(""))
 		}
 		p, err := styletransfer.DownloadVGG19Features(ctx, "", "", nil)
+		if ctx.Err() != nil {
+			return interrupted{"stopped during the download of VGG-19's convolutions: nothing was cached or written; run the command again to download"}
+		}
 		if err != nil {
 			return err
 		}
@@ -101,21 +104,36 @@ func styleCmd(args []string) error {
 	})
 	defer dog.Stop()
 	o.Every = 1
+	lastStep, lastPreview := 0, ""
 	o.Callback = func(p styletransfer.Progress) error {
 		dog.Kick()
 		progressLine.styleUpdate(p)
+		lastStep = p.Step
 		if *previewEvery > 0 && p.Step%*previewEvery == 0 && p.Step != p.Steps {
 			img, err := p.Image()
 			if err != nil {
 				return err
 			}
-			return imgio.Save(previewName(*out, p.Step), img)
+			if err := imgio.Save(previewName(*out, p.Step), img); err != nil {
+				return err
+			}
+			lastPreview = previewName(*out, p.Step)
 		}
 		return nil
 	}
 	start := time.Now()
 	res, err := styletransfer.TransferWithNotice(ctx, b, content, style, o, func(s string) { progressLine.log("network: " + s) })
 	progressLine.done()
+	if ctx.Err() != nil {
+		msg := fmt.Sprintf("stopped by a signal after step %d of %d: %s was not written", lastStep, o.Steps, *out)
+		if lastStep == 0 { // still preparing the network (a download, with --weights download)
+			msg = "stopped by a signal before the first step: nothing was cached or written"
+		}
+		if lastPreview != "" {
+			msg += "; the last preview is " + lastPreview
+		}
+		return interrupted{msg}
+	}
 	if err != nil {
 		return err
 	}

@@ -95,11 +95,11 @@ func verifyFile(path, wantSHA string) error {
 }
 
 func mnistCacheDir() string {
-	dir, err := os.UserCacheDir()
+	dir, err := fetch.CacheDir("mnist")
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "ganbook", "mnist")
+	return dir
 }
 
 // moduleCaches lists the places Go keeps downloaded modules.
@@ -130,8 +130,9 @@ func moduleCaches() []string {
 // does.
 func DownloadMNIST(ctx context.Context, dir string, mirrors []string, client *http.Client) (string, error) {
 	if dir == "" {
-		if dir = mnistCacheDir(); dir == "" {
-			return "", errors.New("no folder to download MNIST into: the user cache folder is unknown ($HOME and $XDG_CACHE_HOME are unset): set HOME, or name a folder (ganbook data mnist --dir DIR)")
+		var err error
+		if dir, err = fetch.CacheDir("mnist"); err != nil {
+			return "", fmt.Errorf("no folder to download MNIST into: %w; or name a folder", err)
 		}
 	}
 	if client == nil {

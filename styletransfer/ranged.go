@@ -73,16 +73,16 @@ func VGG19URL() string {
 }
 
 // FeaturesCachePath is where DownloadVGG19Features keeps the convolutions:
-// cacheDir, by default ~/.cache/ganbook, then VGG19FeaturesFile.
-func FeaturesCachePath(cacheDir string) string {
+// cacheDir, by default ~/.cache/ganbook (fetch.CacheDir), then
+// VGG19FeaturesFile.
+func FeaturesCachePath(cacheDir string) (string, error) {
 	if cacheDir == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			dir = os.TempDir()
+		var err error
+		if cacheDir, err = fetch.CacheDir(""); err != nil {
+			return "", err
 		}
-		cacheDir = filepath.Join(dir, "ganbook")
 	}
-	return filepath.Join(cacheDir, VGG19FeaturesFile)
+	return filepath.Join(cacheDir, VGG19FeaturesFile), nil
 }
 
 // DownloadVGG19Features fetches only VGG-19's convolution tensors (features.*,
@@ -94,7 +94,11 @@ func FeaturesCachePath(cacheDir string) string {
 // http.DefaultClient. A server that ignores range requests is refused rather
 // than downloading the whole file.
 func DownloadVGG19Features(ctx context.Context, cacheDir, url string, client *http.Client) (string, error) {
-	return downloadFeatures(ctx, FeaturesCachePath(cacheDir), url, client, VGG19Layers)
+	path, err := FeaturesCachePath(cacheDir)
+	if err != nil {
+		return "", err
+	}
+	return downloadFeatures(ctx, path, url, client, VGG19Layers)
 }
 
 // VerifyFeatures checks every tensor of a file written by

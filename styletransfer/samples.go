@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ganbook/ganbook/internal/fetch"
 	"github.com/ganbook/ganbook/internal/imgio"
 )
 
@@ -45,16 +46,12 @@ var Samples = []Sample{
 }
 
 // SamplesDir is where InstallSamples puts the images: $GANBOOK_SAMPLES, or
-// ~/.cache/ganbook/samples.
-func SamplesDir() string {
+// ~/.cache/ganbook/samples (fetch.CacheDir).
+func SamplesDir() (string, error) {
 	if d := os.Getenv("GANBOOK_SAMPLES"); d != "" {
-		return d
+		return d, nil
 	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	return filepath.Join(dir, "ganbook", "samples")
+	return fetch.CacheDir("samples")
 }
 
 // SamplePath finds a sample image: in SamplesDir, or where its Debian package
@@ -64,7 +61,11 @@ func SamplePath(name string) (string, error) {
 		if s.Name != name {
 			continue
 		}
-		for _, p := range []string{filepath.Join(SamplesDir(), name), s.Path} {
+		candidates := []string{s.Path}
+		if dir, err := SamplesDir(); err == nil {
+			candidates = append([]string{filepath.Join(dir, name)}, candidates...)
+		}
+		for _, p := range candidates {
 			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
 				return p, nil
 			}
@@ -93,7 +94,10 @@ func EnsureSample(ctx context.Context, name string, log func(string)) (string, e
 // it writes ganbook's built-in copies, at most 512 px, instead. It writes
 // CREDITS.txt with each image's origin and licence.
 func InstallSamples(ctx context.Context, log func(string)) (string, error) {
-	dir := SamplesDir()
+	dir, err := SamplesDir()
+	if err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -143,7 +147,7 @@ func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 		}
 		fmt.Fprintf(&credits, "%s: %s. Licence: %s. From Debian package %s (%s).\n", s.Name, s.Credit, s.Licence, s.Package, s.Path)
 	}
-	err := imgio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
+	err = imgio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
 		_, err := io.WriteString(w, credits.String())
 		return err
 	})

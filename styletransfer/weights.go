@@ -86,7 +86,9 @@ func CachedVGG19(cacheDir string) (string, bool) {
 		hubDir = hub.DefaultCacheDir()
 	}
 	matches, _ := filepath.Glob(filepath.Join(hubDir, "models--timm--vgg19.tv_in1k", "snapshots", "*", VGG19File))
-	matches = append(matches, FeaturesCachePath(cacheDir))
+	if p, err := FeaturesCachePath(cacheDir); err == nil {
+		matches = append(matches, p)
+	}
 	for _, m := range matches {
 		if st, err := os.Stat(m); err == nil && st.Size() > 0 {
 			return m, true

@@ -85,8 +85,12 @@ func styleCmd(args []string) error {
 	ctx, stop := stopContext()
 	defer stop()
 	if o.Network == "features" {
-		if _, err := os.Stat(styletransfer.FeaturesCachePath("")); err != nil {
-			fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions (80 MB of the 575 MB file) by range requests into %s\n", styletransfer.FeaturesCachePath(""))
+		cache, err := styletransfer.FeaturesCachePath("")
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(cache); err != nil {
+			fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions (80 MB of the 575 MB file) by range requests into %s\n", cache)
 		}
 		p, err := styletransfer.DownloadVGG19Features(ctx, "", "", nil)
 		if ctx.Err() != nil {

@@ -39,3 +39,27 @@ func TestParseHeader(t *testing.T) {
 		}
 	}
 }
+
+// Headers that a writer never produces are refused with a message, before any
+// allocation: offsets near 2^63 (whose end, added to the header's, overflowed
+// and once reached make() as a huge length), two tensors sharing bytes, and a
+// byte range that does not fit the dtype and shape.
+func TestHostileHeaders(t *testing.T) {
+	for name, c := range map[string]struct{ header, want string }{
+		"offset near 2^63": {`{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,9223372036854775807]}}`, "outside the file"},
+		"overlapping":      {`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}`, "overlap"},
+		"size mismatch":    {`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, "needs 12 bytes"},
+	} {
+		if _, _, err := ParseHeader([]byte(c.header), 16); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error with %q", name, err, c.want)
+		}
+		// The same header in a file of 16 data bytes: Open refuses it too.
+		var file bytes.Buffer
+		_ = binary.Write(&file, binary.LittleEndian, uint64(len(c.header)))
+		file.WriteString(c.header)
+		file.Write(make([]byte, 16))
+		if _, err := OpenBytes(name, file.Bytes()); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Open: got %v, want an error with %q", name, err, c.want)
+		}
+	}
+}

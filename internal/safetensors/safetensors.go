@@ -78,28 +78,14 @@ func (s *File) readHeader() error {
 	if _, err := s.f.ReadAt(header, 8); err != nil {
 		return fmt.Errorf("truncated safetensors header: %w", err)
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(header, &raw); err != nil {
-		return fmt.Errorf("corrupt safetensors header: %w", err)
-	}
 	s.dataAt = 8 + int64(n)
-	s.Entries = map[string]Entry{}
-	for name, msg := range raw {
-		if name == "__metadata__" {
-			if err := json.Unmarshal(msg, &s.Metadata); err != nil {
-				return fmt.Errorf("corrupt safetensors metadata: %w", err)
-			}
-			continue
-		}
-		var e Entry
-		if err := json.Unmarshal(msg, &e); err != nil {
-			return fmt.Errorf("corrupt safetensors entry %q: %w", name, err)
-		}
-		if e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] || s.dataAt+int64(e.Offsets[1]) > s.size {
-			return fmt.Errorf("safetensors entry %q points outside the file (truncated download?)", name)
-		}
-		s.Entries[name] = e
+	// One validation for local and remote headers: offsets within the data
+	// (compared without overflow), sizes that match dtype and shape, no overlaps.
+	entries, metadata, err := ParseHeader(header, s.size-s.dataAt)
+	if err != nil {
+		return fmt.Errorf("%w (truncated download?)", err)
 	}
+	s.Entries, s.Metadata = entries, metadata
 	return nil
 }
 

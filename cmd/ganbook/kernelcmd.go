@@ -126,6 +126,8 @@ func notebooksCmd(args []string) error {
 		}
 		info = jupyter.ThisRun(root, backend)
 	}
+	ctx, stop := stopContext() // a signal stops the notebook's whole process tree
+	defer stop()
 	passed, failed := 0, 0
 	for _, f := range files {
 		src := f
@@ -138,8 +140,11 @@ func notebooksCmd(args []string) error {
 				return err
 			}
 		}
-		r := jupyter.RunNotebook(context.Background(), src, runDir, *timeout)
+		r := jupyter.RunNotebook(ctx, src, runDir, *timeout)
 		r.Path = f
+		if ctx.Err() != nil {
+			return interrupted{fmt.Sprintf("stopped by a signal while running %s (%s in; its kernel and programs were stopped); %d passed, %d failed before it", f, r.Duration.Round(time.Second), passed, failed)}
+		}
 		if r.Err == nil && *full {
 			r.Err = publish(r.Executed, *out, info)
 		}

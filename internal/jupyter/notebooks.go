@@ -48,6 +48,10 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 	}
 	abs, _ := filepath.Abs(path)
 	cmd := exec.CommandContext(ctx, python(), script, abs, res.Executed, KernelName, fmt.Sprint(int(cellTimeout.Seconds())), filepath.Dir(abs))
+	// When ctx ends (Ctrl-C, SIGTERM), the runner, the kernel, gopls and the
+	// cell's program all stop, not the runner alone.
+	cmd.Cancel = func() error { return stopTree(cmd.Process.Pid, 3*time.Second) }
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Env = os.Environ()
 	if root, err := Root(); err == nil {
 		// The notebooks of this checkout run on this checkout's own kernel
@@ -62,6 +66,10 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 	}
 	out, runErr := cmd.CombinedOutput()
 	res.Duration = time.Since(start)
+	if ctx.Err() != nil {
+		res.Err = fmt.Errorf("stopped after %s: %w", res.Duration.Round(time.Second), ctx.Err())
+		return res
+	}
 	raw, err := os.ReadFile(res.Executed)
 	if err != nil {
 		res.Err = fmt.Errorf("not executed: %s", lastLine(out))

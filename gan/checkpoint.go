@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"reflect"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -305,13 +306,20 @@ func (c *Checkpoint) tensor(e ckptEntry) *tensors.Tensor {
 }
 
 // SameModel returns an error when o would build networks of other shapes than
-// the checkpoint's (so its weights cannot be loaded).
+// the checkpoint's (so its weights cannot be loaded): an *OtherModelError that
+// names each shape option that differs.
 func (c *Checkpoint) SameModel(o Options) error {
-	co := c.Options
-	if co.Model != o.Model || co.Size != o.Size || co.Channels != o.Channels || co.NoiseDim != o.NoiseDim || co.Classes != o.Classes ||
-		!slices.Equal(co.GHidden, o.GHidden) || !slices.Equal(co.DHidden, o.DHidden) || co.GBase != o.GBase || co.DBase != o.DBase {
-		return fmt.Errorf("%w: %s holds a %s model (size %d, %d channels); the options ask for a %s model (size %d, %d channels)",
-			ErrOtherModel, c.Path, co.Model, co.Size, co.Channels, o.Model, o.Size, o.Channels)
+	var diffs []OptionDiff
+	have, want := reflect.ValueOf(c.Options), reflect.ValueOf(o)
+	for i, f := range reflect.VisibleFields(reflect.TypeFor[Options]()) {
+		name := jsonName(f)
+		// fmt.Sprint: a nil and an empty width list are the same networks.
+		if h, w := fmt.Sprint(have.Field(i)), fmt.Sprint(want.Field(i)); slices.Contains(shapeOptions, name) && h != w {
+			diffs = append(diffs, OptionDiff{Name: name, Checkpoint: h, Asked: w})
+		}
+	}
+	if len(diffs) > 0 {
+		return &OtherModelError{Path: c.Path, Diffs: diffs}
 	}
 	return nil
 }

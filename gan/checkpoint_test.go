@@ -145,7 +145,7 @@ func TestCheckpointKeepAndErrors(t *testing.T) {
 
 	ck, _ := ReadCheckpoint(path)
 	other := tinyOptions("dcgan")
-	if err := ck.SameModel(other); err == nil || !strings.Contains(err.Error(), "mlp model") {
+	if err := ck.SameModel(other); err == nil || !strings.Contains(err.Error(), "model mlp (asked: dcgan)") {
 		t.Errorf("want a model mismatch error, got %v", err)
 	}
 	if err := ck.SameModel(o); err != nil {
@@ -252,5 +252,25 @@ func TestCheckpointSentinelErrors(t *testing.T) {
 	}
 	if err := ck.SameModel(tinyOptions("dcgan")); !errors.Is(err, ErrOtherModel) {
 		t.Errorf("other model: %v, want ErrOtherModel", err)
+	}
+	// Each shape option that differs is named, the class count (which the
+	// message once left out) and the multi-scale and minibatch-std layers
+	// included; options that keep the shapes do not count.
+	for name, change := range map[string]func(*Options){
+		"classes 0 (asked: 10)":             func(o *Options) { o.Classes = 10 },
+		"multi_scale false (asked: true)":   func(o *Options) { o.MultiScale = true },
+		"minibatch_std false (asked: true)": func(o *Options) { o.MinibatchStd = true },
+	} {
+		asked := o
+		change(&asked)
+		err := ck.SameModel(asked)
+		if !errors.Is(err, ErrOtherModel) || !strings.Contains(err.Error(), name) {
+			t.Errorf("want an error naming %q, got %v", name, err)
+		}
+	}
+	same := o
+	same.LRD, same.GHidden = 1e-3, append([]int(nil), o.GHidden...)
+	if err := ck.SameModel(same); err != nil {
+		t.Errorf("another learning rate: %v", err)
 	}
 }

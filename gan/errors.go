@@ -1,6 +1,10 @@
 package gan
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Errors a caller can test with errors.Is and answer in its own words (the
 // command line adds its flags, a notebook its own advice). A run folder that
@@ -19,3 +23,24 @@ var (
 	// ErrDiverged: a loss became NaN or infinite.
 	ErrDiverged = errors.New("training diverged")
 )
+
+// OptionDiff is one option whose value differs between a checkpoint and what
+// was asked, by its JSON name.
+type OptionDiff struct{ Name, Checkpoint, Asked string }
+
+// OtherModelError says that a checkpoint's networks have other shapes than the
+// options ask for, and which options differ. It is ErrOtherModel.
+type OtherModelError struct {
+	Path  string
+	Diffs []OptionDiff
+}
+
+func (e *OtherModelError) Error() string {
+	parts := make([]string, len(e.Diffs))
+	for i, d := range e.Diffs {
+		parts[i] = fmt.Sprintf("%s %s (asked: %s)", d.Name, d.Checkpoint, d.Asked)
+	}
+	return fmt.Sprintf("%s holds another model: it was trained with %s", e.Path, strings.Join(parts, ", "))
+}
+
+func (e *OtherModelError) Is(target error) bool { return target == ErrOtherModel }

@@ -14,7 +14,9 @@ import (
 
 // shapeOptions are the options that decide the networks' tensor shapes: a
 // checkpoint cannot be loaded into networks built with other values.
-var shapeOptions = []string{"model", "size", "channels", "noise_dim", "g_hidden", "d_hidden", "g_base", "d_base", "classes"}
+// MinibatchStd adds a feature to the discriminator's last layer and MultiScale
+// a layer at every scale.
+var shapeOptions = []string{"model", "size", "channels", "noise_dim", "g_hidden", "d_hidden", "g_base", "d_base", "classes", "minibatch_std", "multi_scale"}
 
 // OptionNames are the JSON names of every field of Options, in order.
 func OptionNames() []string {

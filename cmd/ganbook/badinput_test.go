@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // badFiles makes a folder of broken inputs for the table below.
@@ -130,5 +131,40 @@ func TestBadInputs(t *testing.T) {
 	}
 	if len(cases) < 30 {
 		t.Errorf("only %d bad inputs", len(cases))
+	}
+}
+
+// Options the data cannot serve are refused before any data is loaded or any
+// folder made (exit 2), and a run refused later (memory, too few images)
+// leaves no run folder, run.lock or samples/ behind; -h says what --keep 0
+// does.
+func TestRefusedRunsLeaveNothing(t *testing.T) {
+	f := badFiles(t)
+	folder := t.TempDir()
+	writeImages(t, folder, 12)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"classes on a folder", []string{"--dataset", folder, "--classes", "10"}, 2, "a folder of images has none: use --classes 0"},
+		{"three classes on MNIST", []string{"--classes", "3"}, 2, "mnist has 10 classes"},
+		{"limit under a batch", []string{"--limit", "1"}, 2, "fewer images than one batch (64)"},
+		{"fewer images than a batch", []string{"--dataset", f["few"]}, 1, "fewer than one batch"},
+		{"a batch that needs too much memory", []string{"--dataset", folder, "--model", "dcgan", "--size", "64", "--batch", "4096", "--g-base", "512", "--d-base", "512"}, 1, "memory"},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		code, stderr := capture(t, append([]string{"train", "--out", out}, tc.args...)...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "loaded ") && tc.code == 2 {
+			t.Errorf("%s: exit %d, %q; want exit %d with %q, before loading data", tc.name, code, stderr, tc.code, tc.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: the refused run left %s", tc.name, out)
+		}
+	}
+	_, help := runWithin(t, time.Minute, nil, "train", "-h")
+	if !strings.Contains(help, "0: keep every one") {
+		t.Errorf("train -h does not say what --keep 0 does:\n%s", help)
 	}
 }

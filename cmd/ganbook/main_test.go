@@ -113,7 +113,7 @@ func TestTrainResumeSample(t *testing.T) {
 	mismatch := append([]string{"train", "--steps", "5", "--resume"}, common...)
 	mismatch[7] = "mlp" // --model mlp against the dcgan run
 	code, stderr = capture(t, mismatch...)
-	if code != 2 || !strings.Contains(stderr, "holds a dcgan model") {
+	if code != 2 || !strings.Contains(stderr, "trained with model dcgan (asked: mlp)") || !strings.Contains(stderr, "drop --model") {
 		t.Errorf("resume with another model: exit %d, %s", code, stderr)
 	}
 	code, stderr = capture(t, append([]string{"train", "--steps", "5", "--resume"}, common...)...)

@@ -8,6 +8,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
@@ -35,7 +36,7 @@ func trainCmd(args []string) error {
 	limit := fs.Int("limit", 0, "use only the first N images of the dataset (0: all)")
 	sampleEvery := fs.Int("sample-every", 250, "write a sample grid every N steps")
 	ckptEvery := fs.Int("checkpoint-every", 500, "write a checkpoint every N steps")
-	keep := fs.Int("keep", 3, "checkpoints to keep")
+	keep := fs.Int("keep", 3, "checkpoints to keep, the newest (0: keep every one)")
 	scoreEvery := fs.Int("score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST; 0: never)")
 	scoreWith := fs.String("score-with", "", "classifier for --score-every: mnist or fashion (default: the dataset; set it for a folder of their images)")
 	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
@@ -68,6 +69,13 @@ func trainCmd(args []string) error {
 	if isFolder && within(*out, *dataName) {
 		return usagef("--out %s is inside the dataset folder %s: the run's sample grids would become training images; choose a run folder elsewhere", *out, *dataName)
 	}
+	if err := checkDataFits(*dataName, isFolder, o, *limit, *resume); err != nil {
+		return err
+	}
+	// A new run folder that this command creates goes again if the run is
+	// refused before its first step (memory, data): no empty run, no run.lock.
+	_, statErr := os.Stat(*out)
+	freshFolder, started := errors.Is(statErr, iofs.ErrNotExist), false
 
 	b, err := backend()
 	if err != nil {
@@ -80,7 +88,12 @@ func trainCmd(args []string) error {
 	} else if err != nil {
 		return err
 	}
-	defer lock.Unlock()
+	defer func() {
+		lock.Unlock()
+		if freshFolder && !started {
+			_ = os.RemoveAll(*out)
+		}
+	}()
 	for _, p := range lock.StaleRemoved {
 		fmt.Fprintf(os.Stderr, "removed %s, left by an interrupted write\n", p)
 	}
@@ -91,7 +104,16 @@ func trainCmd(args []string) error {
 	case errors.Is(err, gan.ErrRunExists):
 		return fmt.Errorf("%w: add --resume to continue that run, or choose another --out", err)
 	case errors.Is(err, gan.ErrOtherModel):
-		return usagef("%v: drop --model/--size/--channels to resume it, or train a new run with another --out", err)
+		var om *gan.OtherModelError
+		fix := "drop the options that differ"
+		if errors.As(err, &om) {
+			var names []string
+			for _, d := range om.Diffs {
+				names = append(names, d.Name)
+			}
+			fix = "drop --" + strings.Join(flagNames(names), ", --")
+		}
+		return usagef("%v: %s to resume it (the checkpoint decides them), or train a new run with another --out", err, fix)
 	case errors.Is(err, gan.ErrNoCheckpoint), errors.Is(err, iofs.ErrNotExist):
 		return fmt.Errorf("%w: nothing to resume; train a new run without --resume", err)
 	case err != nil:
@@ -119,6 +141,7 @@ func trainCmd(args []string) error {
 	defer stop()
 	first := g.Step
 	cfg.Progress = func(g *gan.GAN, m gan.Metrics, elapsed time.Duration) {
+		started = true
 		progressLine.update(g.Step, first, *steps, m, elapsed)
 		injectStall(g.Step)
 	}
@@ -141,6 +164,7 @@ func trainCmd(args []string) error {
 	}
 	err = gan.Train(ctx, g, cfg)
 	progressLine.done()
+	started = started || errors.Is(err, context.Canceled) // the interrupted run's checkpoint stays
 	if errors.Is(err, gan.ErrOtherRun) {
 		return fmt.Errorf("%w: move that checkpoint away (or back), use the run's --dataset, or add --force-resume to continue anyway", err)
 	}
@@ -179,6 +203,24 @@ func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[st
 		return o, nil, usagef("%s", flagWords(err))
 	}
 	return o, changed, nil
+}
+
+// checkDataFits refuses, before anything is loaded or created, options the
+// dataset cannot serve: a conditional GAN on a folder (no labels), fewer
+// classes than MNIST's or Fashion-MNIST's ten, fewer images than a batch. On
+// --resume the checkpoint decides the options, and the run checks them.
+func checkDataFits(name string, isFolder bool, o gan.Options, limit int, resume bool) error {
+	switch {
+	case resume:
+	case isFolder && o.Classes > 0:
+		return usagef("--classes %d needs a label for every image, and a folder of images has none: use --classes 0", o.Classes)
+	case !isFolder && o.Classes > 0 && o.Classes < 10:
+		return usagef("--classes %d: %s has 10 classes; use --classes 10 (or 0 for the unconditional GAN)", o.Classes, name)
+	}
+	if limit > 0 && limit < o.Batch {
+		return usagef("--limit %d is fewer images than one batch (%d): use at least --limit %d, or a smaller --batch", limit, o.Batch, o.Batch)
+	}
+	return nil
 }
 
 // lastCheckpointHint says what is left to resume from, only if it is true: the

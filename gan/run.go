@@ -296,6 +296,24 @@ func recordOf(o Options, data string) runRecord {
 	return runRecord{Model: o.Model, Batch: o.Batch, Dataset: filepath.Base(filepath.Clean(data)), OptionsHash: hex.EncodeToString(sum[:6])}
 }
 
+// RunDataset is the dataset a run folder's run.json says it was started on
+// ("mnist", "fashion", or a folder's name); "" when the folder has no
+// run.json (runs of older versions).
+func RunDataset(runDir string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(runDir, "run.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var r runRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return "", fmt.Errorf("%s: %w", filepath.Join(runDir, "run.json"), err)
+	}
+	return r.Dataset, nil
+}
+
 func (r runRecord) String() string {
 	return fmt.Sprintf("a %s run, batch %d, on %s (options %s)", r.Model, r.Batch, r.Dataset, r.OptionsHash)
 }

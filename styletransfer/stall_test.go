@@ -2,12 +2,20 @@ package styletransfer
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"math"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganbook/ganbook/internal/fetch"
 )
@@ -91,5 +99,36 @@ func TestDownloadVGG19StopsOnCancel(t *testing.T) {
 	_, err := DownloadVGG19(ctx, t.TempDir())
 	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
 		t.Errorf("Ctrl-C: %v after %s, want context.Canceled at once", err, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// A features file holding a NaN (its hashes recorded as it was fetched, so
+// they match) is refused with a message and removed from the cache, rather
+// than making every style run "diverge at step 1" for good.
+func TestNaNFeaturesAreRefusedAndDropped(t *testing.T) {
+	file, _ := fakeVGGFile(t)
+	// The first weight of features.0: its bytes are the first in the data.
+	hdr := int(binary.LittleEndian.Uint64(file))
+	var st struct {
+		W struct {
+			Offsets [2]int `json:"data_offsets"`
+		} `json:"features.0.weight"`
+	}
+	if err := json.Unmarshal(file[8:8+hdr], &st); err != nil {
+		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(file[8+hdr+st.W.Offsets[0]:], math.Float32bits(float32(math.NaN())))
+	url := serve(t, &rangeServer{data: file})
+	dir := t.TempDir()
+	path, err := downloadFeatures(context.Background(), filepath.Join(dir, VGG19FeaturesFile), url, nil, rangedLayers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = LoadVGG19(model.NewStore(), path, len(rangedLayers))
+	if err == nil || !strings.Contains(err.Error(), "NaN") || !strings.Contains(err.Error(), "deleted from the cache") {
+		t.Errorf("want a NaN error that says the file was deleted, got %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("the NaN file is still cached")
 	}
 }

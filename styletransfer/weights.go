@@ -3,6 +3,7 @@ package styletransfer
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,12 +51,30 @@ func LoadVGG19(store *model.Store, path string, depth int) error {
 		if err != nil {
 			return err
 		}
+		if !finite(w) || !finite(b) {
+			// Trained weights are finite; a NaN would make every run "diverge".
+			msg := fmt.Sprintf("%s: tensor %s holds NaN or infinite values: the weights file is corrupt", path, prefix+"*")
+			if ranged && os.Remove(path) == nil { // ganbook's own cache: fetched again next time
+				return fmt.Errorf("%s; it was deleted from the cache, run again to download it", msg)
+			}
+			return fmt.Errorf("%s; delete it and download again", msg)
+		}
 		if err := setLayer(store, l, tensors.FromFlatDataAndDimensions(OIHWToHWIO(w, l.Out, l.In, 3, 3), 3, 3, l.In, l.Out),
 			tensors.FromFlatDataAndDimensions(b, l.Out)); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	return nil
+}
+
+// finite reports whether every value is a number (no NaN, no infinity).
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // OIHWToHWIO reorders a convolution kernel from PyTorch's [out, in, kh, kw]

@@ -218,3 +218,26 @@ func TestStyleStopsOnSignal(t *testing.T) {
 		t.Errorf("an interrupted download left %s in the cache", left[0].Name())
 	}
 }
+
+// `score --run` reads the run's dataset from run.json: a run on a folder of
+// pictures is refused (a digit classifier's scores of them mean nothing)
+// unless --dataset says what the pictures are, and then it is labelled.
+func TestScoreKnowsTheRunsDataset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a small run")
+	}
+	data := t.TempDir()
+	writeImages(t, data, 12)
+	out := filepath.Join(t.TempDir(), "run")
+	if code, msg := runWithin(t, 2*time.Minute, nil, trainArgs(data, out, "2")...); code != 0 {
+		t.Fatalf("train: exit %d\n%s", code, msg)
+	}
+	code, msg := runWithin(t, time.Minute, nil, "score", "--run", out, "--n", "20")
+	if code != 2 || !strings.Contains(msg, "which the shipped classifiers (mnist, fashion) do not know") {
+		t.Errorf("score of a folder run: exit %d\n%s", code, msg)
+	}
+	code, msg = runWithin(t, 2*time.Minute, nil, "score", "--run", out, "--n", "20", "--dataset", "mnist")
+	if code != 0 || !strings.Contains(msg, "scoring it with the mnist classifier, as asked") {
+		t.Errorf("score of a folder run with --dataset mnist: exit %d\n%s", code, msg)
+	}
+}

@@ -87,6 +87,9 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := scoreDataset(*runDir, dataName, setFlags(fs)["dataset"]); err != nil {
+		return err
+	}
 	c, err := score.Shipped(b, *dataName)
 	if err != nil {
 		return usagef("%v", err)
@@ -166,5 +169,27 @@ func scoreReal(b compute.Backend, dataName string, n int) error {
 		return err
 	}
 	fmt.Printf("real %s test images %d-%d against the first %d: %s\n", dataName, n, 2*n-1, n, s)
+	return nil
+}
+
+// scoreDataset picks the classifier for a run from its run.json: the run's own
+// dataset when it is one the shipped classifiers know; a run on a folder is
+// refused unless --dataset says what its pictures are (a folder written by
+// `ganbook data folder`, say), since a digit classifier's scores of other
+// pictures mean nothing.
+func scoreDataset(runDir string, dataName *string, given bool) error {
+	trained, err := gan.RunDataset(runDir)
+	if err != nil || trained == "" {
+		return err // a run without run.json (older versions): --dataset decides
+	}
+	known := trained == "mnist" || trained == "fashion"
+	switch {
+	case !given && known:
+		*dataName = trained
+	case !given:
+		return usagef("%s was trained on the folder %q, which the shipped classifiers (mnist, fashion) do not know, so its scores would mean nothing: if its pictures are digits or garments, say so with --dataset mnist or --dataset fashion", runDir, trained)
+	case trained != *dataName:
+		fmt.Fprintf(os.Stderr, "note: %s was trained on %s; scoring it with the %s classifier, as asked\n", runDir, trained, *dataName)
+	}
 	return nil
 }

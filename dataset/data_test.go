@@ -316,3 +316,56 @@ func TestDownloadMNISTStalledMirror(t *testing.T) {
 		t.Errorf("Ctrl-C: %v after %s, want context.Canceled at once", err, time.Since(start))
 	}
 }
+
+// Pictures a phone or a download leaves in a folder: WebP and HEIC files are
+// counted and named (a WebP named .jpg too, with its format), a 1x5000 strip
+// and a tiny picture are kept but reported, and a file name with a line
+// break does not split the one-line summary.
+func TestFolderReportsWhatItCannotUse(t *testing.T) {
+	dir := t.TempDir()
+	save := func(name string, w, h int) {
+		var b bytes.Buffer
+		_ = png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h)))
+		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("a.png", 40, 40)
+	save("strip.png", 1, 5000)
+	save("tiny.png", 4, 4)
+	webp := []byte("RIFF\x10\x00\x00\x00WEBPVP8 ")
+	heic := []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00")
+	for name, data := range map[string][]byte{"p.webp": webp, "q.heic": heic, "r.jpg": webp, "line\nbreak.png": []byte("not a png")} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, rep, err := LoadFolder(dir, 32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := rep.Summary(dir)
+	if ds.N != 3 || len(rep.Other) != 2 || len(rep.Skipped) != 2 || len(rep.Stretched) != 2 {
+		t.Errorf("loaded %d, other %q, skipped %q, stretched %q", ds.N, rep.Other, rep.Skipped, rep.Stretched)
+	}
+	for _, want := range []string{"skipped 2 pictures in formats ganbook cannot read", "convert them to PNG or JPEG", "2 pictures are far from square or tiny", "keeps 0% of it"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	if strings.Contains(sum, "\n") {
+		t.Errorf("the summary spans lines: %q", sum)
+	}
+	webpSkipped := false
+	for _, s := range rep.Skipped {
+		webpSkipped = webpSkipped || strings.Contains(s, "r.jpg: a WebP image, which ganbook cannot read")
+	}
+	if !webpSkipped {
+		t.Errorf("the WebP named .jpg is not named as WebP: %q", rep.Skipped)
+	}
+	only := t.TempDir()
+	_ = os.WriteFile(filepath.Join(only, "x.heic"), heic, 0o644)
+	if _, _, err := LoadFolder(only, 32, 1); err == nil || !strings.Contains(err.Error(), "in formats ganbook cannot read") {
+		t.Errorf("a folder of HEIC pictures: %v", err)
+	}
+}

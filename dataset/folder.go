@@ -8,25 +8,44 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ganbook/ganbook/internal/imgio"
 )
 
-// FolderReport says what LoadFolder read and what it skipped.
+// FolderReport says what LoadFolder read, what it skipped and what it had to
+// stretch.
 type FolderReport struct {
 	Loaded  int
 	Skipped []string // one line per skipped file: path and reason
+	// Other are pictures in formats ganbook cannot read (WebP, HEIC, ...), by
+	// their extension; a WebP named .jpg is among Skipped, with its format.
+	Other []string
+	// Stretched are pictures far from the training size's shape or much
+	// smaller: kept, but the centre crop keeps little of them, or they are
+	// blown up more than 4x.
+	Stretched []string
 }
 
-// Summary is the one-line report for the user.
+// Summary is the report for the user, on one line whatever the file names
+// hold (they are quoted).
 func (r FolderReport) Summary(dir string) string {
-	s := fmt.Sprintf("loaded %d images from %s", r.Loaded, dir)
+	s := fmt.Sprintf("loaded %d images from %q", r.Loaded, dir)
 	if len(r.Skipped) > 0 {
-		s += fmt.Sprintf("; skipped %d unreadable or corrupt files (first: %s)", len(r.Skipped), r.Skipped[0])
+		s += fmt.Sprintf("; skipped %d unreadable or corrupt files (first: %s)", len(r.Skipped), oneLine(r.Skipped[0]))
+	}
+	if len(r.Other) > 0 {
+		s += fmt.Sprintf("; skipped %d pictures in formats ganbook cannot read (first: %q): convert them to PNG or JPEG", len(r.Other), r.Other[0])
+	}
+	if len(r.Stretched) > 0 {
+		s += fmt.Sprintf("; %d pictures are far from square or tiny and were cropped hard or blown up (first: %s)", len(r.Stretched), oneLine(r.Stretched[0]))
 	}
 	return s
 }
+
+// oneLine escapes line breaks, which a file name may hold.
+func oneLine(s string) string { return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s) }
 
 // LoadFolder reads every PNG, JPEG and GIF under dir (recursively; symbolic links
 // are not followed, so link loops cannot trap it), centre-crops and resizes each
@@ -56,13 +75,19 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && imgio.IsImageName(path) {
+		switch {
+		case d.Type().IsRegular() && imgio.IsImageName(path):
 			paths = append(paths, path)
+		case d.Type().IsRegular() && imgio.IsOtherImageName(path):
+			rep.Other = append(rep.Other, path)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, rep, fmt.Errorf("%s: %w", dir, err)
+	}
+	if len(paths) == 0 && len(rep.Other) > 0 {
+		return nil, rep, fmt.Errorf("%s: no PNG, JPEG or GIF images, but %d in formats ganbook cannot read (first: %q): convert them to PNG or JPEG", dir, len(rep.Other), rep.Other[0])
 	}
 	if len(paths) == 0 {
 		return nil, rep, fmt.Errorf("%s: no PNG, JPEG or GIF images in this folder or below it", dir)
@@ -73,6 +98,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 	per := size * size * channels
 	pix := make([][]float32, len(paths))
 	errs := make([]error, len(paths))
+	stretched := make([]string, len(paths))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.NumCPU() {
@@ -86,6 +112,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 					continue
 				}
 				pix[i] = imgio.Fit(img, size, channels)
+				stretched[i] = stretch(paths[i], img.Bounds().Dx(), img.Bounds().Dy(), size)
 			}
 		}()
 	}
@@ -104,10 +131,27 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 		}
 		ds.Images = append(ds.Images, pix[i]...)
 		ds.N++
+		if stretched[i] != "" {
+			rep.Stretched = append(rep.Stretched, stretched[i])
+		}
 	}
 	rep.Loaded = ds.N
 	if ds.N == 0 {
 		return nil, rep, fmt.Errorf("%s: none of its %d image files could be read (first: %s)", dir, len(paths), rep.Skipped[0])
 	}
 	return ds, rep, nil
+}
+
+// stretch describes a picture that training at size x size treats badly: a
+// centre crop that keeps under a quarter of it (a 1x5000 strip keeps one
+// pixel column), or a short side under a quarter of size (blown up over 4x).
+func stretch(path string, w, h, size int) string {
+	short, long := min(w, h), max(w, h)
+	switch {
+	case long > 4*short:
+		return fmt.Sprintf("%q, %dx%d: the square crop keeps %d%% of it", path, w, h, 100*short/long)
+	case 4*short < size:
+		return fmt.Sprintf("%q, %dx%d: blown up %dx", path, w, h, size/short)
+	}
+	return ""
 }

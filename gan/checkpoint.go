@@ -360,15 +360,33 @@ func Restore(backend compute.Backend, c *Checkpoint) (*GAN, error) {
 
 // RestoreLatest restores the GAN of the newest checkpoint in a run folder and
 // returns the checkpoint's path.
+//
+// A training that runs beside it may delete the newest checkpoint between the
+// listing and the read (--keep 1 with a new one just written): the newest is
+// then looked up again, a few times.
 func RestoreLatest(backend compute.Backend, runDir string) (*GAN, string, error) {
-	path, err := LatestCheckpoint(runDir)
-	if err != nil {
-		return nil, "", err
-	}
-	ck, err := ReadCheckpoint(path)
+	ck, err := readLatest(runDir, ReadCheckpoint)
 	if err != nil {
 		return nil, "", err
 	}
 	g, err := Restore(backend, ck)
-	return g, path, err
+	return g, ck.Path, err
+}
+
+// readLatest reads the newest checkpoint with read, looking it up again when
+// it vanished before it could be read.
+func readLatest(runDir string, read func(string) (*Checkpoint, error)) (*Checkpoint, error) {
+	var err error
+	for range 5 {
+		var path string
+		if path, err = LatestCheckpoint(runDir); err != nil {
+			return nil, err
+		}
+		ck, rerr := read(path)
+		if !errors.Is(rerr, fs.ErrNotExist) {
+			return ck, rerr
+		}
+		err = rerr
+	}
+	return nil, err
 }

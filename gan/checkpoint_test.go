@@ -274,3 +274,31 @@ func TestCheckpointSentinelErrors(t *testing.T) {
 		t.Errorf("another learning rate: %v", err)
 	}
 }
+
+// A checkpoint pruned by a training running beside the reader, between the
+// listing and the read, is not an error: the newest one is looked up again.
+func TestReadLatestFollowsPruning(t *testing.T) {
+	g := newTestGAN(t, tinyOptions("mlp"))
+	dir := t.TempDir()
+	for range 2 {
+		g.Step++
+		if _, err := g.SaveCheckpoint(dir, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := 0
+	read := func(path string) (*Checkpoint, error) {
+		calls++
+		if calls == 1 { // the trainer writes step 3 and prunes to --keep 1 now
+			g.Step++
+			if _, err := g.SaveCheckpoint(dir, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ReadCheckpoint(path)
+	}
+	ck, err := readLatest(dir, read)
+	if err != nil || ck.Step != 3 || calls != 2 {
+		t.Errorf("got step %v after %d reads, %v; want step 3 after 2", ck, calls, err)
+	}
+}

@@ -1,9 +1,9 @@
 package styletransfer
 
 import (
+	"errors"
 	"fmt"
 	"image"
-	"math"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -106,11 +106,14 @@ func MeasureTransfer(backend compute.Backend, photo, painting, result image.Imag
 		}
 		return total / float64(len(out)-1)
 	}
-	ratio := func(a, b float64) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return a / b
+	// The ratios divide by the photo-painting distance: none when the two are
+	// the same picture.
+	if styleOf(photoI) == 0 || contentOf(paintingI) == 0 {
+		return Report{}, ErrSamePictures
 	}
-	return Report{StyleRatio: ratio(styleOf(resultI), styleOf(photoI)), ContentRatio: ratio(contentOf(resultI), contentOf(paintingI))}, nil
+	return Report{StyleRatio: styleOf(resultI) / styleOf(photoI), ContentRatio: contentOf(resultI) / contentOf(paintingI)}, nil
 }
+
+// ErrSamePictures: the photo and the painting are the same picture (to the
+// measuring network), so there is no style to transfer and no ratio to report.
+var ErrSamePictures = errors.New("the content and style images are the same picture: there is no style to transfer")

@@ -26,11 +26,14 @@ func badFiles(t *testing.T) map[string]string {
 		return p(name)
 	}
 	img := image.NewRGBA(image.Rect(0, 0, 40, 40))
-	var pb, jb bytes.Buffer
+	var pb, jb, ob bytes.Buffer
 	_ = png.Encode(&pb, img)
 	_ = jpeg.Encode(&jb, img, nil)
+	img.Pix[0], img.Pix[3] = 255, 255 // another picture (one red pixel), for a style image that is not the content
+	_ = png.Encode(&ob, img)
 	files := map[string]string{
 		"good":      write("good.png", pb.Bytes()),
+		"other":     write("other.png", ob.Bytes()),
 		"empty":     write("empty.png", nil),
 		"truncpng":  write("trunc.png", pb.Bytes()[:len(pb.Bytes())/2]),
 		"truncjpg":  write("trunc.jpg", jb.Bytes()[:jb.Len()/2]),
@@ -92,10 +95,11 @@ func TestBadInputs(t *testing.T) {
 		{"output in a missing folder", style(f["good"], f["good"], f["nodir"]), 2, "does not exist"},
 		{"unsupported output type", style(f["good"], f["good"], out+".bmp"), 2, "unsupported output"},
 		{"style size too small", style(f["good"], f["good"], out, "--size", "32"), 2, "size must be between 64"},
-		{"unknown init", style(f["good"], f["good"], out, "--init", "paint"), 2, "unknown init"},
-		{"unknown layer", style(f["good"], f["good"], out, "--style-layers", "conv9_9"), 2, "unknown VGG-19 layer"},
-		{"corrupt weights file", style(f["good"], f["good"], out, "--weights", f["badst"]), 1, "bad.safetensors: not a safetensors file"},
-		{"missing weights file", style(f["good"], f["good"], out, "--weights", f["missing"]), 1, "no such weights file"},
+		{"unknown init", style(f["good"], f["other"], out, "--init", "paint"), 2, "unknown init"},
+		{"the same picture twice", style(f["good"], f["good"], out), 2, "are the same picture: there is no style to transfer"},
+		{"unknown layer", style(f["good"], f["other"], out, "--style-layers", "conv9_9"), 2, "unknown VGG-19 layer"},
+		{"corrupt weights file", style(f["good"], f["other"], out, "--weights", f["badst"]), 1, "bad.safetensors: not a safetensors file"},
+		{"missing weights file", style(f["good"], f["other"], out, "--weights", f["missing"]), 1, "no such weights file"},
 		{"negative steps", []string{"train", "--steps", "-1"}, 2, "--steps must be positive"},
 		{"non-numeric steps", []string{"train", "--steps", "ten"}, 2, "invalid value"},
 		{"unknown model", []string{"train", "--model", "vae"}, 2, "unknown model"},

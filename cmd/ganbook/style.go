@@ -74,6 +74,9 @@ func styleCmd(args []string) error {
 	if err != nil {
 		return usagef("--style %v", err)
 	}
+	if imgio.SamePixels(content, style) {
+		return usagef("--content %s and --style %s are the same picture: there is no style to transfer; choose a painting for --style", *contentPath, *stylePath)
+	}
 
 	b, err := backend()
 	if err != nil {

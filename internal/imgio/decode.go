@@ -62,10 +62,13 @@ func Decode(path string) (image.Image, error) {
 		return nil, fmt.Errorf("%s: empty file, not an image", path)
 	}
 	r := bufio.NewReader(f)
-	head, _ := r.Peek(8)
+	head, _ := r.Peek(12)
 	format := sniff(head)
+	if other := OtherFormat(head); other != "" {
+		return nil, fmt.Errorf("%s: a %s image, which ganbook cannot read: convert it to PNG or JPEG", path, other)
+	}
 	if format == "" {
-		return nil, fmt.Errorf("%s: not a PNG, JPEG or GIF image (it starts with %q)", path, head)
+		return nil, fmt.Errorf("%s: not a PNG, JPEG or GIF image (it starts with %q)", path, head[:min(len(head), 8)])
 	}
 	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
@@ -98,6 +101,40 @@ func sniff(head []byte) string {
 		return "GIF"
 	}
 	return ""
+}
+
+// otherBrands are the ISO media brands of HEIC/HEIF and AVIF pictures (the
+// four bytes after "ftyp").
+var otherBrands = map[string]bool{"heic": true, "heix": true, "hevc": true, "heim": true, "heis": true, "mif1": true, "msf1": true, "avif": true, "avis": true}
+
+// OtherFormat names a picture format ganbook cannot read from a file's first
+// 12 bytes (phones save WebP and HEIC, sometimes under a .jpg name), or "".
+func OtherFormat(head []byte) string {
+	switch {
+	case len(head) >= 12 && bytes.Equal(head[:4], []byte("RIFF")) && bytes.Equal(head[8:12], []byte("WEBP")):
+		return "WebP"
+	case len(head) >= 12 && bytes.Equal(head[4:8], []byte("ftyp")) && otherBrands[string(head[8:12])]:
+		if b := string(head[8:12]); b == "avif" || b == "avis" {
+			return "AVIF"
+		}
+		return "HEIC/HEIF"
+	}
+	return ""
+}
+
+// OtherImageExtensions are picture formats a folder may hold that ganbook
+// cannot read: counted and named, not silently passed over.
+var OtherImageExtensions = []string{".webp", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff", ".jxl"}
+
+// IsOtherImageName reports whether a file name is a picture ganbook cannot read.
+func IsOtherImageName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range OtherImageExtensions {
+		if ext == e {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrNotRegular: a path names a device, pipe or socket where a file is needed.

@@ -55,6 +55,9 @@ func styleCmd(args []string) error {
 	if err := checkOutputFile("out", *out, *contentPath, *stylePath); err != nil {
 		return err
 	}
+	if err := imgio.CheckWritable(*out); err != nil { // before minutes of work, not at the save
+		return usagef("--out %v", err)
+	}
 	for step := *previewEvery; *previewEvery > 0 && step < *steps; step += *previewEvery {
 		if err := checkOutputFile("preview-every", previewName(*out, step), *contentPath, *stylePath); err != nil {
 			return err
@@ -111,7 +114,7 @@ func styleCmd(args []string) error {
 	})
 	defer dog.Stop()
 	o.Every = 1
-	lastStep, lastPreview := 0, ""
+	lastStep, lastPreview, previewFailed := 0, "", false
 	o.Callback = func(p styletransfer.Progress) error {
 		dog.Kick()
 		progressLine.styleUpdate(p)
@@ -121,8 +124,14 @@ func styleCmd(args []string) error {
 			if err != nil {
 				return err
 			}
-			if err := imgio.Save(previewName(*out, p.Step), img); err != nil {
-				return err
+			// A preview that cannot be written (disk full) costs the preview,
+			// not the run: warn once and go on.
+			if err := savePreview(previewName(*out, p.Step), img); err != nil {
+				if !previewFailed {
+					progressLine.log(fmt.Sprintf("warning: preview not written (%v); the run goes on", err))
+				}
+				previewFailed = true
+				return nil
 			}
 			lastPreview = previewName(*out, p.Step)
 		}
@@ -156,6 +165,10 @@ func styleCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "independent check (random VGG-19 of another seed, 128 px): %s\n", report)
 	return nil
 }
+
+// savePreview writes a preview (a variable, so a test can make it fail as a
+// full disk would).
+var savePreview = imgio.Save
 
 // previewName is the preview of a step, beside the output: out-stepNNNN.ext.
 func previewName(out string, step int) string {

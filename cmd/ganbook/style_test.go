@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,5 +50,28 @@ func TestStyleCommand(t *testing.T) {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("missing %s", f)
 		}
+	}
+}
+
+// An output that cannot be written is refused before the optimisation runs
+// (it used to fail at the save, the result lost); a preview that cannot be
+// written is a warning, once, and the run still writes its result.
+func TestStyleOutputsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	writeImages(t, dir, 2)
+	content, style := filepath.Join(dir, "pa.png"), filepath.Join(dir, "pb.png")
+	code, stderr := capture(t, "style", "--content", content, "--style", style, "--out", "/sys/ganbook-test.png", "--size", "64", "--steps", "100000", "--weights", "random")
+	if code != 2 || !strings.Contains(stderr, "cannot be written") || strings.Contains(stderr, "step 1/") {
+		t.Errorf("unwritable --out: exit %d, want 2 before any step:\n%s", code, stderr)
+	}
+	out := filepath.Join(dir, "o.png")
+	defer func(old func(string, image.Image) error) { savePreview = old }(savePreview)
+	savePreview = func(string, image.Image) error { return errors.New("no space left on device") }
+	code, stderr = capture(t, "style", "--content", content, "--style", style, "--out", out, "--size", "64", "--steps", "3", "--weights", "random", "--preview-every", "1")
+	if code != 0 || strings.Count(stderr, "warning: preview not written") != 1 {
+		t.Errorf("a preview that cannot be written: exit %d, want 0 and one warning:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("the result was not written: %v", err)
 	}
 }

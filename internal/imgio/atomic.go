@@ -1,6 +1,7 @@
 package imgio
 
 import (
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -72,4 +73,17 @@ func CopyFile(src, dst string) error {
 		_, err := io.Copy(w, in)
 		return err
 	})
+}
+
+// CheckWritable makes sure a file can be written at path before any work goes
+// into it: a temporary file is created beside it and removed (write
+// permission alone is no answer for root, or on a read-only mount).
+func CheckWritable(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".check-*")
+	if err != nil {
+		return fmt.Errorf("%s cannot be written (%v): choose a folder you can write to", path, errors.Unwrap(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ganbook/ganbook/internal/imgio"
 )
 
 // The rule for every command's outputs: never replace an input, and never
@@ -14,8 +16,8 @@ import (
 
 // checkOutputFile refuses an output file that is one of the inputs, however the
 // path is spelled (relative, "..", symlinks, hard links: os.SameFile compares
-// the files themselves), or that exists as something other than a regular
-// file.
+// the files themselves), that exists as something other than a regular file,
+// or that is a picture ganbook did not write (imgio.WrittenByGanbook).
 func checkOutputFile(flagName, out string, inputs ...string) error {
 	st, err := os.Stat(out)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -31,6 +33,11 @@ func checkOutputFile(flagName, out string, inputs ...string) error {
 		if ist, err := os.Stat(in); in != "" && err == nil && os.SameFile(st, ist) {
 			return usagef("--%s %s is the input %s: ganbook never writes over its inputs; name another file", flagName, out, in)
 		}
+	}
+	// A picture ganbook saved carries its mark and may be replaced by the next
+	// run; any other picture there is the user's.
+	if imgio.IsImageName(out) && !imgio.WrittenByGanbook(out) {
+		return usagef("--%s %s is a picture ganbook did not write: ganbook does not replace your files; name a new file, or delete it first", flagName, out)
 	}
 	return nil
 }

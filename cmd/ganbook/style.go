@@ -55,9 +55,6 @@ func styleCmd(args []string) error {
 	if err := checkOutputFile("out", *out, *contentPath, *stylePath); err != nil {
 		return err
 	}
-	if err := imgio.CheckWritable(*out); err != nil { // before minutes of work, not at the save
-		return usagef("--out %v", err)
-	}
 	for step := *previewEvery; *previewEvery > 0 && step < *steps; step += *previewEvery {
 		if err := checkOutputFile("preview-every", previewName(*out, step), *contentPath, *stylePath); err != nil {
 			return err
@@ -65,6 +62,9 @@ func styleCmd(args []string) error {
 	}
 	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
 		return usagef("%s: directory %s does not exist: create it first", *out, filepath.Dir(*out))
+	}
+	if err := imgio.CheckWritable(*out); err != nil { // before minutes of work, not at the save
+		return usagef("--out %v", err)
 	}
 	if err := o.Validate(); err != nil {
 		return usagef("%v", err)

@@ -75,3 +75,28 @@ func TestStyleOutputsCheckedFirst(t *testing.T) {
 		t.Errorf("the result was not written: %v", err)
 	}
 }
+
+// style --out may replace a picture ganbook wrote (the last run's result) but
+// not a photo of the user's under that name, which it used to overwrite.
+func TestStyleKeepsTheUsersPictures(t *testing.T) {
+	dir := t.TempDir()
+	writeImages(t, dir, 3) // pa.png, pb.png, pc.png: the user's own pictures
+	content, style, photo := filepath.Join(dir, "pa.png"), filepath.Join(dir, "pb.png"), filepath.Join(dir, "pc.png")
+	before, _ := os.ReadFile(photo)
+	args := func(out string) []string {
+		return []string{"style", "--content", content, "--style", style, "--out", out, "--size", "64", "--steps", "2", "--weights", "random", "--preview-every", "0"}
+	}
+	code, stderr := capture(t, args(photo)...)
+	if code != 2 || !strings.Contains(stderr, "is a picture ganbook did not write") {
+		t.Errorf("--out naming the user's photo: exit %d, %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(photo); string(after) != string(before) {
+		t.Error("the user's photo was changed")
+	}
+	out := filepath.Join(dir, "result.png")
+	for i := range 2 { // the second run replaces the first one's result
+		if code, stderr := capture(t, args(out)...); code != 0 {
+			t.Fatalf("run %d into %s: exit %d\n%s", i+1, out, code, stderr)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package imgio
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -19,15 +20,26 @@ func CheckOutputName(path string) error {
 	return fmt.Errorf("%s: unsupported output type %q: use .png, .jpg or .jpeg", path, filepath.Ext(path))
 }
 
-// Save writes img atomically as PNG or JPEG (quality 92), chosen by extension.
+// Save writes img atomically as PNG or JPEG (quality 92), chosen by extension,
+// with ganbook's mark (WrittenByGanbook).
 func Save(path string, img image.Image) error {
 	if err := CheckOutputName(path); err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error {
-		if strings.ToLower(filepath.Ext(path)) == ".png" {
-			return png.Encode(w, img)
+	var buf bytes.Buffer
+	if strings.ToLower(filepath.Ext(path)) == ".png" {
+		if err := png.Encode(&buf, img); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		return jpeg.Encode(w, img, &jpeg.Options{Quality: 92})
+		buf = *bytes.NewBuffer(markPNG(buf.Bytes()))
+	} else {
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92}); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		buf = *bytes.NewBuffer(markJPEG(buf.Bytes()))
+	}
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
 	})
 }

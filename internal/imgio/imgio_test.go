@@ -269,3 +269,39 @@ func TestFromImageCompositesOverBlack(t *testing.T) {
 		}
 	}
 }
+
+// Saved pictures carry ganbook's mark and still decode to the same pixels; a
+// picture written by anything else does not carry it.
+func TestSaveMarksItsPictures(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 5, 3))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+		if i%4 == 3 {
+			img.Pix[i] = 255 // opaque: PNG keeps opaque colours exactly
+		}
+	}
+	for _, name := range []string{"a.png", "b.jpg"} {
+		p := filepath.Join(dir, name)
+		if err := Save(p, img); err != nil {
+			t.Fatal(err)
+		}
+		if !WrittenByGanbook(p) {
+			t.Errorf("%s: no mark", name)
+		}
+		got, err := Decode(p)
+		if err != nil {
+			t.Fatalf("%s does not decode with its mark: %v", name, err)
+		}
+		if name == "a.png" && !SamePixels(got, img) {
+			t.Errorf("%s: the mark changed the pixels", name)
+		}
+	}
+	var plain bytes.Buffer
+	_ = png.Encode(&plain, img)
+	user := filepath.Join(dir, "photo.png")
+	_ = os.WriteFile(user, plain.Bytes(), 0o644)
+	if WrittenByGanbook(user) || WrittenByGanbook(filepath.Join(dir, "none.png")) {
+		t.Error("a user's picture (or a missing one) counts as ganbook's")
+	}
+}

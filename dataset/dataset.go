@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"io/fs"
@@ -101,23 +102,34 @@ func (d *Dataset) Pictures(n int) ([]image.Image, error) {
 // size x size (image-00000.png, ...): a ready-made "folder of your own images",
 // e.g. MNIST digits at 64x64 to compare GANs at a higher resolution.
 func (d *Dataset) SaveFolder(dir string, size int) error {
+	_, err := d.SaveFolderContext(context.Background(), dir, size)
+	return err
+}
+
+// SaveFolderContext is SaveFolder that stops between two images when ctx
+// ends, and returns how many it wrote (each file is whole: written
+// atomically).
+func (d *Dataset) SaveFolderContext(ctx context.Context, dir string, size int) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("%s: cannot create folder: %w", dir, err)
+		return 0, fmt.Errorf("%s: cannot create folder: %w", dir, err)
 	}
 	pics, err := d.Pictures(d.N)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for i, pic := range pics {
+		if ctx.Err() != nil {
+			return i, ctx.Err()
+		}
 		img, err := imgio.ToImage(imgio.Fit(pic, size, d.Chan), size, size, d.Chan)
 		if err != nil {
-			return err
+			return i, err
 		}
 		if err := imgio.Save(filepath.Join(dir, FolderImageName(i)), img); err != nil {
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(pics), nil
 }
 
 // FolderImageName is the file name SaveFolder gives image i.

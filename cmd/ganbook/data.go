@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 
 	"github.com/ganbook/ganbook/dataset"
 )
@@ -63,9 +64,31 @@ func dataFolderCmd(args []string) error {
 	if err := prepareOutputFolder("out", *out, names); err != nil {
 		return err
 	}
-	if err := data.SaveFolder(*out, *size); err != nil {
+	ctx, stop := stopContext()
+	defer stop()
+	written, err := data.SaveFolderContext(ctx, *out, *size)
+	if ctx.Err() != nil {
+		return interrupted{fmt.Sprintf("stopped by a signal after writing %d of %d images to %s (each one whole)", written, data.N, *out)}
+	}
+	if err != nil {
+		return fmt.Errorf("%w (after writing %d of %d images to %s)", err, written, data.N, *out)
+	}
+	// Only now: an earlier run's images beyond this one's would be mixed in.
+	removed, err := removeStale(*out, names, folderImageNames)
+	if err != nil {
 		return err
 	}
-	fmt.Printf("%d %s images at %dx%d written to %s\n", data.N, *from, *size, *size, *out)
+	fmt.Printf("%d %s images at %dx%d written to %s%s\n", data.N, *from, *size, *size, *out, removedNote(removed))
 	return nil
+}
+
+// folderImageNames are the files `data folder` writes (dataset.FolderImageName).
+var folderImageNames = regexp.MustCompile(`^image-[0-9]{5,}\.png$`)
+
+// removedNote says how many files of an earlier run were removed, if any.
+func removedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d files of an earlier run removed)", n)
 }

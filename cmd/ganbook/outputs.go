@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/ganbook/ganbook/internal/imgio"
@@ -48,7 +49,8 @@ const outputMarker = ".ganbook-output"
 
 // prepareOutputFolder makes dir ready for files named names. A folder ganbook
 // did not create (no marker) must not already hold any of them: they would be
-// the user's own files.
+// the user's own files. In ganbook's own folder, removeStale clears what an
+// earlier run left once the new files are written.
 func prepareOutputFolder(flagName, dir string, names []string) error {
 	st, err := os.Stat(dir)
 	switch {
@@ -69,7 +71,42 @@ func prepareOutputFolder(flagName, dir string, names []string) error {
 			}
 		}
 	}
-	return os.WriteFile(filepath.Join(dir, outputMarker), []byte("written by ganbook; its files here may be replaced by the next run\n"), 0o644)
+	return os.WriteFile(filepath.Join(dir, outputMarker), []byte(markerText), 0o644)
+}
+
+const markerText = "written by ganbook; its files here may be replaced by the next run\n"
+
+// staleTemp is the name of a temporary file imgio.WriteFileAtomic writes and
+// renames (".NAME.tmp-123"): one left over is from an interrupted write.
+var staleTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
+
+// removeStale removes from ganbook's folder dir (marked) the regular files of
+// its own naming that are not in keep, and leftover temporary files, so the
+// folder holds only what the last command wrote.
+func removeStale(dir string, keep []string, own *regexp.Regexp) (int, error) {
+	if _, err := os.Stat(filepath.Join(dir, outputMarker)); err != nil {
+		return 0, nil // not ganbook's folder
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	kept := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		kept[k] = true
+	}
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || kept[name] || !(own.MatchString(name) || staleTemp.MatchString(name)) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			return removed, err
+		}
+		removed++
+	}
+	return removed, nil
 }
 
 // within reports whether path is dir or lies inside it, after resolving

@@ -241,3 +241,73 @@ func TestScoreKnowsTheRunsDataset(t *testing.T) {
 		t.Errorf("score of a folder run with --dataset mnist: exit %d\n%s", code, msg)
 	}
 }
+
+// A folder ganbook writes holds only what its last command wrote: `sample
+// --n 13` then `--n 7` leaves 7 images (it left 13), `data folder` at another
+// size and count leaves only the new images, and the temporary file of an
+// interrupted write is removed. A user's own files in that folder stay.
+func TestOutputFoldersHoldTheLastRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a small run")
+	}
+	data := t.TempDir()
+	writeImages(t, data, 12)
+	run := filepath.Join(t.TempDir(), "run")
+	if code, msg := runWithin(t, 2*time.Minute, nil, trainArgs(data, run, "2")...); code != 0 {
+		t.Fatalf("train: exit %d\n%s", code, msg)
+	}
+	out := filepath.Join(t.TempDir(), "gen")
+	count := func(pattern string) int {
+		m, _ := filepath.Glob(filepath.Join(out, pattern))
+		return len(m)
+	}
+	if code, msg := runWithin(t, time.Minute, nil, "sample", "--run", run, "--n", "13", "--out", out); code != 0 {
+		t.Fatalf("sample 13: exit %d\n%s", code, msg)
+	}
+	_ = os.WriteFile(filepath.Join(out, ".00003.png.tmp-123456"), []byte("half a png"), 0o644)
+	_ = os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
+	code, msg := runWithin(t, time.Minute, nil, "sample", "--run", run, "--n", "7", "--out", out)
+	if code != 0 || count("0*.png") != 7 || count(".*.tmp-*") != 0 || count("notes.txt") != 1 || !strings.Contains(msg, "7 files of an earlier run removed") {
+		t.Errorf("sample 13 then 7: exit %d, %d images, %d temporary files, notes kept %d\n%s", code, count("0*.png"), count(".*.tmp-*"), count("notes.txt"), msg)
+	}
+
+	out = filepath.Join(t.TempDir(), "digits")
+	for _, c := range []struct{ n, size string }{{"30", "28"}, {"10", "32"}} {
+		if code, msg := runWithin(t, time.Minute, nil, "data", "folder", "--out", out, "--n", c.n, "--size", c.size); code != 0 {
+			t.Fatalf("data folder --n %s: exit %d\n%s", c.n, code, msg)
+		}
+	}
+	if got := count("image-*.png"); got != 10 {
+		t.Errorf("data folder 30 then 10: %d images, want 10", got)
+	}
+}
+
+// Ctrl-C during `data folder` says how many images it wrote, exits 130 and
+// leaves no temporary file.
+func TestDataFolderStopsOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ganbook as a subprocess")
+	}
+	out := filepath.Join(t.TempDir(), "digits")
+	cmd, lines := ganbookProcess(t, nil, "data", "folder", "--out", out, "--n", "60000", "--size", "64")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(out, "image-*.png")); len(m) > 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("data folder wrote nothing within a minute")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	rest := waitFor(t, lines, "stopped by a signal after writing", 10*time.Second)
+	if code := exitCode(cmd.Wait()); code != 130 {
+		t.Errorf("exit %d, want 130\n%s", code, rest)
+	}
+	if m, _ := filepath.Glob(filepath.Join(out, ".*.tmp-*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
@@ -26,14 +27,20 @@ func sampleCmd(args []string) error {
 	if *n < 1 || *n > 100000 {
 		return usagef("sample: --n must be between 1 and 100000, got %d", *n)
 	}
-	named := *out != ""
-	if !named {
-		*out = filepath.Join(*runDir, "generated") // ganbook's own folder: its files are replaced
+	names := []string{"grid.png"}
+	if *interpolate {
+		names = append(names, "interpolate-linear.png", "interpolate-spherical.png")
 	}
-	if named {
-		names := []string{"grid.png", "interpolate-linear.png", "interpolate-spherical.png"}
-		for i := range *n {
-			names = append(names, fmt.Sprintf("%05d.png", i))
+	for i := range *n {
+		names = append(names, fmt.Sprintf("%05d.png", i))
+	}
+	if st, err := os.Stat(*runDir); err == nil && st.IsDir() { // else RestoreLatest says what is wrong
+		if *out == "" {
+			*out = filepath.Join(*runDir, "generated") // ganbook's own folder: its files are replaced
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return fmt.Errorf("%s: %w", *out, err)
+			}
+			_ = os.WriteFile(filepath.Join(*out, outputMarker), []byte(markerText), 0o644)
 		}
 		if err := prepareOutputFolder("out", *out, names); err != nil {
 			return err
@@ -51,19 +58,25 @@ func sampleCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return fmt.Errorf("%s: %w", *out, err)
-	}
+	ctx, stop := stopContext()
+	defer stop()
 	for i, img := range imgs {
+		if ctx.Err() != nil {
+			return interrupted{fmt.Sprintf("stopped by a signal after writing %d of %d images to %s (each one whole)", i, len(imgs), *out)}
+		}
 		if err := imgio.Save(filepath.Join(*out, fmt.Sprintf("%05d.png", i)), img); err != nil {
-			return err
+			return fmt.Errorf("%w (after writing %d of %d images to %s)", err, i, len(imgs), *out)
 		}
 	}
 	grid := filepath.Join(*out, "grid.png")
 	if err := imgio.Save(grid, imgio.Grid(imgs[:min(len(imgs), 100)], 10, 2, 2)); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %d images from %s (step %d) to %s, and %s\n", len(imgs), path, g.Step, *out, grid)
+	removed, err := removeStale(*out, names, sampleNames) // an earlier run's extra images
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %d images from %s (step %d) to %s, and %s%s\n", len(imgs), path, g.Step, *out, grid, removedNote(removed))
 	if *interpolate {
 		for _, walk := range []struct {
 			name      string
@@ -82,3 +95,6 @@ func sampleCmd(args []string) error {
 	}
 	return nil
 }
+
+// sampleNames are the files `sample` writes.
+var sampleNames = regexp.MustCompile(`^([0-9]{5,}|grid|interpolate-(linear|spherical))\.png$`)

@@ -156,6 +156,10 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 		return nil
 	}
 	err = loop.Run(ctx, g.Step, c.Steps, step, c.hooks(g, &m, csv, dog.Kick)...)
+	// The animation holds every grid written, however often it was refreshed.
+	if gerr := WriteProgressGIF(filepath.Join(c.Out, "samples")); err == nil && gerr != nil {
+		err = gerr
+	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		// Interrupted between steps: keep what was trained.
 		if err := c.save(g); err != nil {
@@ -189,6 +193,8 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 		})})
 	}
 	start := time.Now()
+	var gridTime time.Duration
+	grids, warned := 0, false
 	return append(hooks,
 		loop.Hook{Every: 1, Do: func(int) error {
 			if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
@@ -200,7 +206,18 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 			return nil
 		}},
 		loop.Hook{Every: c.SampleEvery, Do: kicked(func() error {
-			return g.SaveSampleGrid(filepath.Join(c.Out, "samples"), nil)
+			t := time.Now()
+			err := g.SaveSampleGrid(filepath.Join(c.Out, "samples"), nil)
+			gridTime += time.Since(t)
+			grids++
+			// Once, when the grids take a quarter of the run so far (after a
+			// few, so the first build does not count alone).
+			if elapsed := time.Since(start); !warned && grids >= 3 && gridTime > elapsed/4 {
+				warned = true
+				c.logf("writing a sample grid every %d steps took %d%% of the time so far (%.2f s a grid): raise the sample interval to train faster",
+					c.SampleEvery, int(100*gridTime/elapsed), gridTime.Seconds()/float64(grids))
+			}
+			return err
 		})},
 		loop.Hook{Every: c.CheckpointEvery, Do: kicked(func() error { return c.save(g) })},
 	)
@@ -237,7 +254,7 @@ func (g *GAN) SaveSampleGrid(samplesDir string, grid image.Image) error {
 	if err := imgio.Save(filepath.Join(samplesDir, "latest.png"), grid); err != nil {
 		return err
 	}
-	return WriteProgressGIF(samplesDir)
+	return refreshProgressGIF(samplesDir)
 }
 
 // openMetrics opens metrics.csv for appending, repaired to end at the

@@ -68,6 +68,9 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 		return nil
 	}
 	err := loop.Run(context.Background(), 0, steps, step, loop.Hook{Every: every, Do: show})
+	if runDir != "" && err == nil { // the animation holds every grid, however often it was refreshed
+		err = gan.WriteProgressGIF(filepath.Join(runDir, "samples"))
+	}
 	return m, err
 }
 

@@ -14,25 +14,46 @@ import (
 // long. Gray frames keep a 256-level gray palette; colour frames are dithered
 // (Floyd-Steinberg) onto the web-safe Plan 9 palette.
 func SaveGIF(path string, frames []image.Image, delay, hold int) error {
-	anim := &gif.GIF{}
 	gray := true
 	for _, f := range frames {
-		gray = gray && isGray(f)
+		gray = gray && IsGray(f)
 	}
+	paletted := make([]*image.Paletted, len(frames))
+	for i, f := range frames {
+		paletted[i] = Palettize(f, gray)
+	}
+	return SavePalettedGIF(path, paletted, delay, hold)
+}
+
+// Palettize converts a frame for a GIF: onto a 256-level gray palette (gray),
+// or dithered (Floyd-Steinberg) onto the Plan 9 palette. Dithering is most of
+// a GIF's cost: a caller that writes the same frames again keeps these.
+func Palettize(f image.Image, gray bool) *image.Paletted {
 	pal := color.Palette(palette.Plan9)
 	if gray {
-		pal = make(color.Palette, 256)
-		for i := range pal {
-			pal[i] = color.Gray{Y: uint8(i)}
-		}
+		pal = grayPalette
 	}
-	for i, f := range frames {
-		p := image.NewPaletted(f.Bounds(), pal)
-		if gray {
-			draw.Draw(p, p.Bounds(), f, f.Bounds().Min, draw.Src)
-		} else {
-			draw.FloydSteinberg.Draw(p, p.Bounds(), f, f.Bounds().Min)
-		}
+	p := image.NewPaletted(f.Bounds(), pal)
+	if gray {
+		draw.Draw(p, p.Bounds(), f, f.Bounds().Min, draw.Src)
+	} else {
+		draw.FloydSteinberg.Draw(p, p.Bounds(), f, f.Bounds().Min)
+	}
+	return p
+}
+
+var grayPalette = func() color.Palette {
+	pal := make(color.Palette, 256)
+	for i := range pal {
+		pal[i] = color.Gray{Y: uint8(i)}
+	}
+	return pal
+}()
+
+// SavePalettedGIF writes converted frames (Palettize) as SaveGIF does.
+func SavePalettedGIF(path string, frames []*image.Paletted, delay, hold int) error {
+	anim := &gif.GIF{}
+	for i, p := range frames {
 		d := delay
 		if i == len(frames)-1 {
 			d = delay * max(hold, 1)
@@ -43,8 +64,8 @@ func SaveGIF(path string, frames []image.Image, delay, hold int) error {
 	return WriteFileAtomic(path, func(w io.Writer) error { return gif.EncodeAll(w, anim) })
 }
 
-// isGray reports whether every pixel has equal red, green and blue.
-func isGray(img image.Image) bool {
+// IsGray reports whether every pixel has equal red, green and blue.
+func IsGray(img image.Image) bool {
 	if _, ok := img.(*image.Gray); ok {
 		return true
 	}

@@ -26,6 +26,9 @@ type FolderReport struct {
 	// smaller: kept, but the centre crop keeps little of them, or they are
 	// blown up more than 4x.
 	Stretched []string
+	// Turned are JPEG photos whose EXIF orientation turned them upright (as a
+	// viewer shows them; phones store them sideways).
+	Turned []string
 }
 
 // Summary is the report for the user, on one line whatever the file names
@@ -37,6 +40,9 @@ func (r FolderReport) Summary(dir string) string {
 	}
 	if len(r.Other) > 0 {
 		s += fmt.Sprintf("; skipped %d pictures in formats ganbook cannot read (first: %q): convert them to PNG or JPEG", len(r.Other), r.Other[0])
+	}
+	if len(r.Turned) > 0 {
+		s += fmt.Sprintf("; %d photos turned upright as their EXIF orientation says (first: %q)", len(r.Turned), r.Turned[0])
 	}
 	if len(r.Stretched) > 0 {
 		s += fmt.Sprintf("; %d pictures are far from square or tiny and were cropped hard or blown up (first: %s)", len(r.Stretched), oneLine(r.Stretched[0]))
@@ -99,6 +105,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 	pix := make([][]float32, len(paths))
 	errs := make([]error, len(paths))
 	stretched := make([]string, len(paths))
+	turned := make([]bool, len(paths))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.NumCPU() {
@@ -113,6 +120,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 				}
 				pix[i] = imgio.Fit(img, size, channels)
 				stretched[i] = stretch(paths[i], img.Bounds().Dx(), img.Bounds().Dy(), size)
+				turned[i] = imgio.Orientation(paths[i]) > 1
 			}
 		}()
 	}
@@ -133,6 +141,9 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 		ds.N++
 		if stretched[i] != "" {
 			rep.Stretched = append(rep.Stretched, stretched[i])
+		}
+		if turned[i] {
+			rep.Turned = append(rep.Turned, paths[i])
 		}
 	}
 	rep.Loaded = ds.N

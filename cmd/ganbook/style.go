@@ -77,6 +77,11 @@ func styleCmd(args []string) error {
 	if err != nil {
 		return usagef("--style %v", err)
 	}
+	for _, p := range []string{*contentPath, *stylePath} {
+		if o := imgio.Orientation(p); o > 1 {
+			fmt.Fprintf(os.Stderr, "note: %s is turned as its EXIF orientation (%d) says, as a viewer shows it\n", p, o)
+		}
+	}
 	if imgio.SamePixels(content, style) {
 		return usagef("--content %s and --style %s are the same picture: there is no style to transfer; choose a painting for --style", *contentPath, *stylePath)
 	}

@@ -87,6 +87,9 @@ func Decode(path string) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%w)", path, format, err)
 	}
+	if format == "JPEG" {
+		img = Orient(img, Orientation(path)) // as a viewer shows a phone's photo
+	}
 	return img, nil
 }
 

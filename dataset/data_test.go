@@ -11,7 +11,6 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/internal/fetch"
+	"github.com/ganbook/ganbook/internal/fetch/fetchtest"
 )
 
 func idxBytes(magicType byte, dims []int, data []byte) []byte {
@@ -282,21 +282,7 @@ func TestDownloadMNISTStalledMirror(t *testing.T) {
 	}
 	good := httptest.NewServer(http.FileServer(http.Dir(src)))
 	defer good.Close()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	silent := "http://" + l.Addr().String() + "/"
+	silent := fetchtest.SilentServer(t) + "/"
 	old := fetch.Default
 	fetch.Default = fetch.Timeouts{Connect: time.Second, FirstByte: 300 * time.Millisecond, Idle: 300 * time.Millisecond}
 	defer func() { fetch.Default = old }()

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganbook/ganbook/internal/fetch"
+	"github.com/ganbook/ganbook/internal/fetch/fetchtest"
 )
 
 // shortLimits shortens the network limits for one test.
@@ -26,33 +26,6 @@ func shortLimits(t *testing.T) {
 	old := fetch.Default
 	fetch.Default = fetch.Timeouts{Connect: time.Second, FirstByte: 300 * time.Millisecond, Idle: 300 * time.Millisecond}
 	t.Cleanup(func() { fetch.Default = old })
-}
-
-// acceptOnly is a server that accepts connections and never answers, as a
-// stalled proxy or captive portal can.
-func acceptOnly(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
 }
 
 // The features download gives up with a "stopped answering" error within its
@@ -69,7 +42,7 @@ func TestDownloadFeaturesStalls(t *testing.T) {
 		_ = http.NewResponseController(w).Flush()
 		<-r.Context().Done() // the other 4 bytes never come
 	}}
-	for name, url := range map[string]string{"never answers": acceptOnly(t) + "/model.safetensors", "stalls mid-body": serve(t, midBody)} {
+	for name, url := range map[string]string{"never answers": fetchtest.SilentServer(t) + "/model.safetensors", "stalls mid-body": serve(t, midBody)} {
 		dir := t.TempDir()
 		start := time.Now()
 		_, err := DownloadVGG19Features(context.Background(), dir, url, nil)
@@ -82,7 +55,7 @@ func TestDownloadFeaturesStalls(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := DownloadVGG19Features(ctx, t.TempDir(), acceptOnly(t)+"/model.safetensors", nil)
+	_, err := DownloadVGG19Features(ctx, t.TempDir(), fetchtest.SilentServer(t)+"/model.safetensors", nil)
 	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
 		t.Errorf("Ctrl-C: %v after %s, want context.Canceled at once", err, time.Since(start).Round(time.Millisecond))
 	}
@@ -92,7 +65,7 @@ func TestDownloadFeaturesStalls(t *testing.T) {
 // while the client waits for the repository's info, which it requests without
 // the context; and with the limits, a Hub that never answers is given up on.
 func TestDownloadVGG19StopsOnCancel(t *testing.T) {
-	t.Setenv("HF_ENDPOINT", acceptOnly(t))
+	t.Setenv("HF_ENDPOINT", fetchtest.SilentServer(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()

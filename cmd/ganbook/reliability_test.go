@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/fetch/fetchtest"
 )
 
 // runWithin runs ganbook as a subprocess and fails the test if it has not
@@ -166,24 +166,10 @@ func TestStyleStopsOnSignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs ganbook as a subprocess")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
 	dir := t.TempDir()
 	writeImages(t, dir, 2)
 	content, style := filepath.Join(dir, "pa.png"), filepath.Join(dir, "pb.png")
-	env := []string{"HF_ENDPOINT=http://" + l.Addr().String(), "XDG_CACHE_HOME=" + filepath.Join(dir, "cache"), "HOME=" + dir}
+	env := []string{"HF_ENDPOINT=" + fetchtest.SilentServer(t), "XDG_CACHE_HOME=" + filepath.Join(dir, "cache"), "HOME=" + dir}
 	for _, c := range []struct {
 		weights, waitFor, want string
 		sig                    syscall.Signal

@@ -4,42 +4,20 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ganbook/ganbook/internal/fetch/fetchtest"
 )
 
 var short = Timeouts{Connect: time.Second, FirstByte: 300 * time.Millisecond, Idle: 300 * time.Millisecond}
 
 // silentServer accepts connections and never answers.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + l.Addr().String() + "/file"
-}
+func silentServer(t *testing.T) string { return fetchtest.SilentServer(t) + "/file" }
 
 // stallingServer sends its headers and half of a 1000-byte body, then stalls
 // until the test ends; trickle instead sends the whole body in ten pieces, each

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -25,13 +26,7 @@ var Extensions = []string{".png", ".jpg", ".jpeg", ".gif"}
 
 // IsImageName reports whether a file name has one of the Extensions.
 func IsImageName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	for _, e := range Extensions {
-		if ext == e {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Extensions, strings.ToLower(filepath.Ext(name)))
 }
 
 // Decode reads an image file. Errors are one line naming the file and saying
@@ -131,13 +126,7 @@ var OtherImageExtensions = []string{".webp", ".heic", ".heif", ".avif", ".bmp", 
 
 // IsOtherImageName reports whether a file name is a picture ganbook cannot read.
 func IsOtherImageName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	for _, e := range OtherImageExtensions {
-		if ext == e {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(OtherImageExtensions, strings.ToLower(filepath.Ext(name)))
 }
 
 // ErrNotRegular: a path names a device, pipe or socket where a file is needed.

@@ -55,10 +55,16 @@ done
 export GOMLX_BACKEND="xla:$plugin" GOPJRT_CUDA_CHECKS=0
 
 # The XLA checks first: a bench of a backend that computes something else
-# would mean nothing.
+# would mean nothing, so a failed check stops the script.
 for t in "$(dirname "$bin")"/xla-nn.test "$(dirname "$bin")"/xla-gan.test; do
 	if [ -x "$t" ]; then
-		GANBOOK_XLA_BACKEND="xla:$plugin" timeout 240 "$t" -test.run TestXLA -test.v 2>&1 | tee -a "$out/xla-check.log" | grep -E '^(---|ok|FAIL|PASS)|xla_test' || true
+		status=0
+		GANBOOK_XLA_BACKEND="xla:$plugin" timeout 240 "$t" -test.run TestXLA -test.v >>"$out/xla-check.log" 2>&1 || status=$?
+		grep -E '^(--- |ok|FAIL|PASS)|xla_test' "$out/xla-check.log" | tail -20
+		if [ "$status" != 0 ]; then
+			echo "gpu.sh: the XLA check $t FAILED (exit $status; $out/xla-check.log): XLA computes something else than the pure-Go backend, so no bench"
+			exit 1
+		fi
 	else
 		echo "gpu.sh: $t is missing: the XLA checks did not run (build them first, see the top of this script)" | tee -a "$out/xla-check.log"
 	fi

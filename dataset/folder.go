@@ -113,14 +113,15 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				img, err := imgio.Decode(paths[i])
+				// Turned after the shrink: a phone photo costs no full-size copy.
+				img, o, err := imgio.DecodeStored(paths[i])
 				if err != nil {
 					errs[i] = err
 					continue
 				}
-				pix[i] = imgio.Fit(img, size, channels)
+				pix[i] = imgio.FitOriented(img, o, size, channels)
 				stretched[i] = stretch(paths[i], img.Bounds().Dx(), img.Bounds().Dy(), size)
-				turned[i] = imgio.Orientation(paths[i]) > 1
+				turned[i] = o > 1
 			}
 		}()
 	}

@@ -3,6 +3,7 @@ package gan
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -28,6 +29,9 @@ const (
 // (GANBOOK_XLA_BACKEND names the backend to compare; bench/gpu.sh runs it).
 func TestXLATrainingStepsMatchGoBackend(t *testing.T) {
 	other, config, err := nn.XLABackend()
+	if err != nil && os.Getenv(nn.XLAConfigEnv) != "" {
+		t.Fatalf("%s names a backend that does not load: %v", nn.XLAConfigEnv, err) // asked for: a failure, not a skip
+	}
 	if err != nil {
 		t.Skipf("no XLA to compare with: %v (set %s to name one)", err, nn.XLAConfigEnv)
 	}

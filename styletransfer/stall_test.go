@@ -92,10 +92,24 @@ func TestNaNFeaturesAreRefusedAndDropped(t *testing.T) {
 	}
 	binary.LittleEndian.PutUint32(file[8+hdr+st.W.Offsets[0]:], math.Float32bits(float32(math.NaN())))
 	url := serve(t, &rangeServer{data: file})
-	dir := t.TempDir()
-	path, err := downloadFeatures(context.Background(), filepath.Join(dir, VGG19FeaturesFile), url, nil, rangedLayers)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cached, err := FeaturesCachePath("")
 	if err != nil {
 		t.Fatal(err)
+	}
+	path, err := downloadFeatures(context.Background(), cached, url, nil, rangedLayers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy of the user's elsewhere is refused too, and not deleted.
+	copyPath := filepath.Join(t.TempDir(), "mine.safetensors")
+	raw, _ := os.ReadFile(path)
+	_ = os.WriteFile(copyPath, raw, 0o644)
+	if err := LoadVGG19(model.NewStore(), copyPath, len(rangedLayers)); err == nil || !strings.Contains(err.Error(), "NaN") || strings.Contains(err.Error(), "deleted") {
+		t.Errorf("the user's copy: %v", err)
+	}
+	if _, err := os.Stat(copyPath); err != nil {
+		t.Error("the user's copy was deleted")
 	}
 	err = LoadVGG19(model.NewStore(), path, len(rangedLayers))
 	if err == nil || !strings.Contains(err.Error(), "NaN") || !strings.Contains(err.Error(), "deleted from the cache") {

@@ -54,7 +54,7 @@ func LoadVGG19(store *model.Store, path string, depth int) error {
 		if !finite(w) || !finite(b) {
 			// Trained weights are finite; a NaN would make every run "diverge".
 			msg := fmt.Sprintf("%s: tensor %s holds NaN or infinite values: the weights file is corrupt", path, prefix+"*")
-			if ranged && os.Remove(path) == nil { // ganbook's own cache: fetched again next time
+			if inCache(path) && os.Remove(path) == nil { // ganbook's own cache: fetched again next time
 				return fmt.Errorf("%s; it was deleted from the cache, run again to download it", msg)
 			}
 			return fmt.Errorf("%s; delete it and download again", msg)
@@ -65,6 +65,18 @@ func LoadVGG19(store *model.Store, path string, depth int) error {
 		}
 	}
 	return nil
+}
+
+// inCache reports whether path is ganbook's cached features file (which it
+// may delete), not a file of the user's, even a copy of it.
+func inCache(path string) bool {
+	cached, err := FeaturesCachePath("")
+	if err != nil {
+		return false
+	}
+	a, errA := os.Stat(path)
+	b, errB := os.Stat(cached)
+	return errA == nil && errB == nil && os.SameFile(a, b)
 }
 
 // finite reports whether every value is a number (no NaN, no infinity).

@@ -30,6 +30,9 @@ func dataCmd(args []string) error {
 	ctx, stop := stopContext() // Ctrl-C stops the download at once
 	defer stop()
 	got, err := dataset.DownloadMNIST(ctx, *dir, dataset.MNISTMirrors, nil)
+	if ctx.Err() != nil {
+		return interrupted{"stopped by a signal: the files downloaded whole so far are kept and checked; run the command again for the rest"}
+	}
 	if err != nil {
 		return err
 	}

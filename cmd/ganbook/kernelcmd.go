@@ -106,7 +106,12 @@ func notebooksCmd(args []string) error {
 	if rootErr != nil {
 		return rootErr
 	}
-	if _, err := jupyter.CheckoutKernel(context.Background(), root, func(s string) { fmt.Println(s) }); err != nil {
+	ctx, stop := stopContext() // a signal stops the kernel build, and a notebook's whole process tree
+	defer stop()
+	if _, err := jupyter.CheckoutKernel(ctx, root, func(s string) { fmt.Println(s) }); err != nil {
+		if ctx.Err() != nil {
+			return interrupted{"stopped by a signal while building the notebooks' kernel; run the command again"}
+		}
 		return err
 	}
 	runDir := *out
@@ -126,8 +131,6 @@ func notebooksCmd(args []string) error {
 		}
 		info = jupyter.ThisRun(root, backend)
 	}
-	ctx, stop := stopContext() // a signal stops the notebook's whole process tree
-	defer stop()
 	passed, failed := 0, 0
 	for _, f := range files {
 		src := f

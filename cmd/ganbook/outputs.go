@@ -49,8 +49,9 @@ const outputMarker = ".ganbook-output"
 
 // prepareOutputFolder makes dir ready for files named names. A folder ganbook
 // did not create (no marker) must not already hold any of them: they would be
-// the user's own files. In ganbook's own folder, removeStale clears what an
-// earlier run left once the new files are written.
+// the user's own files. Only a folder ganbook creates, or finds empty, is
+// marked as its own; in its own folder, removeStale clears what an earlier run
+// left once the new files are written.
 func prepareOutputFolder(flagName, dir string, names []string) error {
 	st, err := os.Stat(dir)
 	switch {
@@ -63,12 +64,17 @@ func prepareOutputFolder(flagName, dir string, names []string) error {
 	case !st.IsDir():
 		return usagef("--%s %s is a file: name a folder", flagName, dir)
 	default:
-		if _, err := os.Stat(filepath.Join(dir, outputMarker)); err != nil {
-			for _, name := range names {
-				if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-					return usagef("--%s %s already holds %s, which ganbook did not write: name a new or empty folder", flagName, dir, name)
-				}
+		if _, err := os.Stat(filepath.Join(dir, outputMarker)); err == nil {
+			return nil // ganbook's own folder
+		}
+		for _, name := range names {
+			p := filepath.Join(dir, name)
+			if _, err := os.Lstat(p); err == nil && !imgio.WrittenByGanbook(p) {
+				return usagef("--%s %s already holds %s, which ganbook did not write: name a new or empty folder", flagName, dir, name)
 			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			return nil // the user's folder: written into, never marked, never cleared
 		}
 	}
 	return os.WriteFile(filepath.Join(dir, outputMarker), []byte(markerText), 0o644)
@@ -80,9 +86,10 @@ const markerText = "written by ganbook; its files here may be replaced by the ne
 // renames (".NAME.tmp-123"): one left over is from an interrupted write.
 var staleTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
 
-// removeStale removes from ganbook's folder dir (marked) the regular files of
-// its own naming that are not in keep, and leftover temporary files, so the
-// folder holds only what the last command wrote.
+// removeStale removes from ganbook's folder dir (marked) the pictures of its
+// own naming that it wrote (imgio.WrittenByGanbook) and that are not in keep,
+// and leftover temporary files, so the folder holds only what the last command
+// wrote.
 func removeStale(dir string, keep []string, own *regexp.Regexp) (int, error) {
 	if _, err := os.Stat(filepath.Join(dir, outputMarker)); err != nil {
 		return 0, nil // not ganbook's folder
@@ -98,7 +105,11 @@ func removeStale(dir string, keep []string, own *regexp.Regexp) (int, error) {
 	removed := 0
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || kept[name] || !(own.MatchString(name) || staleTemp.MatchString(name)) {
+		if !e.Type().IsRegular() || kept[name] {
+			continue
+		}
+		ours := own.MatchString(name) && imgio.WrittenByGanbook(filepath.Join(dir, name))
+		if !ours && !staleTemp.MatchString(name) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, name)); err != nil {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -242,6 +245,12 @@ func TestOutputFoldersHoldTheLastRun(t *testing.T) {
 	if code, msg := runWithin(t, 2*time.Minute, nil, trainArgs(data, run, "2")...); code != 0 {
 		t.Fatalf("train: exit %d\n%s", code, msg)
 	}
+	// Resuming with --limit under the preset's batch (64) but over the run's
+	// (4): the checkpoint's batch decides.
+	resume := []string{"train", "--dataset", data, "--out", run, "--resume", "--steps", "3", "--limit", "8", "--model", "mlp", "--size", "32", "--channels", "3"}
+	if code, msg := runWithin(t, 2*time.Minute, nil, resume...); code != 0 {
+		t.Errorf("resume with --limit 8 of a batch-4 run: exit %d\n%s", code, msg)
+	}
 	out := filepath.Join(t.TempDir(), "gen")
 	count := func(pattern string) int {
 		m, _ := filepath.Glob(filepath.Join(out, pattern))
@@ -255,6 +264,37 @@ func TestOutputFoldersHoldTheLastRun(t *testing.T) {
 	code, msg := runWithin(t, time.Minute, nil, "sample", "--run", run, "--n", "7", "--out", out)
 	if code != 0 || count("0*.png") != 7 || count(".*.tmp-*") != 0 || count("notes.txt") != 1 || !strings.Contains(msg, "7 files of an earlier run removed") {
 		t.Errorf("sample 13 then 7: exit %d, %d images, %d temporary files, notes kept %d\n%s", code, count("0*.png"), count(".*.tmp-*"), count("notes.txt"), msg)
+	}
+
+	// A folder of the user's (not empty, so never marked as ganbook's): its
+	// pictures, numbered as ganbook numbers its own, stay through two runs.
+	user := t.TempDir()
+	writeImages(t, user, 1)
+	var b bytes.Buffer
+	_ = png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4)))
+	for _, name := range []string{"10000.png", "00009.png"} {
+		_ = os.WriteFile(filepath.Join(user, name), b.Bytes(), 0o644)
+	}
+	for _, n := range []string{"3", "2"} {
+		if code, msg := runWithin(t, time.Minute, nil, "sample", "--run", run, "--n", n, "--out", user); code != 0 {
+			t.Fatalf("sample --n %s into the user's folder: exit %d\n%s", n, code, msg)
+		}
+	}
+	for _, name := range []string{"10000.png", "00009.png", "pa.png"} {
+		if _, err := os.Stat(filepath.Join(user, name)); err != nil {
+			t.Errorf("the user's %s is gone: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(user, outputMarker)); err == nil {
+		t.Error("the user's folder was marked as ganbook's")
+	}
+	// --run that is not a run: nothing is created in it.
+	notRun := t.TempDir()
+	if code, _ := runWithin(t, time.Minute, nil, "sample", "--run", notRun, "--n", "2"); code == 0 {
+		t.Error("sample from a folder without checkpoints succeeded")
+	}
+	if left, _ := os.ReadDir(notRun); len(left) > 0 {
+		t.Errorf("sample left %s in a folder that is not a run", left[0].Name())
 	}
 
 	out = filepath.Join(t.TempDir(), "digits")

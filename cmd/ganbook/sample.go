@@ -34,14 +34,7 @@ func sampleCmd(args []string) error {
 	for i := range *n {
 		names = append(names, fmt.Sprintf("%05d.png", i))
 	}
-	if st, err := os.Stat(*runDir); err == nil && st.IsDir() { // else RestoreLatest says what is wrong
-		if *out == "" {
-			*out = filepath.Join(*runDir, "generated") // ganbook's own folder: its files are replaced
-			if err := os.MkdirAll(*out, 0o755); err != nil {
-				return fmt.Errorf("%s: %w", *out, err)
-			}
-			_ = os.WriteFile(filepath.Join(*out, outputMarker), []byte(markerText), 0o644)
-		}
+	if *out != "" { // a folder of the user's choosing: checked before any work
 		if err := prepareOutputFolder("out", *out, names); err != nil {
 			return err
 		}
@@ -53,6 +46,15 @@ func sampleCmd(args []string) error {
 	g, path, err := gan.RestoreLatest(b, *runDir)
 	if err != nil {
 		return err
+	}
+	if *out == "" { // only once --run is known to be a run: its own folder, whose files are replaced
+		*out = filepath.Join(*runDir, "generated")
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("%s: %w", *out, err)
+		}
+		if err := os.WriteFile(filepath.Join(*out, outputMarker), []byte(markerText), 0o644); err != nil {
+			return err
+		}
 	}
 	imgs, err := g.Samples(*n, *seed)
 	if err != nil {

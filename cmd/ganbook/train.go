@@ -89,10 +89,10 @@ func trainCmd(args []string) error {
 		return err
 	}
 	defer func() {
-		lock.Unlock()
-		if freshFolder && !started {
+		if freshFolder && !started { // while the lock is held: no second writer can have started in it
 			_ = os.RemoveAll(*out)
 		}
+		lock.Unlock()
 	}()
 	for _, p := range lock.StaleRemoved {
 		fmt.Fprintf(os.Stderr, "removed %s, left by an interrupted write\n", p)
@@ -212,6 +212,7 @@ func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[st
 func checkDataFits(name string, isFolder bool, o gan.Options, limit int, resume bool) error {
 	switch {
 	case resume:
+		return nil // the checkpoint's options (classes, batch) decide, and the run checks them
 	case isFolder && o.Classes > 0:
 		return usagef("--classes %d needs a label for every image, and a folder of images has none: use --classes 0", o.Classes)
 	case !isFolder && o.Classes > 0 && o.Classes < 10:

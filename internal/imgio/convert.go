@@ -12,13 +12,26 @@ import (
 // which filters properly when shrinking), returning channels-last float32 values
 // in [-1, 1]: channels 1 is grayscale (luma), 3 is RGB.
 func Fit(img image.Image, size, channels int) []float32 {
+	return FromImage(fitSquare(img, size), channels)
+}
+
+// FitOriented is Fit for a picture stored as its EXIF orientation o says
+// (DecodeStored): the small square is turned, not the full photo (turning
+// commutes with a centre crop and a resize), so a folder of 48 MP phone photos
+// costs no full-size copies.
+func FitOriented(img image.Image, o, size, channels int) []float32 {
+	return FromImage(Orient(fitSquare(img, size), o), channels)
+}
+
+// fitSquare centre-crops img to a square and resizes it to size x size.
+func fitSquare(img image.Image, size int) *image.RGBA {
 	b := img.Bounds()
 	side := min(b.Dx(), b.Dy())
 	crop := image.Rect(0, 0, side, side).Add(b.Min).Add(image.Pt((b.Dx()-side)/2, (b.Dy()-side)/2))
 	dst := image.NewRGBA(image.Rect(0, 0, size, size)) // RGBA: x/image/draw has fast paths into it
 	if side == size {
 		draw.Draw(dst, dst.Bounds(), img, crop.Min, draw.Src)
-		return FromImage(dst, channels)
+		return dst
 	}
 	var src image.Image = img
 	if f := side / (2 * size); f >= 2 {
@@ -29,7 +42,7 @@ func Fit(img image.Image, size, channels int) []float32 {
 		src, crop = boxShrink(square, f), image.Rect(0, 0, side/f, side/f)
 	}
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, crop, draw.Src, nil)
-	return FromImage(dst, channels)
+	return dst
 }
 
 // FromImage converts img to channels-last float32 values in [-1, 1]. Transparent

@@ -29,9 +29,21 @@ func IsImageName(name string) bool {
 	return slices.Contains(Extensions, strings.ToLower(filepath.Ext(name)))
 }
 
-// Decode reads an image file. Errors are one line naming the file and saying
-// what is wrong: missing, a directory, empty, not an image, too large, truncated.
-func Decode(path string) (image.Image, error) {
+// DecodeStored reads a picture as stored, and the EXIF orientation that says
+// how to show it (1: as stored; only JPEGs have one): for callers that shrink
+// first and turn the small result (FitOriented).
+func DecodeStored(path string) (image.Image, int, error) {
+	img, err := decodeFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	return img, Orientation(path), nil
+}
+
+// decodeFile reads an image file as stored. Errors are one line naming the
+// file and saying what is wrong: missing, a directory, empty, not an image,
+// too large, truncated.
+func decodeFile(path string) (image.Image, error) {
 	if err := CheckRegularFile(path); err != nil {
 		return nil, err
 	}
@@ -82,10 +94,17 @@ func Decode(path string) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%w)", path, format, err)
 	}
-	if format == "JPEG" {
-		img = Orient(img, Orientation(path)) // as a viewer shows a phone's photo
-	}
 	return img, nil
+}
+
+// Decode reads a picture as a viewer shows it: a JPEG turned as its EXIF
+// Orientation says (phones store photos sideways). See DecodeStored.
+func Decode(path string) (image.Image, error) {
+	img, o, err := DecodeStored(path)
+	if err != nil {
+		return nil, err
+	}
+	return Orient(img, o), nil
 }
 
 // sniff names the image format from the first bytes of a file, or "".

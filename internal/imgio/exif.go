@@ -20,9 +20,14 @@ func Orientation(path string) int {
 		return 1
 	}
 	defer f.Close()
+	var soi [2]byte
+	if _, err := io.ReadFull(f, soi[:]); err != nil || soi != [2]byte{0xff, 0xd8} {
+		return 1 // not a JPEG: no EXIF orientation to read
+	}
 	head := make([]byte, 128<<10) // EXIF sits in APP1, at the start
-	n, _ := io.ReadFull(f, head)
-	return orientationOf(head[:n])
+	copy(head, soi[:])
+	n, _ := io.ReadFull(f, head[2:])
+	return orientationOf(head[:2+n])
 }
 
 // orientationOf finds the Orientation tag (0x0112) in a JPEG's APP1 Exif
@@ -91,8 +96,11 @@ func Orient(img image.Image, o int) image.Image {
 	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	src := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	src, ok := img.(*image.RGBA)
+	if !ok || b.Min != (image.Point{}) {
+		src = image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(src, src.Bounds(), img, b.Min, draw.Src)
+	}
 	ow, oh := w, h
 	if o >= 5 {
 		ow, oh = h, w

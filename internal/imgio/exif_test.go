@@ -99,3 +99,33 @@ func TestOrientCorners(t *testing.T) {
 		}
 	}
 }
+
+// Turning the small square (FitOriented, what a training folder does, to keep
+// no full-size copy of a phone photo) gives the picture that turning the photo
+// first (Decode, then Fit) gives.
+func TestFitOrientedMatchesTurningFirst(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 60, 30))
+	for y := range 30 {
+		for x := range 60 {
+			img.Set(x, y, color.RGBA{uint8(4 * x), uint8(8 * y), uint8(2 * (x + y)), 255})
+		}
+	}
+	p := filepath.Join(t.TempDir(), "phone.jpg")
+	if err := os.WriteFile(p, exifJPEG(t, img, 6, binary.BigEndian), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stored, o, err := DecodeStored(p)
+	if err != nil || o != 6 {
+		t.Fatalf("DecodeStored: orientation %d, %v", o, err)
+	}
+	turned, err := Decode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := FitOriented(stored, o, 8, 3), Fit(turned, 8, 3)
+	for i := range a {
+		if d := a[i] - b[i]; d > 0.02 || d < -0.02 {
+			t.Fatalf("value %d: %.3f turned after the shrink, %.3f before", i, a[i], b[i])
+		}
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -19,6 +21,10 @@ import (
 // from: when go.mod, go.sum, the checkout's place or the toolchain change, it
 // is built again.
 const stampFile = "ganbook-stamp"
+
+// specVersion changes whenever Install writes the spec differently, so a
+// checkout's kernel is rebuilt when ganbook (not only go.mod) changes it.
+const specVersion = 1
 
 // CheckoutKernel makes sure the checkout's own ganbook kernel (CheckoutTarget)
 // is installed and built from the current go.mod, installing it when it is
@@ -45,6 +51,10 @@ func CheckoutKernel(ctx context.Context, root string, log func(string)) (string,
 	}
 	if log == nil {
 		log = func(string) {}
+	}
+	// No stamp while the tools and the spec change: a failed install is not current.
+	if err := os.Remove(filepath.Join(t.SpecDir(), stampFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", err
 	}
 	if _, err := Install(ctx, root, t, log); err != nil {
 		return "", err
@@ -73,7 +83,7 @@ func current(t Target, stamp string) bool {
 // kernelStamp hashes what a built kernel depends on.
 func kernelStamp(root string) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "root %s\ntoolchain %s\n", root, Toolchain(root))
+	fmt.Fprintf(h, "spec %d\nroot %s\ntoolchain %s\n", specVersion, root, Toolchain(root))
 	for _, f := range []string{"go.mod", "go.sum"} {
 		raw, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {

@@ -22,22 +22,27 @@ func stopTree(pid int, grace time.Duration) error {
 		_ = syscall.Kill(p, syscall.SIGTERM)
 	}
 	deadline := time.Now().Add(grace)
-	for time.Now().Before(deadline) {
-		alive := 0
+	for {
+		var alive []int
 		for _, p := range tree {
 			if syscall.Kill(p, 0) == nil && !zombie(p) {
-				alive++
+				alive = append(alive, p)
 			}
 		}
-		if alive == 0 {
+		if len(alive) == 0 {
 			return nil
 		}
+		if time.Now().After(deadline) {
+			// Only those still there a moment ago: a PID that ended since may
+			// already name another process.
+			for _, p := range alive {
+				_ = syscall.Kill(p, syscall.SIGKILL)
+			}
+			return nil
+		}
+		tree = alive
 		time.Sleep(50 * time.Millisecond)
 	}
-	for _, p := range tree {
-		_ = syscall.Kill(p, syscall.SIGKILL)
-	}
-	return nil
 }
 
 // descendants lists the processes below pid, from /proc (none where there is

@@ -1,3 +1,5 @@
+//go:build unix
+
 package jupyter
 
 import (
@@ -6,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -78,8 +81,14 @@ func TestRunNotebookStopsItsWholeTree(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("RunNotebook did not return within 30 s of the cancel")
 	}
+	alive := func(p int) bool { return syscall.Kill(p, 0) == nil && !zombie(p) }
+	for wait := time.Now().Add(3 * time.Second); time.Now().Before(wait); time.Sleep(50 * time.Millisecond) {
+		if !slices.ContainsFunc(tree, alive) {
+			break // a SIGKILLed process takes a moment to go
+		}
+	}
 	for _, p := range tree {
-		if syscall.Kill(p, 0) == nil && !zombie(p) {
+		if alive(p) {
 			comm, _ := os.ReadFile("/proc/" + itoa(p) + "/comm")
 			t.Errorf("process %d (%s) still runs after the stop", p, comm)
 		}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -21,6 +22,9 @@ const xlaTolerance = 1e-4
 func backendPair(t *testing.T) (goB, other compute.Backend, config string) {
 	t.Helper()
 	other, config, err := XLABackend()
+	if err != nil && os.Getenv(XLAConfigEnv) != "" {
+		t.Fatalf("%s names a backend that does not load: %v", XLAConfigEnv, err) // asked for: a failure, not a skip
+	}
 	if err != nil {
 		t.Skipf("no XLA to compare with: %v (set %s to name one)", err, XLAConfigEnv)
 	}

@@ -39,9 +39,6 @@ import (
 //	               averages, optimiser state, ...)
 //	data_sha256    SHA-256 of the tensor bytes: catches corruption and
 //	               truncation before anything is loaded
-//
-// Checkpoints of earlier versions (ckpt-NNNNNNNN.gbk, checkpoint_gbk.go) are
-// still read.
 const (
 	ckptPrefix = "ckpt-"
 	ckptExt    = ".safetensors"
@@ -162,16 +159,11 @@ func ListCheckpoints(dir string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ckptPrefix) && (strings.HasSuffix(name, ckptExt) || strings.HasSuffix(name, gbkExt)) && e.Type().IsRegular() {
+		if strings.HasPrefix(name, ckptPrefix) && strings.HasSuffix(name, ckptExt) && e.Type().IsRegular() {
 			out = append(out, filepath.Join(dir, name))
 		}
 	}
-	// Zero-padded step numbers sort by step; the extension (.gbk of earlier
-	// versions, .safetensors) is ignored.
-	stem := func(p string) string {
-		return strings.TrimSuffix(strings.TrimSuffix(filepath.Base(p), ckptExt), gbkExt)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return stem(out[i]) < stem(out[j]) })
+	sort.Strings(out) // zero-padded step numbers sort by step
 	return out, nil
 }
 
@@ -212,16 +204,10 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	return ck, nil
 }
 
-// parseCheckpoint reads a checkpoint of either format from its bytes; errors
-// wrap ErrCorruptCheckpoint.
+// parseCheckpoint reads a checkpoint from its bytes; errors wrap
+// ErrCorruptCheckpoint.
 func parseCheckpoint(raw []byte) (*Checkpoint, error) {
-	var ck *Checkpoint
-	var err error
-	if len(raw) >= len(gbkMagic) && string(raw[:len(gbkMagic)]) == gbkMagic {
-		ck, err = parseGBK(raw)
-	} else {
-		ck, err = parseSafetensorsCheckpoint(raw)
-	}
+	ck, err := parseSafetensorsCheckpoint(raw)
 	if err != nil {
 		return nil, corrupt{err}
 	}

@@ -28,7 +28,7 @@ func FuzzParseCheckpoint(f *testing.F) {
 	}
 	f.Add(good)
 	f.Add(good[:len(good)/2])
-	f.Add([]byte(gbkMagic))
+	f.Add([]byte("GANBOOK1"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := parseCheckpoint(data)
 		if err != nil {

@@ -46,8 +46,8 @@ type GAN struct {
 	Step int
 	// FixedNoise [NumFixedNoise, NoiseDim] is drawn once and kept across resume.
 	FixedNoise *tensors.Tensor
-	// History holds the metrics of every step of this process (and, after resume,
-	// of the steps read back from metrics.csv by the caller).
+	// History holds the metrics of every step this process trained (a resumed
+	// run starts it empty: the earlier steps are in the run's metrics.csv).
 	History []Metrics
 
 	dExec, gExec, genExec *model.Exec

@@ -10,6 +10,7 @@
 //     at several layers should match the style image's;
 //   - VariationLoss: neighbouring pixels should not differ much (less noise).
 //
-// Transfer minimises their weighted sum with Adam, starting from noise, from the
-// content image, or from the content image plus noise.
+// Transfer minimises their weighted sum over the pixels, by default with
+// L-BFGS (as Gatys et al.) or with the lesson's Adam, starting from noise, from
+// the content image, or from the content image plus noise.
 package styletransfer

@@ -156,8 +156,9 @@ type Result struct {
 
 // Transfer repaints content in the style of style by optimising the pixels of a
 // new image. The style and content targets are computed once; each step
-// computes the three losses, takes one Adam step on the pixels and clips them
-// to [0, 1]. It stops with an error if a loss becomes NaN, or when ctx ends.
+// computes the three losses, takes one step of Options.Optimizer (L-BFGS by
+// default, or Adam) on the pixels and keeps them in [0, 1]. It stops with an
+// error if a loss becomes NaN, or when ctx ends.
 func Transfer(ctx context.Context, backend compute.Backend, content, style image.Image, o Options) (*Result, error) {
 	return TransferWithNotice(ctx, backend, content, style, o, nil)
 }

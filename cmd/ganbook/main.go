@@ -1,7 +1,7 @@
 // Command ganbook is the GAN lesson's toolkit: it trains, samples and scores
 // the lesson's GANs, runs neural style transfer and the notebooks.
 //
-//	ganbook train  [flags]     train a GAN (default: the lesson's MLP GAN on MNIST)
+//	ganbook train  [flags]     train a GAN (default: the conditional DCGAN on MNIST; --preset lesson, --model mlp for the lesson's own)
 //	ganbook sample [flags]     write generated images from a trained run
 //	ganbook style  [flags]     neural style transfer
 //	ganbook samples            install the sample images (from Debian packages, or built-in copies)

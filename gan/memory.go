@@ -124,11 +124,8 @@ func LargestBatch(o Options, extra, usable int64) int {
 // batch that does.
 func checkMemory(o Options, dataBytes int64) error {
 	what := fmt.Sprintf("training the %s at %dx%dx%d with batch %d", o.Model, o.Size, o.Size, o.Channels, o.Batch)
-	return nn.CheckMemory(what, EstimateMemory(o)+dataBytes, func(usable int64) string {
-		if b := LargestBatch(o, dataBytes, usable); b > 0 {
-			return fmt.Sprintf("the largest batch that fits is %d (--batch %d)", b, b)
-		}
-		return "not even batch 2 fits: free some memory"
+	return nn.CheckMemory(what, EstimateMemory(o)+dataBytes, "batch", func(usable int64) int {
+		return LargestBatch(o, dataBytes, usable)
 	})
 }
 

@@ -59,10 +59,7 @@ func LargestSize(o Options, usable int64) int {
 // (nn.ErrNotEnoughMemory), naming the largest size that does.
 func checkMemory(o Options) error {
 	what := fmt.Sprintf("a style transfer at %d px", o.Size)
-	return nn.CheckMemory(what, EstimateMemory(o), func(usable int64) string {
-		if s := LargestSize(o, usable); s > 0 {
-			return fmt.Sprintf("the largest --size that fits is %d", s)
-		}
-		return "not even --size 64 fits: free some memory"
+	return nn.CheckMemory(what, EstimateMemory(o), "size", func(usable int64) int {
+		return LargestSize(o, usable)
 	})
 }

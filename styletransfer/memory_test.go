@@ -43,7 +43,7 @@ func TestTransferRefusedWithoutMemory(t *testing.T) {
 	}
 	usable := usable2G()
 	best := LargestSize(o, usable)
-	for _, want := range []string{nn.FormatBytes(EstimateMemory(o)), "2.1 GB available", fmt.Sprintf("largest --size that fits is %d", best)} {
+	for _, want := range []string{nn.FormatBytes(EstimateMemory(o)), "2.1 GB available", fmt.Sprintf("largest size that fits is %d", best)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}

@@ -27,6 +27,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/ganbook/ganbook/internal/nn"
 )
 
 // usageError marks errors in the command line: exit code 2.
@@ -127,8 +129,18 @@ func report(err error) int {
 	case errors.Is(err, errHelp):
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
+	fmt.Fprintln(os.Stderr, "ganbook: "+err.Error()+flagHint(err))
 	return 1
+}
+
+// flagHint names the flag that fixes a library error, where its type says
+// which (the library's messages name no flags).
+func flagHint(err error) string {
+	var me *nn.MemoryError
+	if errors.As(err, &me) && me.Largest > 0 {
+		return fmt.Sprintf(" (--%s %d)", me.Setting, me.Largest)
+	}
+	return ""
 }
 
 func firstLine(s string) string {

@@ -18,6 +18,28 @@ import (
 // built, instead of being killed by the kernel with no message.
 var ErrNotEnoughMemory = errors.New("not enough memory")
 
+// MemoryError is ErrNotEnoughMemory with what a caller needs to advise: the
+// setting that decides the memory (e.g. "batch", "size") and its largest value
+// that fits (0: none does). The command line names its flag.
+type MemoryError struct {
+	What        string // e.g. "training the dcgan at 64x64x3 with batch 4096"
+	Need, Avail int64  // bytes: the estimate, and what the machine has
+	Source      string // where Avail comes from (cgroup limit, MemAvailable)
+	Setting     string
+	Largest     int
+}
+
+func (e *MemoryError) Error() string {
+	msg := fmt.Sprintf("%s needs about %s (estimate), more than %.0f%% of the %s available (%s)",
+		e.What, FormatBytes(e.Need), MemoryMargin*100, FormatBytes(e.Avail), e.Source)
+	if e.Largest > 0 {
+		return fmt.Sprintf("%s: the largest %s that fits is %d", msg, e.Setting, e.Largest)
+	}
+	return fmt.Sprintf("%s: not even the smallest %s fits: free some memory", msg, e.Setting)
+}
+
+func (e *MemoryError) Is(target error) bool { return target == ErrNotEnoughMemory }
+
 // MemoryLimitEnv overrides AvailableMemory with a number of bytes (suffixes K,
 // M, G and T, powers of 1024, are accepted): tests use it to simulate a small
 // machine, users to keep a run smaller than the machine. 0 or "off" turns the
@@ -199,19 +221,14 @@ func FormatBytes(n int64) string {
 // available memory (unless GOMEMLIMIT already set one): near it the collector
 // works harder instead of letting freed buffers pile up until the kernel kills
 // the process.
-func CheckMemory(what string, estimate int64, advice func(usable int64) string) error {
+func CheckMemory(what string, estimate int64, setting string, largest func(usable int64) int) error {
 	avail, source, ok := AvailableMemory()
 	if !ok {
 		return nil
 	}
 	usable := int64(float64(avail) * MemoryMargin)
 	if estimate > usable {
-		msg := fmt.Sprintf("%s needs about %s (estimate), more than %.0f%% of the %s available (%s)",
-			what, FormatBytes(estimate), MemoryMargin*100, FormatBytes(avail), source)
-		if a := advice(usable); a != "" {
-			msg += ": " + a
-		}
-		return fmt.Errorf("%w: %s", ErrNotEnoughMemory, msg)
+		return &MemoryError{What: what, Need: estimate, Avail: avail, Source: source, Setting: setting, Largest: largest(usable)}
 	}
 	if os.Getenv("GOMEMLIMIT") == "" && debug.SetMemoryLimit(-1) == math.MaxInt64 {
 		debug.SetMemoryLimit(avail)

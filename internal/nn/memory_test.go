@@ -42,11 +42,12 @@ func TestCheckMemory(t *testing.T) {
 		t.Fatalf("AvailableMemory = %d, %q, %v; want 1 GiB from $%s", n, src, ok, MemoryLimitEnv)
 	}
 	var usable int64
-	err := CheckMemory("a test", 1<<30, func(u int64) string { usable = u; return "use less" })
-	if !errors.Is(err, ErrNotEnoughMemory) || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("CheckMemory = %v, want one line wrapping ErrNotEnoughMemory", err)
+	err := CheckMemory("a test", 1<<30, "batch", func(u int64) int { usable = u; return 16 })
+	var me *MemoryError
+	if !errors.Is(err, ErrNotEnoughMemory) || !errors.As(err, &me) || me.Largest != 16 || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("CheckMemory = %v, want one line, a MemoryError with the largest batch, wrapping ErrNotEnoughMemory", err)
 	}
-	for _, want := range []string{"a test", "1.1 GB (estimate)", "1.1 GB available", "use less"} {
+	for _, want := range []string{"a test", "1.1 GB (estimate)", "1.1 GB available", "the largest batch that fits is 16"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}
@@ -54,14 +55,14 @@ func TestCheckMemory(t *testing.T) {
 	if usable != usableOf(1<<30) {
 		t.Errorf("advice got %d usable bytes, want %g of 1 GiB", usable, MemoryMargin)
 	}
-	if err := CheckMemory("a test", 1<<29, nil); err != nil {
+	if err := CheckMemory("a test", 1<<29, "batch", nil); err != nil {
 		t.Errorf("half the memory: %v", err)
 	}
 	t.Setenv(MemoryLimitEnv, "off")
 	if _, _, ok := AvailableMemory(); ok {
 		t.Error("GANBOOK_MEMORY_LIMIT=off still reports memory")
 	}
-	if err := CheckMemory("a test", 1<<62, nil); err != nil {
+	if err := CheckMemory("a test", 1<<62, "batch", nil); err != nil {
 		t.Errorf("with the check off: %v", err)
 	}
 }

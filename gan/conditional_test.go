@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -69,11 +70,12 @@ func TestConditionalNeedsLabels(t *testing.T) {
 		t.Errorf("a batch without labels must be refused, got %v", err)
 	}
 	unlabelled := &dataset.Dataset{Name: "photos", N: 8, Size: 28, Chan: 1, Images: make([]float32, 8*28*28)}
-	if _, err := g.Batches(unlabelled); err == nil || !strings.Contains(err.Error(), "--classes 0") {
+	var ce *ClassesError
+	if _, err := g.Batches(unlabelled); !errors.As(err, &ce) || ce.Fit != 0 || !strings.Contains(err.Error(), "unconditional GAN (0 classes)") {
 		t.Errorf("an unlabelled dataset must be refused with the fix, got %v", err)
 	}
 	unlabelled.Labels = []uint8{0, 1, 2, 0, 1, 0, 1, 0}
-	if _, err := g.Batches(unlabelled); err == nil || !strings.Contains(err.Error(), "--classes 3") {
+	if _, err := g.Batches(unlabelled); !errors.As(err, &ce) || ce.Fit != 3 || !strings.Contains(err.Error(), "it needs 3 classes") {
 		t.Errorf("a label beyond the classes must be refused with the fix, got %v", err)
 	}
 	if o, _ := PresetOptions(PresetTuned, DCGAN, true); o.Conditional() {

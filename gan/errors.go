@@ -24,6 +24,24 @@ var (
 	ErrDiverged = errors.New("training diverged")
 )
 
+// ClassesError says that a conditional GAN's classes and a dataset's labels
+// do not fit: the data has no labels (Label < 0), or a label at or beyond
+// Classes. Fit is the class count that would serve (0: the unconditional GAN);
+// the command line names its flag.
+type ClassesError struct {
+	Dataset string
+	Classes int
+	Label   int
+	Fit     int
+}
+
+func (e *ClassesError) Error() string {
+	if e.Label < 0 {
+		return fmt.Sprintf("%s has no labels, and this GAN is conditional (%d classes): train the unconditional GAN (0 classes) on it, or use a labelled dataset (mnist, fashion)", e.Dataset, e.Classes)
+	}
+	return fmt.Sprintf("%s has a label %d, outside the GAN's %d classes: it needs %d classes", e.Dataset, e.Label, e.Classes, e.Fit)
+}
+
 // OptionDiff is one option whose value differs between a checkpoint and what
 // was asked, by its JSON name.
 type OptionDiff struct{ Name, Checkpoint, Asked string }

@@ -162,8 +162,7 @@ func (g *GAN) realBatch(real dataset.Batch) ([]any, error) {
 		return []any{real.Images}, nil
 	}
 	if len(real.Labels) != g.Opts.Batch {
-		return nil, fmt.Errorf("this GAN is conditional (%d classes) and needs a label for each of the %d images, got %d labels: train it on a labelled dataset (mnist, fashion) or with --classes 0",
-			g.Opts.Classes, g.Opts.Batch, len(real.Labels))
+		return nil, &ClassesError{Dataset: fmt.Sprintf("the batch of %d images (%d labels)", g.Opts.Batch, len(real.Labels)), Classes: g.Opts.Classes, Label: -1}
 	}
 	classes, err := OneHotClasses(real.Labels, g.Opts.Classes)
 	if err != nil {

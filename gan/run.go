@@ -108,10 +108,10 @@ func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
 	}
 	if g.Opts.Conditional() {
 		if len(data.Labels) != data.N {
-			return nil, fmt.Errorf("dataset %s has no labels, and this GAN is conditional (%d classes): use --classes 0", data.Name, g.Opts.Classes)
+			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Label: -1}
 		}
 		if top := int(slices.Max(data.Labels)); top >= g.Opts.Classes {
-			return nil, fmt.Errorf("dataset %s has a label %d, outside the GAN's %d classes: use --classes %d", data.Name, top, g.Opts.Classes, top+1)
+			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Label: top, Fit: top + 1}
 		}
 	}
 	return dataset.NewBatcher(data, g.Opts.Batch, g.Opts.Seed+int64(g.Step))

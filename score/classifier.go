@@ -255,7 +255,7 @@ func fromSafetensors(backend compute.Backend, f *safetensors.File, path string) 
 		v.SetTrainable(false)
 	}
 	if store.NumVariables() != numTensors {
-		return nil, fmt.Errorf("%s: %d tensors, a ganbook classifier has %d (weights of an older ganbook? retrain with ganbook score --train)", path, store.NumVariables(), numTensors)
+		return nil, fmt.Errorf("%s: %d tensors, a ganbook classifier has %d (weights of an older ganbook? retrain the classifier)", path, store.NumVariables(), numTensors)
 	}
 	return newClassifier(backend, store), nil
 }

@@ -120,7 +120,7 @@ func VerifyFeatures(path string) error {
 	return nil
 }
 
-const featuresFix = "delete it and download again (ganbook style --weights features)"
+const featuresFix = "delete it and download the features again"
 
 // isFeaturesFile says whether an open file was written by DownloadVGG19Features.
 func isFeaturesFile(st *safetensors.File) bool { return st.Metadata[metaKind] == featuresKind }
@@ -353,7 +353,7 @@ func (f *rangeFetcher) get(start, length int64) (*rangeResponse, error) {
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 	case http.StatusOK:
-		return nil, fmt.Errorf("%s ignored the range request for bytes %d-%d (it answered 200 OK with the whole file, %d bytes): refusing to download it all; --weights download fetches the whole file and checks it against the Hub's SHA-256", f.url, start, end, resp.ContentLength)
+		return nil, fmt.Errorf("%s ignored the range request for bytes %d-%d (it answered 200 OK with the whole file, %d bytes): refusing to download it all here; the whole-file download (DownloadVGG19) fetches it and checks it against the Hub's SHA-256", f.url, start, end, resp.ContentLength)
 	default:
 		return nil, fmt.Errorf("%s: bytes %d-%d: the server answered %s", f.url, start, end, resp.Status)
 	}

@@ -211,7 +211,7 @@ func TestDownloadFeaturesByRange(t *testing.T) {
 		}(),
 	} {
 		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "corrupt") ||
-			!strings.Contains(err.Error(), "delete it and download again") || strings.Contains(err.Error(), "\n") {
+			!strings.Contains(err.Error(), "delete it and download the features again") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s of a corrupted cache: want a one-line error naming the file and the fix, got %v", what, err)
 		}
 	}

@@ -186,7 +186,7 @@ func Features(store *model.Store, images *Node, names []string) (map[string]*Nod
 // SetupVGG puts the feature network's first depth layers into store, as asked
 // by network (see Options.Network), and says in words which network it is.
 func SetupVGG(ctx context.Context, store *model.Store, network string, depth int, seed int64) (string, error) {
-	random := "random-weight VGG-19 features (He et al. 2016): colours and textures transfer, finer painterly detail needs the pretrained network (DownloadVGG19 once when online; on the command line, ganbook style --weights download)"
+	random := "random-weight VGG-19 features (He et al. 2016): colours and textures transfer, finer painterly detail needs the pretrained network, downloaded once when online (the weights \"features\" or \"download\")"
 	path := network
 	switch network {
 	case "random":

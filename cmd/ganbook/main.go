@@ -28,6 +28,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -137,8 +138,12 @@ func report(err error) int {
 // which (the library's messages name no flags).
 func flagHint(err error) string {
 	var me *nn.MemoryError
-	if errors.As(err, &me) && me.Largest > 0 {
+	var ce *gan.ClassesError
+	switch {
+	case errors.As(err, &me) && me.Largest > 0:
 		return fmt.Sprintf(" (--%s %d)", me.Setting, me.Largest)
+	case errors.As(err, &ce):
+		return fmt.Sprintf(" (--classes %d)", ce.Fit)
 	}
 	return ""
 }

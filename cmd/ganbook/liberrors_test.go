@@ -1,0 +1,50 @@
+package main
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The libraries' messages stand alone: they name no command-line flag (a
+// notebook has none), and the command line adds the flag where a typed error
+// says which (flagHint). Every string literal of a library package (errors,
+// messages, the constants they are built from) is checked for a "--flag".
+// internal/jupyter is the command line's own tooling.
+func TestLibraryMessagesNameNoFlags(t *testing.T) {
+	flag := regexp.MustCompile(`(^|[\s(])--[a-z]`)
+	checked := 0
+	for _, pkg := range []string{"gan", "styletransfer", "score", "dataset", "kernel", "lessons", "internal/nn", "internal/imgio", "internal/safetensors", "internal/fetch", "internal/loop", "internal/watchdog"} {
+		_ = filepath.WalkDir(filepath.Join("..", "..", pkg), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() && path != filepath.Join("..", "..", pkg) || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				if d != nil && d.IsDir() && path != filepath.Join("..", "..", pkg) {
+					return filepath.SkipDir // sub-packages are listed on their own
+				}
+				return nil
+			}
+			file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					checked++
+					if s, _ := strconv.Unquote(lit.Value); flag.MatchString(s) {
+						t.Errorf("%s: a library string names a flag: %s", path, lit.Value)
+					}
+				}
+				return true
+			})
+			return nil
+		})
+	}
+	if checked < 100 {
+		t.Errorf("only %d messages checked: the walk missed the packages", checked)
+	}
+}

@@ -42,6 +42,13 @@ func (e *ClassesError) Error() string {
 	return fmt.Sprintf("%s has a label %d, outside the GAN's %d classes: it needs %d classes", e.Dataset, e.Label, e.Classes, e.Fit)
 }
 
+// OptionError says that an option must take another value (by its JSON
+// name, Name, the value Value) for the reason given; the command line names
+// its flag.
+type OptionError struct{ Name, Value, Reason string }
+
+func (e *OptionError) Error() string { return e.Reason }
+
 // OptionDiff is one option whose value differs between a checkpoint and what
 // was asked, by its JSON name.
 type OptionDiff struct{ Name, Checkpoint, Asked string }

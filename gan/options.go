@@ -235,7 +235,7 @@ func (o Options) Validate() error {
 		return fmt.Errorf("classes must be between 0 (unconditional) and 1000, got %d", o.Classes)
 	}
 	if o.MultiScale && o.Model != DCGAN {
-		return fmt.Errorf("multi-scale gradients (MSG-GAN) need the %s model", DCGAN)
+		return &OptionError{Name: "model", Value: DCGAN, Reason: fmt.Sprintf("multi-scale gradients (MSG-GAN) need the %s model", DCGAN)}
 	}
 	switch o.Model {
 	case MLP:

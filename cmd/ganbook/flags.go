@@ -135,8 +135,3 @@ func flagNames(options []string) []string {
 	return flags
 }
 
-// flagWords names the command line's flags in a library message about options
-// (e.g. "needs the dcgan model" -> "needs --model dcgan").
-func flagWords(err error) string {
-	return strings.ReplaceAll(err.Error(), "need the "+gan.DCGAN+" model", "need --model "+gan.DCGAN)
-}

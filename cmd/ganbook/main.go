@@ -32,12 +32,21 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// usageError marks errors in the command line: exit code 2.
-type usageError struct{ msg string }
+// usageError marks errors in the command line: exit code 2. err, when set,
+// is the library error it reports (for flagHint).
+type usageError struct {
+	msg string
+	err error
+}
 
 func (e usageError) Error() string { return e.msg }
+func (e usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+// usagef is a usage error; a %w in format keeps the error it wraps (for flagHint).
+func usagef(format string, args ...any) error {
+	e := fmt.Errorf(format, args...)
+	return usageError{msg: e.Error(), err: e}
+}
 
 // interrupted marks a run stopped by Ctrl-C after saving its state: exit code 130.
 type interrupted struct{ msg string }
@@ -122,7 +131,7 @@ func report(err error) int {
 	var in interrupted
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
+		fmt.Fprintln(os.Stderr, "ganbook: "+err.Error()+flagHint(err))
 		return 2
 	case errors.As(err, &in):
 		fmt.Fprintln(os.Stderr, "ganbook: "+err.Error())
@@ -139,7 +148,10 @@ func report(err error) int {
 func flagHint(err error) string {
 	var me *nn.MemoryError
 	var ce *gan.ClassesError
+	var oe *gan.OptionError
 	switch {
+	case errors.As(err, &oe):
+		return fmt.Sprintf(" (--%s %s)", strings.ReplaceAll(oe.Name, "_", "-"), oe.Value)
 	case errors.As(err, &me) && me.Largest > 0:
 		return fmt.Sprintf(" (--%s %d)", me.Setting, me.Largest)
 	case errors.As(err, &ce):

@@ -54,7 +54,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"score", "--train", "cifar", "--out", "x.safetensors"}, "unknown dataset \"cifar\""},
 		{[]string{"train", "--lr-decay", "2"}, "--lr-decay must be a fraction"},
 		{[]string{"train", "--preset", "best"}, "unknown --preset"},
-		{[]string{"train", "--model", "mlp", "--multi-scale"}, "need --model dcgan"},
+		{[]string{"train", "--model", "mlp", "--multi-scale"}, "need the dcgan model (--model dcgan)"},
 		{[]string{"train", "--ema", "1"}, "EMA decay must be in [0, 1)"},
 		{[]string{"train", "--feature-matching", "-1"}, "feature matching weight"},
 		{[]string{"sweep", "--lr", "fast"}, "is not a number list"},

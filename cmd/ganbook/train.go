@@ -200,7 +200,7 @@ func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[st
 		changed = append(changed, "lr_decay_start", "lr_decay_end")
 	}
 	if err := o.Validate(); err != nil {
-		return o, nil, usagef("%s", flagWords(err))
+		return o, nil, usageError{msg: err.Error(), err: err}
 	}
 	return o, changed, nil
 }

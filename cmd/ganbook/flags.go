@@ -134,4 +134,3 @@ func flagNames(options []string) []string {
 	}
 	return flags
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,37 +56,16 @@ func styleCmd(args []string) error {
 	if err := checkOutputFile("out", *out, *contentPath, *stylePath); err != nil {
 		return err
 	}
-	for step := *previewEvery; *previewEvery > 0 && step < *steps; step += *previewEvery {
-		if err := checkOutputFile("preview-every", previewName(*out, step), *contentPath, *stylePath); err != nil {
-			return err
-		}
-	}
-	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
-		return usagef("%s: directory %s does not exist: create it first", *out, filepath.Dir(*out))
-	}
-	if err := imgio.CheckWritable(*out); err != nil { // before minutes of work, not at the save
-		return usagef("--out %v", err)
+	if err := checkStyleOutputs(*out, *previewEvery, *steps, *contentPath, *stylePath); err != nil {
+		return err
 	}
 	if err := o.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	content, err := imgio.Decode(*contentPath)
+	content, style, err := loadStylePictures(*contentPath, *stylePath)
 	if err != nil {
-		return usagef("--content %v", err)
+		return err
 	}
-	style, err := imgio.Decode(*stylePath)
-	if err != nil {
-		return usagef("--style %v", err)
-	}
-	for _, p := range []string{*contentPath, *stylePath} {
-		if o := imgio.Orientation(p); o > 1 {
-			fmt.Fprintf(os.Stderr, "note: %s is turned as its EXIF orientation (%d) says, as a viewer shows it\n", p, o)
-		}
-	}
-	if imgio.SamePixels(content, style) {
-		return usagef("--content %s and --style %s are the same picture: there is no style to transfer; choose a painting for --style", *contentPath, *stylePath)
-	}
-
 	b, err := backend()
 	if err != nil {
 		return err
@@ -96,21 +76,9 @@ func styleCmd(args []string) error {
 	ctx, stop := stopContext()
 	defer stop()
 	if o.Network == "features" {
-		cache, err := styletransfer.FeaturesCachePath("")
-		if err != nil {
+		if o.Network, err = fetchFeatures(ctx); err != nil {
 			return err
 		}
-		if _, err := os.Stat(cache); err != nil {
-			fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions (80 MB of the 575 MB file) by range requests into %s\n", cache)
-		}
-		p, err := styletransfer.DownloadVGG19Features(ctx, "", "", nil)
-		if ctx.Err() != nil {
-			return interrupted{"stopped during the download of VGG-19's convolutions: nothing was cached or written; run the command again to download"}
-		}
-		if err != nil {
-			return err
-		}
-		o.Network = p
 	}
 	dog := watchdog.Start(*stall, func(since time.Duration) {
 		progressLine.done()
@@ -118,42 +86,13 @@ func styleCmd(args []string) error {
 		os.Exit(1)
 	})
 	defer dog.Stop()
-	o.Every = 1
-	lastStep, lastPreview, previewFailed := 0, "", false
-	o.Callback = func(p styletransfer.Progress) error {
-		dog.Kick()
-		progressLine.styleUpdate(p)
-		lastStep = p.Step
-		if *previewEvery > 0 && p.Step%*previewEvery == 0 && p.Step != p.Steps {
-			img, err := p.Image()
-			if err != nil {
-				return err
-			}
-			// A preview that cannot be written (disk full) costs the preview,
-			// not the run: warn once and go on.
-			if err := savePreview(previewName(*out, p.Step), img); err != nil {
-				if !previewFailed {
-					progressLine.log(fmt.Sprintf("warning: preview not written (%v); the run goes on", err))
-				}
-				previewFailed = true
-				return nil
-			}
-			lastPreview = previewName(*out, p.Step)
-		}
-		return nil
-	}
+	pw := &previews{out: *out, every: *previewEvery, kick: dog.Kick}
+	o.Every, o.Callback = 1, pw.step
 	start := time.Now()
 	res, err := styletransfer.TransferWithNotice(ctx, b, content, style, o, func(s string) { progressLine.log("network: " + s) })
 	progressLine.done()
 	if ctx.Err() != nil {
-		msg := fmt.Sprintf("stopped by a signal after step %d of %d: %s was not written", lastStep, o.Steps, *out)
-		if lastStep == 0 { // still preparing the network (a download, with --weights download)
-			msg = "stopped by a signal before the first step: nothing was cached or written"
-		}
-		if lastPreview != "" {
-			msg += "; the last preview is " + lastPreview
-		}
-		return interrupted{msg}
+		return interrupted{pw.stopped(o.Steps)}
 	}
 	if err != nil {
 		return err
@@ -169,6 +108,108 @@ func styleCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "independent check (random VGG-19 of another seed, 128 px): %s\n", report)
 	return nil
+}
+
+// checkStyleOutputs refuses, before any work, an output or preview that
+// would replace an input or a user's picture, a missing folder, and a place
+// that cannot be written.
+func checkStyleOutputs(out string, previewEvery, steps int, inputs ...string) error {
+	for step := previewEvery; previewEvery > 0 && step < steps; step += previewEvery {
+		if err := checkOutputFile("preview-every", previewName(out, step), inputs...); err != nil {
+			return err
+		}
+	}
+	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
+		return usagef("%s: directory %s does not exist: create it first", out, filepath.Dir(out))
+	}
+	if err := imgio.CheckWritable(out); err != nil { // before minutes of work, not at the save
+		return usagef("--out %v", err)
+	}
+	return nil
+}
+
+// loadStylePictures decodes the photo and the painting as a viewer shows them
+// (saying when EXIF turned one) and refuses the same picture twice.
+func loadStylePictures(contentPath, stylePath string) (content, style image.Image, err error) {
+	if content, err = imgio.Decode(contentPath); err != nil {
+		return nil, nil, usagef("--content %v", err)
+	}
+	if style, err = imgio.Decode(stylePath); err != nil {
+		return nil, nil, usagef("--style %v", err)
+	}
+	for _, p := range []string{contentPath, stylePath} {
+		if o := imgio.Orientation(p); o > 1 {
+			fmt.Fprintf(os.Stderr, "note: %s is turned as its EXIF orientation (%d) says, as a viewer shows it\n", p, o)
+		}
+	}
+	if imgio.SamePixels(content, style) {
+		return nil, nil, usagef("--content %s and --style %s are the same picture: there is no style to transfer; choose a painting for --style", contentPath, stylePath)
+	}
+	return content, style, nil
+}
+
+// fetchFeatures gets VGG-19's convolutions (--weights features): from the
+// cache, or by range requests, saying so; a signal stops it at once.
+func fetchFeatures(ctx context.Context) (string, error) {
+	cache, err := styletransfer.FeaturesCachePath("")
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(cache); err != nil {
+		fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions (80 MB of the 575 MB file) by range requests into %s\n", cache)
+	}
+	p, err := styletransfer.DownloadVGG19Features(ctx, "", "", nil)
+	if ctx.Err() != nil {
+		return "", interrupted{"stopped during the download of VGG-19's convolutions: nothing was cached or written; run the command again to download"}
+	}
+	return p, err
+}
+
+// previews follows a transfer's steps: the progress line, the watchdog, a
+// preview every every steps beside out (one that cannot be written, a full
+// disk say, costs the preview, not the run: a warning, once).
+type previews struct {
+	out          string
+	every        int
+	kick         func()
+	last         int    // the last step finished
+	lastPreview  string // the last preview written
+	failedBefore bool
+}
+
+func (pw *previews) step(p styletransfer.Progress) error {
+	pw.kick()
+	progressLine.styleUpdate(p)
+	pw.last = p.Step
+	if pw.every <= 0 || p.Step%pw.every != 0 || p.Step == p.Steps {
+		return nil
+	}
+	img, err := p.Image()
+	if err != nil {
+		return err
+	}
+	name := previewName(pw.out, p.Step)
+	if err := savePreview(name, img); err != nil {
+		if !pw.failedBefore {
+			progressLine.log(fmt.Sprintf("warning: preview not written (%v); the run goes on", err))
+		}
+		pw.failedBefore = true
+		return nil
+	}
+	pw.lastPreview = name
+	return nil
+}
+
+// stopped is the line for a run stopped by a signal: what was kept.
+func (pw *previews) stopped(steps int) string {
+	msg := fmt.Sprintf("stopped by a signal after step %d of %d: %s was not written", pw.last, steps, pw.out)
+	if pw.last == 0 { // still preparing the network (a download, with --weights download)
+		msg = "stopped by a signal before the first step: nothing was cached or written"
+	}
+	if pw.lastPreview != "" {
+		msg += "; the last preview is " + pw.lastPreview
+	}
+	return msg
 }
 
 // savePreview writes a preview (a variable, so a test can make it fail as a

@@ -100,24 +100,8 @@ func trainCmd(args []string) error {
 	cfg := gan.RunConfig{Options: o, Changed: changed, Out: *out, Steps: *steps, Resume: *resume, AdoptOtherRun: *forceResume, SampleEvery: *sampleEvery,
 		CheckpointEvery: *ckptEvery, Keep: *keep, StallTimeout: *stall, Log: func(s string) { progressLine.log(s) }}
 	g, ignored, err := gan.PrepareRun(b, cfg)
-	switch {
-	case errors.Is(err, gan.ErrRunExists):
-		return fmt.Errorf("%w: add --resume to continue that run, or choose another --out", err)
-	case errors.Is(err, gan.ErrOtherModel):
-		var om *gan.OtherModelError
-		fix := "drop the options that differ"
-		if errors.As(err, &om) {
-			var names []string
-			for _, d := range om.Diffs {
-				names = append(names, d.Name)
-			}
-			fix = "drop --" + strings.Join(flagNames(names), ", --")
-		}
-		return usagef("%v: %s to resume it (the checkpoint decides them), or train a new run with another --out", err, fix)
-	case errors.Is(err, gan.ErrNoCheckpoint), errors.Is(err, iofs.ErrNotExist):
-		return fmt.Errorf("%w: nothing to resume; train a new run without --resume", err)
-	case err != nil:
-		return err
+	if err != nil {
+		return prepareError(err)
 	}
 	if *resume {
 		if setFlags(fs)["preset"] {
@@ -165,18 +149,45 @@ func trainCmd(args []string) error {
 	err = gan.Train(ctx, g, cfg)
 	progressLine.done()
 	started = started || errors.Is(err, context.Canceled) // the interrupted run's checkpoint stays
-	if errors.Is(err, gan.ErrOtherRun) {
-		return fmt.Errorf("%w: move that checkpoint away (or back), use the run's --dataset, or add --force-resume to continue anyway", err)
-	}
-	if errors.Is(err, context.Canceled) {
-		return interrupted{fmt.Sprintf("interrupted at step %d; checkpoint saved. Resume with: %s", g.Step, resumeHint)}
-	}
 	if err != nil {
-		return fmt.Errorf("%w. %s", err, lastCheckpointHint(*out, resumeHint))
+		return trainError(err, g.Step, *out, resumeHint)
 	}
 	fmt.Fprintf(os.Stderr, "done: %d steps; samples in %s, metrics in %s\n", g.Step,
 		filepath.Join(*out, "samples", "latest.png"), filepath.Join(*out, "metrics.csv"))
 	return nil
+}
+
+// prepareError says, in the command line's words, why a run could not start.
+func prepareError(err error) error {
+	switch {
+	case errors.Is(err, gan.ErrRunExists):
+		return fmt.Errorf("%w: add --resume to continue that run, or choose another --out", err)
+	case errors.Is(err, gan.ErrOtherModel):
+		var om *gan.OtherModelError
+		fix := "drop the options that differ"
+		if errors.As(err, &om) {
+			var names []string
+			for _, d := range om.Diffs {
+				names = append(names, d.Name)
+			}
+			fix = "drop --" + strings.Join(flagNames(names), ", --")
+		}
+		return usagef("%v: %s to resume it (the checkpoint decides them), or train a new run with another --out", err, fix)
+	case errors.Is(err, gan.ErrNoCheckpoint), errors.Is(err, iofs.ErrNotExist):
+		return fmt.Errorf("%w: nothing to resume; train a new run without --resume", err)
+	}
+	return err
+}
+
+// trainError says how a run that started ended early, and what to resume.
+func trainError(err error, step int, out, resumeHint string) error {
+	switch {
+	case errors.Is(err, gan.ErrOtherRun):
+		return fmt.Errorf("%w: move that checkpoint away (or back), use the run's --dataset, or add --force-resume to continue anyway", err)
+	case errors.Is(err, context.Canceled):
+		return interrupted{fmt.Sprintf("interrupted at step %d; checkpoint saved. Resume with: %s", step, resumeHint)}
+	}
+	return fmt.Errorf("%w. %s", err, lastCheckpointHint(out, resumeHint))
 }
 
 // runOptions decides a new run's options: the preset for the model and data,

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // maxIDXBytes bounds what ReadIDX accepts after decompression (MNIST's training
@@ -20,7 +20,7 @@ const maxIDXBytes = 512 << 20
 // for images, 0x0801 for labels), gzipped or not, and returns its dimensions and
 // data. Every error names the file.
 func ReadIDX(path string) (dims []int, data []byte, err error) {
-	if err := imgio.CheckRegularFile(path); err != nil {
+	if err := fileio.CheckRegularFile(path); err != nil {
 		return nil, nil, err
 	}
 	raw, err := os.ReadFile(path)

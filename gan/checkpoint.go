@@ -22,7 +22,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
@@ -115,7 +115,7 @@ func (g *GAN) SaveCheckpoint(dir string, keep int) (string, error) {
 	meta := map[string]string{"format": ckptFormat, "step": strconv.Itoa(g.Step), "options": string(opts),
 		"not_trainable": string(frozen), "data_sha256": dataSHA256(tensorsOut)}
 	path := filepath.Join(dir, CheckpointName(g.Step))
-	if err := imgio.WriteFileAtomic(path, func(w io.Writer) error { return safetensors.Encode(w, tensorsOut, meta) }); err != nil {
+	if err := fileio.WriteFileAtomic(path, func(w io.Writer) error { return safetensors.Encode(w, tensorsOut, meta) }); err != nil {
 		return "", err
 	}
 	if keep > 0 {
@@ -186,7 +186,7 @@ func LatestCheckpoint(dir string) (string, error) {
 // ReadCheckpoint reads and verifies a checkpoint file. A truncated, corrupt or
 // foreign file gives one line naming it, wrapping ErrCorruptCheckpoint.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	if err := imgio.CheckRegularFile(path); err != nil {
+	if err := fileio.CheckRegularFile(path); err != nil {
 		return nil, err
 	}
 	raw, err := os.ReadFile(path)

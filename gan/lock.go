@@ -61,7 +61,7 @@ func LockRun(dir string) (*RunLock, error) {
 func (l *RunLock) Unlock() error { return l.lock.Unlock() }
 
 // removeStaleTemp removes the temporary files of interrupted atomic writes
-// (imgio.WriteFileAtomic names them .NAME.tmp-RANDOM) in the folders.
+// (fileio.WriteFileAtomic names them .NAME.tmp-RANDOM) in the folders.
 func removeStaleTemp(dirs ...string) []string {
 	var removed []string
 	for _, dir := range dirs {

@@ -20,6 +20,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/dataset"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/internal/watchdog"
@@ -284,7 +285,7 @@ func openMetrics(path string, step int) (f *os.File, repaired string, err error)
 		}
 	}
 	content := strings.Join(lines, "\n") + "\n"
-	if err := imgio.WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
+	if err := fileio.WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
 		return nil, "", err
 	}
 	if later+broken > 0 {
@@ -356,5 +357,5 @@ func (c RunConfig) checkRunRecord(g *GAN) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	js, _ := json.MarshalIndent(now, "", "  ")
-	return imgio.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(append(js, '\n')); return err })
+	return fileio.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(append(js, '\n')); return err })
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/jupyter"
 )
 
@@ -61,7 +61,7 @@ func TestNotebooksRunHeadless(t *testing.T) {
 	for _, src := range sources {
 		name := filepath.Base(src)
 		copyPath := filepath.Join(work, name)
-		if err := imgio.CopyFile(src, copyPath); err != nil {
+		if err := fileio.CopyFile(src, copyPath); err != nil {
 			t.Fatal(err)
 		}
 		r := jupyter.RunNotebook(ctx, copyPath, out, 10*time.Minute)

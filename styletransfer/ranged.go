@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/internal/fetch"
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
@@ -267,7 +267,7 @@ func downloadFeatures(ctx context.Context, path, url string, client *http.Client
 			meta[metaOffsetsPrefix+w.name] = fmt.Sprintf("[%d,%d]", w.offsets[0], w.offsets[1])
 		}
 	}
-	if err := imgio.WriteFileAtomic(path, func(w io.Writer) error { return safetensors.Encode(w, raws, meta) }); err != nil {
+	if err := fileio.WriteFileAtomic(path, func(w io.Writer) error { return safetensors.Encode(w, raws, meta) }); err != nil {
 		return "", err
 	}
 	if err := VerifyFeatures(path); err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/ganbook/ganbook/internal/fetch"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/imgio"
 )
 
@@ -147,7 +148,7 @@ func InstallSamples(ctx context.Context, log func(string)) (string, error) {
 		}
 		fmt.Fprintf(&credits, "%s: %s. Licence: %s. From Debian package %s (%s).\n", s.Name, s.Credit, s.Licence, s.Package, s.Path)
 	}
-	err = imgio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
+	err = fileio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
 		_, err := io.WriteString(w, credits.String())
 		return err
 	})
@@ -177,7 +178,7 @@ func installBuiltIn(dir string) error {
 		}
 		dst := filepath.Join(dir, s.Name)
 		if strings.EqualFold(filepath.Ext(s.Name), ".jpg") {
-			err = imgio.WriteFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(raw); return err })
+			err = fileio.WriteFileAtomic(dst, func(w io.Writer) error { _, err := w.Write(raw); return err })
 		} else {
 			var img image.Image
 			if img, err = jpeg.Decode(bytes.NewReader(raw)); err == nil {
@@ -189,7 +190,7 @@ func installBuiltIn(dir string) error {
 		}
 		fmt.Fprintf(&credits, "%s: %s. Licence: %s. Originally from Debian package %s (%s).\n", s.Name, s.Credit, s.Licence, s.Package, s.Path)
 	}
-	return imgio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
+	return fileio.WriteFileAtomic(filepath.Join(dir, "CREDITS.txt"), func(w io.Writer) error {
 		_, err := io.WriteString(w, credits.String())
 		return err
 	})
@@ -207,7 +208,7 @@ func run(ctx context.Context, dir, name string, args ...string) error {
 }
 
 func copyFile(src, dst string) error {
-	err := imgio.CopyFile(src, dst)
+	err := fileio.CopyFile(src, dst)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: not found in its package", src)
 	}

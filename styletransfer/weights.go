@@ -8,12 +8,13 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/ganbook/ganbook/internal/fetch"
-	"github.com/ganbook/ganbook/internal/imgio"
-	"github.com/ganbook/ganbook/internal/safetensors"
 	"github.com/gomlx/go-huggingface/hub"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/ganbook/ganbook/internal/fetch"
+	"github.com/ganbook/ganbook/internal/fileio"
+	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
 // The pretrained weights: torchvision's VGG-19 (ImageNet), as published by timm
@@ -178,7 +179,7 @@ func verifyBlob(path string) error {
 	if !sha256Name.MatchString(want) {
 		return fmt.Errorf("%s: the Hub gave no SHA-256 for this file (blob %s): delete it and download again", path, want)
 	}
-	got, err := imgio.SHA256File(blob)
+	got, err := fileio.SHA256File(blob)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/ganbook/ganbook/bench"
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -184,7 +184,7 @@ func benchCmd(args []string) error {
 	}
 	fmt.Print(report.String())
 	if *out != "" {
-		return imgio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, report.String()); return err })
+		return fileio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, report.String()); return err })
 	}
 	return nil
 }

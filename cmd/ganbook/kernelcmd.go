@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/jupyter"
 	"github.com/ganbook/ganbook/internal/nn"
 )
@@ -202,7 +202,7 @@ func copyInto(path, dir string) (string, error) {
 		return "", err
 	}
 	dst := filepath.Join(dir, filepath.Base(path))
-	return dst, imgio.CopyFile(path, dst)
+	return dst, fileio.CopyFile(path, dst)
 }
 
 // moveFile renames, or copies and removes across file systems (the scratch
@@ -211,7 +211,7 @@ func moveFile(src, dst string) error {
 	if err := os.Rename(src, dst); err == nil {
 		return nil
 	}
-	if err := imgio.CopyFile(src, dst); err != nil {
+	if err := fileio.CopyFile(src, dst); err != nil {
 		return err
 	}
 	return os.Remove(src)

@@ -82,7 +82,7 @@ func prepareOutputFolder(flagName, dir string, names []string) error {
 
 const markerText = "written by ganbook; its files here may be replaced by the next run\n"
 
-// staleTemp is the name of a temporary file imgio.WriteFileAtomic writes and
+// staleTemp is the name of a temporary file fileio.WriteFileAtomic writes and
 // renames (".NAME.tmp-123"): one left over is from an interrupted write.
 var staleTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/internal/watchdog"
@@ -122,7 +123,7 @@ func checkStyleOutputs(out string, previewEvery, steps int, inputs ...string) er
 	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
 		return usagef("%s: directory %s does not exist: create it first", out, filepath.Dir(out))
 	}
-	if err := imgio.CheckWritable(out); err != nil { // before minutes of work, not at the save
+	if err := fileio.CheckWritable(out); err != nil { // before minutes of work, not at the save
 		return usagef("--out %v", err)
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/score"
 )
 
@@ -88,7 +88,7 @@ func sweepCmd(args []string) error {
 	table := gan.SweepTable(results)
 	fmt.Print(table)
 	if *out != "" {
-		if werr := imgio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, table); return err }); werr != nil {
+		if werr := fileio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, table); return err }); werr != nil {
 			return werr
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // MaxPixels is the largest image Decode accepts (width * height), checked from
@@ -44,7 +46,7 @@ func DecodeStored(path string) (image.Image, int, error) {
 // file and saying what is wrong: missing, a directory, empty, not an image,
 // too large, truncated.
 func decodeFile(path string) (image.Image, error) {
-	if err := CheckRegularFile(path); err != nil {
+	if err := fileio.CheckRegularFile(path); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(path)
@@ -146,19 +148,4 @@ var OtherImageExtensions = []string{".webp", ".heic", ".heif", ".avif", ".bmp", 
 // IsOtherImageName reports whether a file name is a picture ganbook cannot read.
 func IsOtherImageName(name string) bool {
 	return slices.Contains(OtherImageExtensions, strings.ToLower(filepath.Ext(name)))
-}
-
-// ErrNotRegular: a path names a device, pipe or socket where a file is needed.
-var ErrNotRegular = errors.New("not a regular file")
-
-// CheckRegularFile refuses, before anything opens it, a path that exists but is
-// not a regular file or a directory: opening a FIFO blocks until someone writes
-// to it, and a device such as /dev/zero never ends. A missing path passes (the
-// open that follows says so).
-func CheckRegularFile(path string) error {
-	st, err := os.Stat(path)
-	if err != nil || st.Mode().IsRegular() || st.IsDir() {
-		return nil
-	}
-	return fmt.Errorf("%s: %w (a device, pipe or socket): give a file", path, ErrNotRegular)
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // CheckOutputName returns an error unless path ends in .png, .jpg or .jpeg.
@@ -38,7 +40,7 @@ func Save(path string, img image.Image) error {
 		}
 		buf = *bytes.NewBuffer(markJPEG(buf.Bytes()))
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return fileio.WriteFileAtomic(path, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})

@@ -7,6 +7,8 @@ import (
 	"image/draw"
 	"image/gif"
 	"io"
+
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // SaveGIF writes frames as a looping animated GIF, atomically: delay is each
@@ -61,7 +63,7 @@ func SavePalettedGIF(path string, frames []*image.Paletted, delay, hold int) err
 		anim.Image = append(anim.Image, p)
 		anim.Delay = append(anim.Delay, d)
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error { return gif.EncodeAll(w, anim) })
+	return fileio.WriteFileAtomic(path, func(w io.Writer) error { return gif.EncodeAll(w, anim) })
 }
 
 // IsGray reports whether every pixel has equal red, green and blue.

@@ -3,14 +3,12 @@ package imgio
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -176,15 +174,6 @@ func TestSaveIsAtomicAndChecksName(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A failing writer leaves neither the file nor a temporary file behind.
-	err := WriteFileAtomic(filepath.Join(dir, "c.png"), func(w io.Writer) error { _, _ = w.Write([]byte("half")); return io.ErrShortWrite })
-	if err == nil {
-		t.Fatal("want the writer's error")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Fatalf("want only a.png and b.jpg, found %d entries", len(entries))
-	}
 }
 
 // The progress animation: every frame, in order, the last one held longer; a
@@ -226,27 +215,6 @@ func TestSaveGIF(t *testing.T) {
 	rgb.Set(1, 1, color.NRGBA{R: 200, G: 30, B: 90, A: 255})
 	if err := SaveGIF(path, []image.Image{rgb}, 10, 1); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// CopyFile copies the bytes and replaces dst whole; a missing source says so.
-func TestCopyFile(t *testing.T) {
-	dir := t.TempDir()
-	src, dst := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	if err := os.WriteFile(src, []byte("ganbook"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, []byte("an older, longer file"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := CopyFile(src, dst); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(dst); string(got) != "ganbook" {
-		t.Errorf("copy holds %q, want %q", got, "ganbook")
-	}
-	if err := CopyFile(filepath.Join(dir, "none"), dst); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing source: %v, want os.ErrNotExist", err)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // stampFile, in the checkout kernel's folder, records what the kernel was built
@@ -59,7 +59,7 @@ func CheckoutKernel(ctx context.Context, root string, log func(string)) (string,
 	if _, err := Install(ctx, root, t, log); err != nil {
 		return "", err
 	}
-	err = imgio.WriteFileAtomic(filepath.Join(t.SpecDir(), stampFile), func(w io.Writer) error {
+	err = fileio.WriteFileAtomic(filepath.Join(t.SpecDir(), stampFile), func(w io.Writer) error {
 		_, err := io.WriteString(w, want)
 		return err
 	})

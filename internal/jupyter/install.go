@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // KernelName is the Jupyter kernel ganbook installs; notebooks name it in
@@ -175,7 +175,7 @@ func Install(ctx context.Context, root string, t Target, log func(string)) (stri
 			_ = os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
 		}
 	}
-	if err := imgio.WriteFileAtomic(filepath.Join(dir, "kernel.json"), func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
+	if err := fileio.WriteFileAtomic(filepath.Join(dir, "kernel.json"), func(w io.Writer) error { _, err := w.Write(js); return err }); err != nil {
 		return "", err
 	}
 	return dir, nil

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // The executed copies a reader browses in the repository (README, "The
@@ -108,7 +108,7 @@ func Publish(ctx context.Context, executed string, info RunInfo) (nbBytes, htmlB
 		return 0, 0, err
 	}
 	out := buf.Bytes()
-	if err := imgio.WriteFileAtomic(executed, func(w io.Writer) error {
+	if err := fileio.WriteFileAtomic(executed, func(w io.Writer) error {
 		_, err := w.Write(out)
 		return err
 	}); err != nil {

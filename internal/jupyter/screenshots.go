@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // Shot is one screenshot of an executed notebook as Jupyter's page shows it.
@@ -83,7 +83,7 @@ func Screenshots(ctx context.Context, shots []Shot, width, height int, log func(
 		if err != nil {
 			return err
 		}
-		if err := imgio.WriteFileAtomic(s.Out, func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
+		if err := fileio.WriteFileAtomic(s.Out, func(w io.Writer) error { _, err := w.Write(png); return err }); err != nil {
 			return err
 		}
 		log(fmt.Sprintf("%s (cell %q): %s, %d KB", s.Notebook, s.Cell, s.Out, len(png)/1024))

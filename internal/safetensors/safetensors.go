@@ -13,7 +13,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // maxSafetensorsHeader bounds the JSON header (VGG-19's is a few kB).
@@ -42,7 +42,7 @@ type File struct {
 
 // Open opens and validates the header of a .safetensors file.
 func Open(path string) (*File, error) {
-	if err := imgio.CheckRegularFile(path); err != nil {
+	if err := fileio.CheckRegularFile(path); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(path)
@@ -193,7 +193,7 @@ func Write(path string, tensors map[string]Tensor) error {
 		}
 		raw[n] = Raw{DType: "F32", Shape: t.Shape, Data: data}
 	}
-	return imgio.WriteFileAtomic(path, func(w io.Writer) error { return Encode(w, raw, nil) })
+	return fileio.WriteFileAtomic(path, func(w io.Writer) error { return Encode(w, raw, nil) })
 }
 
 // Raw is a tensor of any dtype to write: its safetensors dtype name ("F32",

@@ -1,4 +1,7 @@
-package imgio
+// Package fileio holds the file handling every part of ganbook shares: files
+// written atomically (temporary file, then rename), copies, hashes, and the
+// checks made before a file is read or written.
+package fileio
 
 import (
 	"crypto/sha256"
@@ -86,4 +89,19 @@ func CheckWritable(path string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// ErrNotRegular: a path names a device, pipe or socket where a file is needed.
+var ErrNotRegular = errors.New("not a regular file")
+
+// CheckRegularFile refuses, before anything opens it, a path that exists but is
+// not a regular file or a directory: opening a FIFO blocks until someone writes
+// to it, and a device such as /dev/zero never ends. A missing path passes (the
+// open that follows says so).
+func CheckRegularFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().IsRegular() || st.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("%s: %w (a device, pipe or socket): give a file", path, ErrNotRegular)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gofrs/flock"
+
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // ErrRunLocked: another process is writing into the run folder.
@@ -54,23 +56,8 @@ func LockRun(dir string) (*RunLock, error) {
 		_ = l.Unlock()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &RunLock{lock: l, StaleRemoved: removeStaleTemp(dir, filepath.Join(dir, "samples"))}, nil
+	return &RunLock{lock: l, StaleRemoved: fileio.RemoveStaleTemp(dir, filepath.Join(dir, "samples"))}, nil
 }
 
 // Unlock releases the lock (the OS also does when the process ends).
 func (l *RunLock) Unlock() error { return l.lock.Unlock() }
-
-// removeStaleTemp removes the temporary files of interrupted atomic writes
-// (fileio.WriteFileAtomic names them .NAME.tmp-RANDOM) in the folders.
-func removeStaleTemp(dirs ...string) []string {
-	var removed []string
-	for _, dir := range dirs {
-		matches, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
-		for _, m := range matches {
-			if st, err := os.Lstat(m); err == nil && st.Mode().IsRegular() && os.Remove(m) == nil {
-				removed = append(removed, m)
-			}
-		}
-	}
-	return removed
-}

@@ -90,9 +90,9 @@ func FeaturesCachePath(cacheDir string) (string, error) {
 // requests, checks them against the file's header and caches them as a small
 // .safetensors file with the SHA-256 of every tensor (see the package notes
 // above for what that does and does not prove). A cached file is checked
-// against those hashes and reused without the network. client nil means
-// http.DefaultClient. A server that ignores range requests is refused rather
-// than downloading the whole file.
+// against those hashes and reused without the network. client nil means a
+// client with ganbook's network limits (fetch). A server that ignores range
+// requests is refused rather than downloading the whole file.
 func DownloadVGG19Features(ctx context.Context, cacheDir, url string, client *http.Client) (string, error) {
 	path, err := FeaturesCachePath(cacheDir)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/imgio"
 )
 
@@ -77,14 +78,13 @@ func prepareOutputFolder(flagName, dir string, names []string) error {
 			return nil // the user's folder: written into, never marked, never cleared
 		}
 	}
-	return os.WriteFile(filepath.Join(dir, outputMarker), []byte(markerText), 0o644)
+	return markOwnFolder(dir)
 }
 
-const markerText = "written by ganbook; its files here may be replaced by the next run\n"
-
-// staleTemp is the name of a temporary file fileio.WriteFileAtomic writes and
-// renames (".NAME.tmp-123"): one left over is from an interrupted write.
-var staleTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
+// markOwnFolder marks dir, which ganbook created (or found empty), as its own.
+func markOwnFolder(dir string) error {
+	return os.WriteFile(filepath.Join(dir, outputMarker), []byte("written by ganbook; its files here may be replaced by the next run\n"), 0o644)
+}
 
 // removeStale removes from ganbook's folder dir (marked) the pictures of its
 // own naming that it wrote (imgio.WrittenByGanbook) and that are not in keep,
@@ -108,8 +108,7 @@ func removeStale(dir string, keep []string, own *regexp.Regexp) (int, error) {
 		if !e.Type().IsRegular() || kept[name] {
 			continue
 		}
-		ours := own.MatchString(name) && imgio.WrittenByGanbook(filepath.Join(dir, name))
-		if !ours && !staleTemp.MatchString(name) {
+		if !own.MatchString(name) || !imgio.WrittenByGanbook(filepath.Join(dir, name)) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, name)); err != nil {
@@ -117,7 +116,7 @@ func removeStale(dir string, keep []string, own *regexp.Regexp) (int, error) {
 		}
 		removed++
 	}
-	return removed, nil
+	return removed + len(fileio.RemoveStaleTemp(dir)), nil
 }
 
 // within reports whether path is dir or lies inside it, after resolving

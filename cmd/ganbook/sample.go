@@ -52,7 +52,7 @@ func sampleCmd(args []string) error {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fmt.Errorf("%s: %w", *out, err)
 		}
-		if err := os.WriteFile(filepath.Join(*out, outputMarker), []byte(markerText), 0o644); err != nil {
+		if err := markOwnFolder(*out); err != nil {
 			return err
 		}
 	}

@@ -132,21 +132,29 @@ func checkStyleOutputs(out string, previewEvery, steps int, inputs ...string) er
 // loadStylePictures decodes the photo and the painting as a viewer shows them
 // (saying when EXIF turned one) and refuses the same picture twice.
 func loadStylePictures(contentPath, stylePath string) (content, style image.Image, err error) {
-	if content, err = imgio.Decode(contentPath); err != nil {
-		return nil, nil, usagef("--content %v", err)
+	if content, err = decodeUpright("content", contentPath); err != nil {
+		return nil, nil, err
 	}
-	if style, err = imgio.Decode(stylePath); err != nil {
-		return nil, nil, usagef("--style %v", err)
-	}
-	for _, p := range []string{contentPath, stylePath} {
-		if o := imgio.Orientation(p); o > 1 {
-			fmt.Fprintf(os.Stderr, "note: %s is turned as its EXIF orientation (%d) says, as a viewer shows it\n", p, o)
-		}
+	if style, err = decodeUpright("style", stylePath); err != nil {
+		return nil, nil, err
 	}
 	if imgio.SamePixels(content, style) {
 		return nil, nil, usagef("--content %s and --style %s are the same picture: there is no style to transfer; choose a painting for --style", contentPath, stylePath)
 	}
 	return content, style, nil
+}
+
+// decodeUpright reads a picture named by a flag as a viewer shows it, saying
+// when its EXIF orientation turned it.
+func decodeUpright(flagName, path string) (image.Image, error) {
+	img, o, err := imgio.DecodeStored(path)
+	if err != nil {
+		return nil, usagef("--%s %v", flagName, err)
+	}
+	if o > 1 {
+		fmt.Fprintf(os.Stderr, "note: %s is turned as its EXIF orientation (%d) says, as a viewer shows it\n", path, o)
+	}
+	return imgio.Orient(img, o), nil
 }
 
 // fetchFeatures gets VGG-19's convolutions (--weights features): from the

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,20 +34,21 @@ var Default = Timeouts{Connect: 10 * time.Second, FirstByte: 30 * time.Second, I
 var ErrStalled = errors.New("the server stopped answering")
 
 // Client is an HTTP client with t's connect and first-byte timeouts; pair it
-// with Get (or IdleBody) for the idle timeout.
+// with Do or Get for the idle timeout.
 func Client(t Timeouts) *http.Client {
-	return &http.Client{Transport: transport(t)}
-}
-
-func transport(t Timeouts) *http.Transport {
 	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConns: 100, IdleConnTimeout: 90 * time.Second}
 	if def, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr = def.Clone()
 	}
+	limit(tr, t)
+	return &http.Client{Transport: tr}
+}
+
+// limit gives a transport t's connect and first-byte timeouts.
+func limit(tr *http.Transport, t Timeouts) {
 	tr.DialContext = (&net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = t.Connect
 	tr.ResponseHeaderTimeout = t.FirstByte
-	return tr
 }
 
 var setDefaultOnce sync.Once
@@ -57,9 +59,7 @@ var setDefaultOnce sync.Once
 func SetDefaultTransport() {
 	setDefaultOnce.Do(func() {
 		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
-			tr.DialContext = (&net.Dialer{Timeout: Default.Connect, KeepAlive: 30 * time.Second}).DialContext
-			tr.TLSHandshakeTimeout = Default.Connect
-			tr.ResponseHeaderTimeout = Default.FirstByte
+			limit(tr, Default)
 		}
 	})
 }
@@ -124,21 +124,12 @@ type idleWatch struct {
 	timer   *time.Timer
 	req     *http.Request
 	parent  context.Context
-	mu      sync.Mutex
-	expired bool
+	expired atomic.Bool
 }
 
 func (w *idleWatch) expire() {
-	w.mu.Lock()
-	w.expired = true
-	w.mu.Unlock()
+	w.expired.Store(true)
 	w.cancel()
-}
-
-func (w *idleWatch) didExpire() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.expired
 }
 
 type idleBody struct {
@@ -155,7 +146,7 @@ func (b *idleBody) Read(p []byte) (int, error) {
 		if b.w.parent.Err() != nil {
 			return n, b.w.parent.Err()
 		}
-		if b.w.didExpire() {
+		if b.w.expired.Load() {
 			return n, fmt.Errorf("%s: no data for %s: %w", b.w.req.URL.Redacted(), b.w.idle, ErrStalled)
 		}
 	}

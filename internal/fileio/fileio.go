@@ -105,3 +105,18 @@ func CheckRegularFile(path string) error {
 	}
 	return fmt.Errorf("%s: %w (a device, pipe or socket): give a file", path, ErrNotRegular)
 }
+
+// RemoveStaleTemp removes, in the folders, the temporary files of interrupted
+// atomic writes (WriteFileAtomic names them .NAME.tmp-RANDOM) and returns them.
+func RemoveStaleTemp(dirs ...string) []string {
+	var removed []string
+	for _, dir := range dirs {
+		matches, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+		for _, m := range matches {
+			if st, err := os.Lstat(m); err == nil && st.Mode().IsRegular() && os.Remove(m) == nil {
+				removed = append(removed, m)
+			}
+		}
+	}
+	return removed
+}

@@ -35,9 +35,12 @@ func IsImageName(name string) bool {
 // how to show it (1: as stored; only JPEGs have one): for callers that shrink
 // first and turn the small result (FitOriented).
 func DecodeStored(path string) (image.Image, int, error) {
-	img, err := decodeFile(path)
+	img, format, err := decodeFile(path)
 	if err != nil {
 		return nil, 0, err
+	}
+	if format != "JPEG" {
+		return img, 1, nil
 	}
 	return img, Orientation(path), nil
 }
@@ -45,58 +48,58 @@ func DecodeStored(path string) (image.Image, int, error) {
 // decodeFile reads an image file as stored. Errors are one line naming the
 // file and saying what is wrong: missing, a directory, empty, not an image,
 // too large, truncated.
-func decodeFile(path string) (image.Image, error) {
+func decodeFile(path string) (img image.Image, format string, err error) {
 	if err := fileio.CheckRegularFile(path); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file", path)
+			return nil, "", fmt.Errorf("%s: no such file", path)
 		}
 		if errors.Is(err, os.ErrPermission) {
-			return nil, fmt.Errorf("%s: permission denied: make it readable (chmod +r)", path)
+			return nil, "", fmt.Errorf("%s: permission denied: make it readable (chmod +r)", path)
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not an image file", path)
+		return nil, "", fmt.Errorf("%s: is a directory, not an image file", path)
 	}
 	if st.Size() == 0 {
-		return nil, fmt.Errorf("%s: empty file, not an image", path)
+		return nil, "", fmt.Errorf("%s: empty file, not an image", path)
 	}
 	r := bufio.NewReader(f)
 	head, _ := r.Peek(12)
-	format := sniff(head)
+	format = sniff(head)
 	if other := OtherFormat(head); other != "" {
-		return nil, fmt.Errorf("%s: a %s image, which ganbook cannot read: convert it to PNG or JPEG", path, other)
+		return nil, "", fmt.Errorf("%s: a %s image, which ganbook cannot read: convert it to PNG or JPEG", path, other)
 	}
 	if format == "" {
-		return nil, fmt.Errorf("%s: not a PNG, JPEG or GIF image (it starts with %q)", path, head[:min(len(head), 8)])
+		return nil, "", fmt.Errorf("%s: not a PNG, JPEG or GIF image (it starts with %q)", path, head[:min(len(head), 8)])
 	}
 	cfg, _, err := image.DecodeConfig(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: corrupt or truncated %s header (%w)", path, format, err)
+		return nil, "", fmt.Errorf("%s: corrupt or truncated %s header (%w)", path, format, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%s: image has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
+		return nil, "", fmt.Errorf("%s: image has no pixels (%dx%d)", path, cfg.Width, cfg.Height)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, fmt.Errorf("%s: image is %dx%d pixels, over the %d megapixel limit: resize it first", path, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+		return nil, "", fmt.Errorf("%s: image is %dx%d pixels, over the %d megapixel limit: resize it first", path, cfg.Width, cfg.Height, MaxPixels/1_000_000)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	img, _, err := image.Decode(bufio.NewReader(f))
+	img, _, err = image.Decode(bufio.NewReader(f))
 	if err != nil {
-		return nil, fmt.Errorf("%s: corrupt or truncated %s image (%w)", path, format, err)
+		return nil, "", fmt.Errorf("%s: corrupt or truncated %s image (%w)", path, format, err)
 	}
-	return img, nil
+	return img, format, nil
 }
 
 // Decode reads a picture as a viewer shows it: a JPEG turned as its EXIF

@@ -29,19 +29,18 @@ func Save(path string, img image.Image) error {
 		return err
 	}
 	var buf bytes.Buffer
+	mark, err := markPNG, error(nil)
 	if strings.ToLower(filepath.Ext(path)) == ".png" {
-		if err := png.Encode(&buf, img); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		buf = *bytes.NewBuffer(markPNG(buf.Bytes()))
+		err = png.Encode(&buf, img)
 	} else {
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92}); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		buf = *bytes.NewBuffer(markJPEG(buf.Bytes()))
+		mark, err = markJPEG, jpeg.Encode(&buf, img, &jpeg.Options{Quality: 92})
 	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	marked := mark(buf.Bytes())
 	return fileio.WriteFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
+		_, err := w.Write(marked)
 		return err
 	})
 }

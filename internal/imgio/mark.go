@@ -13,17 +13,23 @@ import (
 // (which it must not): a PNG "Software" text chunk, a JPEG comment.
 const markText = "ganbook"
 
+// The mark's bytes: a PNG text chunk's type and data (its length and CRC
+// around them), and a JPEG's start marker with the comment segment after it.
+var (
+	pngMark  = append([]byte("tEXtSoftware\x00"), markText...)
+	jpegMark = append([]byte{0xff, 0xd8, 0xff, 0xfe, 0, byte(2 + len(markText))}, markText...)
+)
+
 // markPNG inserts a tEXt chunk "Software: ganbook" after a PNG's IHDR chunk.
 func markPNG(encoded []byte) []byte {
 	const ihdrEnd = 8 + 4 + 4 + 13 + 4 // signature, then IHDR's length, type, data, CRC
 	if len(encoded) < ihdrEnd {
 		return encoded
 	}
-	data := append([]byte("tEXtSoftware\x00"), markText...)
 	var chunk bytes.Buffer
-	_ = binary.Write(&chunk, binary.BigEndian, uint32(len(data)-4))
-	chunk.Write(data)
-	_ = binary.Write(&chunk, binary.BigEndian, crc32.ChecksumIEEE(data))
+	_ = binary.Write(&chunk, binary.BigEndian, uint32(len(pngMark)-4)) // the length counts the data, not the type
+	chunk.Write(pngMark)
+	_ = binary.Write(&chunk, binary.BigEndian, crc32.ChecksumIEEE(pngMark))
 	out := append([]byte(nil), encoded[:ihdrEnd]...)
 	out = append(out, chunk.Bytes()...)
 	return append(out, encoded[ihdrEnd:]...)
@@ -34,11 +40,7 @@ func markJPEG(encoded []byte) []byte {
 	if len(encoded) < 2 {
 		return encoded
 	}
-	seg := []byte{0xff, 0xfe, 0, byte(2 + len(markText))}
-	seg = append(seg, markText...)
-	out := append([]byte(nil), encoded[:2]...)
-	out = append(out, seg...)
-	return append(out, encoded[2:]...)
+	return append(append([]byte(nil), jpegMark...), encoded[2:]...) // jpegMark starts with the start marker
 }
 
 // WrittenByGanbook reports whether the picture at path carries ganbook's mark
@@ -52,7 +54,5 @@ func WrittenByGanbook(path string) bool {
 	head := make([]byte, 128)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
-	png := append([]byte("tEXtSoftware\x00"), markText...)
-	jpg := append([]byte{0xff, 0xd8, 0xff, 0xfe, 0, byte(2 + len(markText))}, markText...)
-	return bytes.Contains(head, png) || bytes.HasPrefix(head, jpg)
+	return bytes.Contains(head, pngMark) || bytes.HasPrefix(head, jpegMark)
 }

@@ -196,44 +196,18 @@ func joinPath(parts ...string) string {
 	return strings.Join(out, string(os.PathListSeparator))
 }
 
-// InstalledRoot is the checkout the installed ganbook kernel imports ganbook
-// from (its spec's GANBOOK_ROOT), or "" when there is none.
+// InstalledRoot is the checkout the user's installed ganbook kernel imports
+// ganbook from (its spec's GANBOOK_ROOT), or "" when there is none.
 func InstalledRoot() string {
-	spec, err := installedSpec()
+	raw, err := os.ReadFile(filepath.Join(KernelSpecDir(), "kernel.json"))
 	if err != nil {
 		return ""
 	}
-	root, _ := specEnv(spec)["GANBOOK_ROOT"].(string)
-	return root
-}
-
-// installedSpec reads the installed ganbook kernel's kernel.json.
-func installedSpec() (map[string]any, error) {
-	return readSpec(KernelSpecDir())
-}
-
-// readSpec reads the kernel.json in a kernel folder.
-func readSpec(dir string) (map[string]any, error) {
-	path := filepath.Join(dir, "kernel.json")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("the ganbook kernel is not installed (%w): run `ganbook kernel install`", err)
+	var spec struct {
+		Env map[string]string `json:"env"`
 	}
-	var spec map[string]any
-	if err := json.Unmarshal(raw, &spec); err != nil {
-		return nil, fmt.Errorf("%s: %w: run `ganbook kernel install` again", path, err)
-	}
-	return spec, nil
-}
-
-// specEnv is a kernel spec's env, created empty when it has none.
-func specEnv(spec map[string]any) map[string]any {
-	env, _ := spec["env"].(map[string]any)
-	if env == nil {
-		env = map[string]any{}
-		spec["env"] = env
-	}
-	return env
+	_ = json.Unmarshal(raw, &spec)
+	return spec.Env["GANBOOK_ROOT"]
 }
 
 // CheckLine is one line of `ganbook kernel check`.

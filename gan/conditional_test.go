@@ -1,4 +1,4 @@
-package gan
+package gan_test
 
 import (
 	"errors"
@@ -15,6 +15,10 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/internal/gantest"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // The projection term by hand: features f = [[1, 2, 3], [4, 5, 6]], classes
@@ -28,7 +32,7 @@ func TestClassProjectionByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec, err := model.NewExec(nn.MustBackend(), store, func(s *model.Scope, f, c *Node) *Node {
-		return ClassProjection(store.Scope("/d"), f, c)
+		return gan.ClassProjection(store.Scope("/d"), f, c)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -44,33 +48,33 @@ func TestClassProjectionByHand(t *testing.T) {
 }
 
 func TestOneHotAndEvenClasses(t *testing.T) {
-	hot, err := OneHotClasses([]int{2, 0}, 3)
+	hot, err := gan.OneHotClasses([]int{2, 0}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := tensors.MustCopyFlatData[float32](hot); !slices.Equal(got, []float32{0, 0, 1, 1, 0, 0}) {
 		t.Errorf("one-hot of [2 0] = %v", got)
 	}
-	if _, err := OneHotClasses([]int{3}, 3); err == nil || !strings.Contains(err.Error(), "label 3") {
+	if _, err := gan.OneHotClasses([]int{3}, 3); err == nil || !strings.Contains(err.Error(), "label 3") {
 		t.Errorf("a label outside the classes must be refused, got %v", err)
 	}
-	if got := EvenClasses(8, 5, 10); !slices.Equal(got, []int{8, 9, 0, 1, 2}) {
+	if got := gan.EvenClasses(8, 5, 10); !slices.Equal(got, []int{8, 9, 0, 1, 2}) {
 		t.Errorf("EvenClasses(8, 5, 10) = %v", got)
 	}
 }
 
 // A conditional GAN needs labels, and says how to do without them.
 func TestConditionalNeedsLabels(t *testing.T) {
-	o := tinyOptions(MLP)
+	o := gantest.TinyOptions(gan.MLP)
 	o.Classes = 2
-	g := newTestGAN(t, o)
-	batch := randomBatch(o, 1)
+	g := gantest.NewGAN(t, o)
+	batch := gantest.RandomBatch(o, 1)
 	batch.Labels = nil
 	if _, err := g.TrainStep(batch); err == nil || !strings.Contains(err.Error(), "conditional") {
 		t.Errorf("a batch without labels must be refused, got %v", err)
 	}
 	unlabelled := &dataset.Dataset{Name: "photos", N: 8, Size: 28, Chan: 1, Images: make([]float32, 8*28*28)}
-	var ce *ClassesError
+	var ce *gan.ClassesError
 	if _, err := g.Batches(unlabelled); !errors.As(err, &ce) || ce.Fit != 0 || !strings.Contains(err.Error(), "unconditional GAN (0 classes)") {
 		t.Errorf("an unlabelled dataset must be refused with the fix, got %v", err)
 	}
@@ -78,7 +82,7 @@ func TestConditionalNeedsLabels(t *testing.T) {
 	if _, err := g.Batches(unlabelled); !errors.As(err, &ce) || ce.Fit != 3 || !strings.Contains(err.Error(), "it needs 3 classes") {
 		t.Errorf("a label beyond the classes must be refused with the fix, got %v", err)
 	}
-	if o, _ := PresetOptions(PresetTuned, DCGAN, true); o.Conditional() {
+	if o, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true); o.Conditional() {
 		t.Errorf("the tuned preset for a folder (no labels) must be unconditional")
 	}
 }
@@ -90,9 +94,9 @@ func TestConditionalGeneratorDrawsItsClass(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains 500 steps")
 	}
-	for _, name := range []string{MLP, DCGAN} {
+	for _, name := range []string{gan.MLP, gan.DCGAN} {
 		t.Run(name, func(t *testing.T) {
-			o := tinyOptions(name)
+			o := gantest.TinyOptions(name)
 			o.Classes, o.Batch, o.LRD, o.LRG = 2, 16, 1e-3, 1e-3
 			n := 64
 			ds := &dataset.Dataset{Name: "two-tones", N: n, Size: 28, Chan: 1, Images: make([]float32, n*28*28), Labels: make([]uint8, n)}
@@ -102,7 +106,7 @@ func TestConditionalGeneratorDrawsItsClass(t *testing.T) {
 					ds.Images[i*28*28+p] = 0.8 * float32(2*(i%2)-1)
 				}
 			}
-			g := newTestGAN(t, o)
+			g := gantest.NewGAN(t, o)
 			batches, err := g.Batches(ds)
 			if err != nil {
 				t.Fatal(err)
@@ -112,7 +116,7 @@ func TestConditionalGeneratorDrawsItsClass(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			z := Noise(8, o.NoiseDim, 3)
+			z := gan.Noise(8, o.NoiseDim, 3)
 			mean := func(class int) float64 {
 				imgs, err := g.GenerateClasses(z, []int{class, class, class, class, class, class, class, class})
 				if err != nil {

@@ -11,8 +11,9 @@
 //     ("fool it"), updating only the generator.
 //
 // Two architectures are provided: the lesson's first model, a multi-layer
-// perceptron (MLP), and the convolutional DCGAN (DCGAN). Per-step metrics,
-// sample grids, atomic checkpoints (safetensors files) with resume, and
-// hyperparameter sweeps complete the package; the images come from package
-// dataset (MNIST, Fashion-MNIST, a folder of your own images).
+// perceptron (MLP), and the convolutional DCGAN (DCGAN), each unconditional
+// or told the class to draw (Options.Classes). The package holds the networks,
+// the losses, the two phases, the options and sampling; package gan/run runs
+// them over a dataset into a run folder (checkpoints, resume, metrics, sample
+// grids, sweeps), and package dataset supplies the images.
 package gan

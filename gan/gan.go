@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
@@ -254,12 +255,6 @@ func (g *GAN) setLRFactor(f float64) error {
 	return nil
 }
 
-// LearningRates returns the learning rates the next step uses.
-func (g *GAN) LearningRates() (d, gen float64) {
-	f := g.Opts.LRFactor(g.Step + 1)
-	return g.Opts.LRD * f, g.Opts.LRG * f
-}
-
 // Generate runs the generator in inference mode on noise z [N, NoiseDim] and
 // returns images [N, Size, Size, Channels] in [-1, 1]. A conditional GAN draws
 // class i % Classes for image i: every class equally often.
@@ -346,4 +341,23 @@ func (g *GAN) Fingerprint(scopePath string) string {
 		vars[p].MustValue().ConstBytes(func(b []byte) { h.Write(b) })
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Batches returns the batches a run draws from data from its current step
+// on: seeded by the options' seed and the step, so a resumed run does not
+// replay the batches it already trained on.
+func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
+	if data.Size != g.Opts.Size || data.Chan != g.Opts.Channels {
+		return nil, fmt.Errorf("dataset %s has %dx%dx%d images, the model wants %dx%dx%d", data.Name,
+			data.Size, data.Size, data.Chan, g.Opts.Size, g.Opts.Size, g.Opts.Channels)
+	}
+	if g.Opts.Conditional() {
+		if len(data.Labels) != data.N {
+			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Label: -1}
+		}
+		if top := int(slices.Max(data.Labels)); top >= g.Opts.Classes {
+			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Label: top, Fit: top + 1}
+		}
+	}
+	return dataset.NewBatcher(data, g.Opts.Batch, g.Opts.Seed+int64(g.Step))
 }

@@ -1,122 +1,47 @@
-package gan
+package gan_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/ganbook/ganbook/dataset"
-	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/ganbook/ganbook/internal/gantest"
+
+	"github.com/ganbook/ganbook/gan"
 )
-
-// tinyOptions are small, fast models for tests.
-func tinyOptions(modelName string) Options {
-	o := DefaultOptions(modelName)
-	o.Batch = 8
-	o.NoiseDim = 16
-	if modelName == "mlp" {
-		o.GHidden, o.DHidden = []int{32, 64}, []int{64, 32}
-	} else {
-		o.GBase, o.DBase = 16, 8
-	}
-	return o
-}
-
-// randomBatch is a batch of uniform noise in [-1, 1] standing in for real
-// images, with random labels for a conditional GAN.
-func randomBatch(o Options, seed uint64) dataset.Batch {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	x := make([]float32, o.Batch*o.Pixels())
-	for i := range x {
-		x[i] = rng.Float32()*2 - 1
-	}
-	var labels []int
-	for range o.Batch * min(o.Classes, 1) {
-		labels = append(labels, rng.IntN(o.Classes))
-	}
-	return dataset.Batch{Images: tensors.FromFlatDataAndDimensions(x, o.Batch, o.Size, o.Size, o.Channels), Labels: labels}
-}
-
-func newTestGAN(t testing.TB, o Options) *GAN {
-	t.Helper()
-	g, err := New(nn.MustBackend(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
-
-// snapshot copies every variable under a scope path.
-func snapshot(store *model.Store, prefix string) map[string][]byte {
-	out := map[string][]byte{}
-	for v := range store.IterVariables() {
-		if !strings.HasPrefix(v.Path(), prefix+"/") {
-			continue
-		}
-		v.MustValue().ConstBytes(func(b []byte) { out[v.Path()] = append([]byte(nil), b...) })
-	}
-	return out
-}
-
-func assertSame(t *testing.T, what string, before, after map[string][]byte) {
-	t.Helper()
-	if len(before) == 0 || len(before) != len(after) {
-		t.Fatalf("%s: %d variables before, %d after", what, len(before), len(after))
-	}
-	for path, b := range before {
-		if string(b) != string(after[path]) {
-			t.Errorf("%s: variable %s changed", what, path)
-		}
-	}
-}
-
-func assertSomeChanged(t *testing.T, what string, before, after map[string][]byte) {
-	t.Helper()
-	changed := 0
-	for path, b := range before {
-		if string(b) != string(after[path]) {
-			changed++
-		}
-	}
-	if changed == 0 {
-		t.Errorf("%s: no variable changed", what)
-	}
-}
 
 // The lesson's two phases: each one changes only its own network. This is
 // what "the discriminator is frozen" means, checked bit for bit.
 func TestPhasesTouchOnlyTheirNetwork(t *testing.T) {
 	for _, name := range []string{"mlp", "dcgan"} {
 		t.Run(name, func(t *testing.T) {
-			o := tinyOptions(name)
-			g := newTestGAN(t, o)
+			o := gantest.TinyOptions(name)
+			g := gantest.NewGAN(t, o)
 			// One full step so every variable (including Adam's state) exists.
-			if _, err := g.TrainStep(randomBatch(o, 1)); err != nil {
+			if _, err := g.TrainStep(gantest.RandomBatch(o, 1)); err != nil {
 				t.Fatal(err)
 			}
 
-			dBefore, gBefore := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
-			dPrint, gPrint := g.Fingerprint(DiscriminatorScope), g.Fingerprint(GeneratorScope)
+			dBefore, gBefore := gantest.Snapshot(g.Store, gan.DiscriminatorScope), gantest.Snapshot(g.Store, gan.GeneratorScope)
+			dPrint, gPrint := g.Fingerprint(gan.DiscriminatorScope), g.Fingerprint(gan.GeneratorScope)
 			if _, err := g.TrainGenerator(); err != nil {
 				t.Fatal(err)
 			}
-			if g.Fingerprint(DiscriminatorScope) != dPrint || g.Fingerprint(GeneratorScope) == gPrint {
+			if g.Fingerprint(gan.DiscriminatorScope) != dPrint || g.Fingerprint(gan.GeneratorScope) == gPrint {
 				t.Errorf("fingerprints: discriminator must stay, generator must change")
 			}
-			dAfter, gAfter := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
-			assertSame(t, "generator step, discriminator", dBefore, dAfter)
-			assertSomeChanged(t, "generator step, generator", gBefore, gAfter)
+			dAfter, gAfter := gantest.Snapshot(g.Store, gan.DiscriminatorScope), gantest.Snapshot(g.Store, gan.GeneratorScope)
+			gantest.AssertSame(t, "generator step, discriminator", dBefore, dAfter)
+			gantest.AssertSomeChanged(t, "generator step, generator", gBefore, gAfter)
 
-			if _, err := g.TrainDiscriminator(randomBatch(o, 2)); err != nil {
+			if _, err := g.TrainDiscriminator(gantest.RandomBatch(o, 2)); err != nil {
 				t.Fatal(err)
 			}
-			dAfter2, gAfter2 := snapshot(g.Store, DiscriminatorScope), snapshot(g.Store, GeneratorScope)
-			assertSame(t, "discriminator step, generator", gAfter, gAfter2)
-			assertSomeChanged(t, "discriminator step, discriminator", dAfter, dAfter2)
+			dAfter2, gAfter2 := gantest.Snapshot(g.Store, gan.DiscriminatorScope), gantest.Snapshot(g.Store, gan.GeneratorScope)
+			gantest.AssertSame(t, "discriminator step, generator", gAfter, gAfter2)
+			gantest.AssertSomeChanged(t, "discriminator step, discriminator", dAfter, dAfter2)
 		})
 	}
 }
@@ -126,10 +51,10 @@ func TestShapes(t *testing.T) {
 		model          string
 		size, channels int
 	}{{"mlp", 28, 1}, {"dcgan", 28, 1}, {"dcgan", 32, 3}, {"dcgan", 64, 3}, {"mlp", 32, 3}} {
-		o := tinyOptions(tc.model)
+		o := gantest.TinyOptions(tc.model)
 		o.Size, o.Channels = tc.size, tc.channels
-		g := newTestGAN(t, o)
-		m, err := g.TrainStep(randomBatch(o, 3))
+		g := gantest.NewGAN(t, o)
+		m, err := g.TrainStep(gantest.RandomBatch(o, 3))
 		if err != nil {
 			t.Fatalf("%+v: %v", tc, err)
 		}
@@ -140,7 +65,7 @@ func TestShapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []int{NumFixedNoise, tc.size, tc.size, tc.channels}
+		want := []int{gan.NumFixedNoise, tc.size, tc.size, tc.channels}
 		if got := imgs.Shape().Dimensions; !equalInts(got, want) {
 			t.Errorf("%+v: generated shape %v, want %v", tc, got, want)
 		}
@@ -165,10 +90,10 @@ func equalInts(a, b []int) bool {
 }
 
 func TestWrongBatchShape(t *testing.T) {
-	o := tinyOptions("mlp")
-	g := newTestGAN(t, o)
+	o := gantest.TinyOptions("mlp")
+	g := gantest.NewGAN(t, o)
 	o.Batch = 4
-	if _, err := g.TrainDiscriminator(randomBatch(o, 1)); err == nil || !strings.Contains(err.Error(), "shape") {
+	if _, err := g.TrainDiscriminator(gantest.RandomBatch(o, 1)); err == nil || !strings.Contains(err.Error(), "shape") {
 		t.Errorf("want a shape error, got %v", err)
 	}
 }
@@ -178,19 +103,19 @@ func TestSkipDiscriminatorWhenWinning(t *testing.T) {
 		below, featureMatching float64
 		skip                   bool
 	}{{100, 0, true}, {1e-9, 0, false}, {100, 1, true}, {1e-9, 1, false}} { // the loss is always below 100 and never below 1e-9
-		o := tinyOptions("mlp")
+		o := gantest.TinyOptions("mlp")
 		o.SkipDBelow, o.FeatureMatching = tc.below, tc.featureMatching
-		g := newTestGAN(t, o)
+		g := gantest.NewGAN(t, o)
 		for i := range 3 {
-			before := g.Fingerprint(DiscriminatorScope)
-			m, err := g.TrainStep(randomBatch(o, uint64(i)))
+			before := g.Fingerprint(gan.DiscriminatorScope)
+			m, err := g.TrainStep(gantest.RandomBatch(o, uint64(i)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if m.DSkipped != tc.skip || m.DLoss <= 0 || m.DLoss > 10 {
 				t.Errorf("below %g, step %d: skipped=%v, D loss %g", tc.below, i+1, m.DSkipped, m.DLoss)
 			}
-			if i > 0 && (g.Fingerprint(DiscriminatorScope) == before) != tc.skip {
+			if i > 0 && (g.Fingerprint(gan.DiscriminatorScope) == before) != tc.skip {
 				t.Errorf("below %g, step %d: discriminator weights changed=%v", tc.below, i+1, !tc.skip)
 			}
 		}
@@ -198,9 +123,9 @@ func TestSkipDiscriminatorWhenWinning(t *testing.T) {
 }
 
 func benchmarkStep(b *testing.B, name string) {
-	o := DefaultOptions(name)
-	g := newTestGAN(b, o)
-	batch := randomBatch(o, 1)
+	o := gan.DefaultOptions(name)
+	g := gantest.NewGAN(b, o)
+	batch := gantest.RandomBatch(o, 1)
 	if _, err := g.TrainStep(batch); err != nil { // compile outside the timing
 		b.Fatal(err)
 	}
@@ -223,12 +148,12 @@ func BenchmarkDCGANStep(b *testing.B) { benchmarkStep(b, "dcgan") }
 func TestSamplesFollowTraining(t *testing.T) {
 	for _, name := range []string{"mlp", "dcgan", "mlp-ema"} {
 		t.Run(name, func(t *testing.T) {
-			o := tinyOptions(strings.TrimSuffix(name, "-ema"))
+			o := gantest.TinyOptions(strings.TrimSuffix(name, "-ema"))
 			if strings.HasSuffix(name, "-ema") {
 				o.EMA = 0.5 // samples come from the averaged generator (its own graph)
 			}
-			g := newTestGAN(t, o)
-			z := Noise(4, o.NoiseDim, 7)
+			g := gantest.NewGAN(t, o)
+			z := gan.Noise(4, o.NoiseDim, 7)
 			sample := func() []float32 {
 				out, err := g.Generate(z)
 				if err != nil {
@@ -237,12 +162,12 @@ func TestSamplesFollowTraining(t *testing.T) {
 				return tensors.MustCopyFlatData[float32](out)
 			}
 			// A step first, so the weights exist when the sampling graph is compiled.
-			if _, err := g.TrainStep(randomBatch(o, 99)); err != nil {
+			if _, err := g.TrainStep(gantest.RandomBatch(o, 99)); err != nil {
 				t.Fatal(err)
 			}
 			before := sample()
 			for i := range 3 {
-				if _, err := g.TrainStep(randomBatch(o, uint64(i))); err != nil {
+				if _, err := g.TrainStep(gantest.RandomBatch(o, uint64(i))); err != nil {
 					t.Fatal(err)
 				}
 			}

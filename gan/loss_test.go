@@ -1,4 +1,4 @@
-package gan
+package gan_test
 
 import (
 	"math"
@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // BCE on logits [0, 2], computed by hand: softplus(-0) = ln 2 = 0.693147,
@@ -19,7 +21,7 @@ func TestBCEWithLogitsHandComputed(t *testing.T) {
 		{0, (0.6931472 + 2.1269280) / 2},           // -log(1 - D(G(z))) on fakes
 		{0.9, (0.6931472 + 2.1269280 - 0.9*2) / 2}, // label smoothing
 	} {
-		got := MustExecOnce(nn.MustBackend(), func(x *Node) *Node { return BCEWithLogits(x, tc.target) }, logits)
+		got := MustExecOnce(nn.MustBackend(), func(x *Node) *Node { return gan.BCEWithLogits(x, tc.target) }, logits)
 		if v := tensors.ToScalar[float64](got); math.Abs(v-tc.want) > 1e-6 {
 			t.Errorf("target %g: BCE %.7f, want %.7f", tc.target, v, tc.want)
 		}
@@ -29,7 +31,7 @@ func TestBCEWithLogitsHandComputed(t *testing.T) {
 // The gradient of mean BCE is (sigmoid(x) - t) / n.
 func TestBCEGradient(t *testing.T) {
 	logits := tensors.FromValue([]float64{0, 2})
-	grad := MustExecOnce(nn.MustBackend(), func(x *Node) *Node { return Gradient(BCEWithLogits(x, 1), x)[0] }, logits)
+	grad := MustExecOnce(nn.MustBackend(), func(x *Node) *Node { return Gradient(gan.BCEWithLogits(x, 1), x)[0] }, logits)
 	got := tensors.MustCopyFlatData[float64](grad)
 	want := []float64{(0.5 - 1) / 2, (1/(1+math.Exp(-2)) - 1) / 2}
 	for i := range want {

@@ -19,7 +19,7 @@ type Metrics struct {
 	DFake    float64 // D(G(z)) seen by the generator phase
 	DSkipped bool    // the discriminator phase was skipped (Options.SkipDBelow)
 
-	// Quality scores, set only on the steps where RunConfig.Score ran.
+	// Quality scores, set only on the steps where a run scored them (run.Config.Score).
 	Score *QualityScore
 }
 
@@ -53,17 +53,4 @@ func (m Metrics) check() error {
 		return fmt.Errorf("%w at step %d (D loss %g, G loss %g): lower the learning rates and resume from the last checkpoint", ErrDiverged, m.Step, m.DLoss, m.GLoss)
 	}
 	return nil
-}
-
-// MetricsHeader is the first line of metrics.csv.
-const MetricsHeader = "step,d_loss,g_loss,d_real,d_fake,d_skipped,frechet,confidence,entropy,diversity"
-
-// CSV is the metrics as one metrics.csv line (without newline); the score
-// columns are empty on steps that were not scored.
-func (m Metrics) CSV() string {
-	line := fmt.Sprintf("%d,%.6g,%.6g,%.6g,%.6g,%t,", m.Step, m.DLoss, m.GLoss, m.DReal, m.DFake, m.DSkipped)
-	if m.Score != nil {
-		return line + fmt.Sprintf("%.4g,%.4g,%.4g,%.4g", m.Score.Frechet, m.Score.Confidence, m.Score.Entropy, m.Score.Diversity)
-	}
-	return line + ",,,"
 }

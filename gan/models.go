@@ -45,24 +45,13 @@ func GeneratorScales(scope *model.Scope, z *Node, o Options) []*Node {
 	return imgs
 }
 
-// Discriminator returns one logit per image for x [B, Size, Size, Channels]:
-// positive means "real", negative "generated". D(x) = sigmoid(logit). An
-// MSG-GAN discriminator reads x and its average-pooled smaller copies.
-func Discriminator(scope *model.Scope, x *Node, o Options) *Node {
-	return DiscriminatorScales(scope, Pyramid(x, o), o)
-}
-
-// DiscriminatorScales is the discriminator on an image and its smaller copies,
-// as Pyramid or GeneratorScales return them.
-func DiscriminatorScales(scope *model.Scope, imgs []*Node, o Options) *Node {
-	logits, _ := DiscriminatorFeatures(scope, imgs, o)
-	return logits
-}
-
-// DiscriminatorFeatures is the discriminator returning, besides the logits
-// [B], the features [B, F] its last layer reads: what feature matching
-// (Options.FeatureMatching) compares between real and generated batches.
-func DiscriminatorFeatures(scope *model.Scope, imgs []*Node, o Options) (logits, features *Node) {
+// Discriminator says for each image of imgs[0] [B, Size, Size, Channels]
+// how real it looks: one logit per image, positive for "real", negative for
+// "generated" (D(x) = sigmoid(logit)). It also returns the features [B, F]
+// its last layer reads: what feature matching (Options.FeatureMatching) and
+// the class projection use. An MSG-GAN discriminator (Options.MultiScale)
+// also reads imgs[1:], the image at the generator's smaller scales (Pyramid).
+func Discriminator(scope *model.Scope, imgs []*Node, o Options) (logits, features *Node) {
 	x := imgs[0]
 	x.AssertDims(-1, o.Size, o.Size, o.Channels)
 	if o.Model == DCGAN {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"slices"
+	"strings"
 )
 
 // The two architectures, named once.
@@ -297,4 +299,34 @@ func (o Options) String() string {
 		s += fmt.Sprintf(" classes=%d", o.Classes)
 	}
 	return s + fmt.Sprintf(" seed=%d", o.Seed)
+}
+
+// OptionNames are the JSON names of every field of Options, in order.
+func OptionNames() []string {
+	t := reflect.TypeFor[Options]()
+	names := make([]string, 0, t.NumField())
+	for f := range t.Fields() {
+		names = append(names, JSONName(f))
+	}
+	return names
+}
+
+// JSONName is an Options field's JSON name ("lr_d"): the name the options
+// are known by in checkpoints, errors and overrides.
+func JSONName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}
+
+// Override returns o with the options named (JSON names) taken from from.
+func (o Options) Override(from Options, names ...string) (Options, error) {
+	dst, src := reflect.ValueOf(&o).Elem(), reflect.ValueOf(from)
+	for _, name := range names {
+		i := slices.Index(OptionNames(), name)
+		if i < 0 {
+			return o, fmt.Errorf("no option named %q", name)
+		}
+		dst.Field(i).Set(src.Field(i))
+	}
+	return o, nil
 }

@@ -84,7 +84,7 @@ func (g *GAN) latent(scope *model.Scope, graph *Graph) (z, classes *Node) {
 // the given one-hot classes (nil for an unconditional GAN): the logits and
 // the features its last layer reads.
 func (g *GAN) judge(imgs []*Node, classes *Node) (logits, features *Node) {
-	logits, features = DiscriminatorFeatures(g.discriminatorScope(), imgs, g.Opts)
+	logits, features = Discriminator(g.discriminatorScope(), imgs, g.Opts)
 	if g.Opts.Conditional() {
 		logits = Add(logits, ClassProjection(g.discriminatorScope(), features, classes))
 	}

@@ -1,4 +1,4 @@
-package gan
+package gan_test
 
 import (
 	"math"
@@ -10,6 +10,12 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/internal/gantest"
+
+	"github.com/ganbook/ganbook/gan"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // Tolerances of the XLA check, float32: the losses of two training steps
@@ -39,30 +45,30 @@ func TestXLATrainingStepsMatchGoBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conditional := tinyOptions(DCGAN)
+	conditional := gantest.TinyOptions(gan.DCGAN)
 	conditional.Classes, conditional.EMA, conditional.LRD = 10, 0.999, 4e-4
-	for name, o := range map[string]Options{"MLP": tinyOptions(MLP), "DCGAN": tinyOptions(DCGAN), "conditional DCGAN": conditional} {
+	for name, o := range map[string]gan.Options{"MLP": gantest.TinyOptions(gan.MLP), "DCGAN": gantest.TinyOptions(gan.DCGAN), "conditional DCGAN": conditional} {
 		t.Run(name, func(t *testing.T) {
 			ref := newGANOn(t, goB, o, nil)
 			dir := t.TempDir()
-			path, err := ref.SaveCheckpoint(dir, 1)
+			path, err := run.Save(ref, dir, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := ReadCheckpoint(path)
+			c, err := run.ReadCheckpoint(path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// Each backend its own copies: a tensor belongs to one backend.
-			ref.fixedLatent = latentFor(o, 5)
+			setLatent(ref, o, 5)
 			got := newGANOn(t, other, o, c)
-			got.fixedLatent = latentFor(o, 5)
+			setLatent(got, o, 5)
 			for step := range 2 {
-				want, err := ref.TrainStep(randomBatch(o, uint64(10+step)))
+				want, err := ref.TrainStep(gantest.RandomBatch(o, uint64(10+step)))
 				if err != nil {
 					t.Fatal(err)
 				}
-				have, err := got.TrainStep(randomBatch(o, uint64(10+step)))
+				have, err := got.TrainStep(gantest.RandomBatch(o, uint64(10+step)))
 				if err != nil {
 					t.Fatalf("%s: %v", config, err)
 				}
@@ -81,42 +87,42 @@ func TestXLATrainingStepsMatchGoBackend(t *testing.T) {
 }
 
 // newGANOn builds a GAN on backend b: fresh, or restored from c.
-func newGANOn(t *testing.T, b compute.Backend, o Options, c *Checkpoint) *GAN {
+func newGANOn(t *testing.T, b compute.Backend, o gan.Options, c *run.Checkpoint) *gan.GAN {
 	t.Helper()
 	if c != nil {
-		g, err := Restore(b, c)
+		g, err := run.Restore(b, c)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return g
 	}
-	g, err := New(b, o)
+	g, err := gan.New(b, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return g
 }
 
-// latentFor is fixed training noise (and classes) for o.
-func latentFor(o Options, seed uint64) *fixedLatent {
+// setLatent fixes g's training noise (and classes) to draws from seed.
+func setLatent(g *gan.GAN, o gan.Options, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	z := make([]float32, o.Batch*o.NoiseDim)
 	for i := range z {
 		z[i] = float32(rng.NormFloat64())
 	}
-	l := &fixedLatent{z: tensors.FromFlatDataAndDimensions(z, o.Batch, o.NoiseDim)}
+	var classes *tensors.Tensor
 	if o.Conditional() {
 		cls := make([]int32, o.Batch)
 		for i := range cls {
 			cls[i] = int32(rng.IntN(o.Classes))
 		}
-		l.classes = tensors.FromFlatDataAndDimensions(cls, o.Batch)
+		classes = tensors.FromFlatDataAndDimensions(cls, o.Batch)
 	}
-	return l
+	gan.SetFixedLatent(g, tensors.FromFlatDataAndDimensions(z, o.Batch, o.NoiseDim), classes)
 }
 
 // compareWeights checks every float32 variable of the two GANs.
-func compareWeights(t *testing.T, want, got *GAN, config string) {
+func compareWeights(t *testing.T, want, got *gan.GAN, config string) {
 	t.Helper()
 	n, worst, worstPath := 0, 0.0, ""
 	for v := range want.Store.IterVariables() {

@@ -11,6 +11,8 @@ import (
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/styletransfer"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // GANPlots draws the lesson's two training plots from a metrics history: the
@@ -59,7 +61,7 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 			return err
 		}
 		if runDir != "" {
-			if err := g.SaveSampleGrid(filepath.Join(runDir, "samples"), grid); err != nil {
+			if err := run.SaveSampleGrid(g, filepath.Join(runDir, "samples"), grid); err != nil {
 				return err
 			}
 		}
@@ -69,7 +71,7 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 	}
 	err := loop.Run(context.Background(), 0, steps, step, loop.Hook{Every: every, Do: show})
 	if runDir != "" && err == nil { // the animation holds every grid, however often it was refreshed
-		err = gan.WriteProgressGIF(filepath.Join(runDir, "samples"))
+		err = run.WriteProgressGIF(filepath.Join(runDir, "samples"))
 	}
 	return m, err
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/score"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // ShowClassGrid scores n of g's samples with the shipped classifier of
@@ -40,7 +42,7 @@ func ShowRunScores(dataName string, n int, runDirs ...string) error {
 	headers := []string{"run", "step", "Frechet", "confidence", "share > 0.9", "class entropy", "diversity"}
 	var rows [][]string
 	for _, dir := range runDirs {
-		g, _, err := gan.RestoreLatest(backend, dir)
+		g, _, err := run.RestoreLatest(backend, dir)
 		if err != nil {
 			rows = append(rows, []string{filepath.Base(dir), "no checkpoint: run its notebook first", "", "", "", "", ""})
 			continue

@@ -211,7 +211,7 @@ func Labelled(name string, train bool, channels int) (*dataset.Dataset, error) {
 // NewScorer returns the quality score of a GAN trained on dataset ("mnist" or
 // "fashion", or a folder of their images): n samples (noise seed 12345)
 // against the first n test images, with the shipped classifier. It fits
-// gan.RunConfig.Score and gan.Sweep.
+// run.Config.Score and run.Sweep.
 func NewScorer(backend compute.Backend, dataset string, channels, n int) (func(*gan.GAN) (gan.QualityScore, error), error) {
 	if dataset != "mnist" && dataset != "fashion" {
 		return nil, fmt.Errorf("scores exist for mnist and fashion only (for a folder of their images, name the classifier: mnist or fashion)")

@@ -12,14 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // The test binary doubles as ganbook for the subprocess tests below.
 func TestMain(m *testing.M) {
 	if os.Getenv("GANBOOK_TEST_AS_MAIN") == "1" {
-		os.Exit(run(os.Args[1:]))
+		os.Exit(runCommand(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -94,20 +95,20 @@ func TestKillAndResume(t *testing.T) {
 	data, out := t.TempDir(), filepath.Join(t.TempDir(), "run")
 	writeImages(t, data, 12)
 	cmd, lines := ganbookProcess(t, nil, trainArgs(data, out, "100000")...)
-	waitFor(t, lines, gan.CheckpointName(30), 2*time.Minute)
+	waitFor(t, lines, run.CheckpointName(30), 2*time.Minute)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	before, err := gan.LatestCheckpoint(out)
+	before, err := run.LatestCheckpoint(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A checkpoint being written when the process died leaves only a temporary file.
-	if err := os.WriteFile(filepath.Join(out, "."+gan.CheckpointName(999)+".tmp-1234"), []byte("GANBOOK1 half"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(out, "."+run.CheckpointName(999)+".tmp-1234"), []byte("GANBOOK1 half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ckBefore, err := gan.ReadCheckpoint(before)
+	ckBefore, err := run.ReadCheckpoint(before)
 	if err != nil {
 		t.Fatalf("the last checkpoint before the kill is not intact: %v", err)
 	}
@@ -124,8 +125,8 @@ func TestKillAndResume(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "resuming "+out+" at step "+itoa(ckBefore.Step)) {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)
 	}
-	latest, _ := gan.LatestCheckpoint(out)
-	ck, err := gan.ReadCheckpoint(latest)
+	latest, _ := run.LatestCheckpoint(out)
+	ck, err := run.ReadCheckpoint(latest)
 	if err != nil || ck.Step != final {
 		t.Fatalf("final checkpoint %s (%v), want step %d", latest, err, final)
 	}
@@ -141,8 +142,8 @@ func TestKillAndResume(t *testing.T) {
 	}
 	// The same fixed noise before and after: the sample grids stay comparable.
 	b := nn.MustBackend()
-	g1, _ := gan.Restore(b, ckBefore)
-	g2, _ := gan.Restore(b, ck)
+	g1, _ := run.Restore(b, ckBefore)
+	g2, _ := run.Restore(b, ck)
 	n1, n2 := g1.FixedNoise.Value().([][]float32), g2.FixedNoise.Value().([][]float32)
 	if n1[0][0] != n2[0][0] || n1[63][99] != n2[63][99] {
 		t.Error("the fixed noise changed across the resume")
@@ -170,14 +171,14 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 	if code := exitCode(err); code != 130 {
 		t.Fatalf("exit %d after Ctrl-C, want 130\n%s", code, rest)
 	}
-	latest, err := gan.LatestCheckpoint(out)
+	latest, err := run.LatestCheckpoint(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(rest, "interrupted at step") || !strings.Contains(rest, "--resume") {
 		t.Errorf("message lacks the step or how to resume:\n%s", rest)
 	}
-	if _, err := gan.ReadCheckpoint(latest); err != nil {
+	if _, err := run.ReadCheckpoint(latest); err != nil {
 		t.Errorf("checkpoint after Ctrl-C: %v", err)
 	}
 }
@@ -196,7 +197,7 @@ func TestStallStopsWithExplanation(t *testing.T) {
 	if code := exitCode(err); code != 1 || !strings.Contains(rest, "after step 12") || !strings.Contains(rest, "--resume") {
 		t.Fatalf("exit %d; output:\n%s", code, rest)
 	}
-	if latest, _ := gan.LatestCheckpoint(out); filepath.Base(latest) != gan.CheckpointName(10) {
+	if latest, _ := run.LatestCheckpoint(out); filepath.Base(latest) != run.CheckpointName(10) {
 		t.Errorf("latest checkpoint %s, want step 10", latest)
 	}
 }

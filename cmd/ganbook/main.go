@@ -74,10 +74,10 @@ usage:
 Run 'ganbook COMMAND -h' for a command's flags.`
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(runCommand(os.Args[1:]))
 }
 
-func run(args []string) (code int) {
+func runCommand(args []string) (code int) {
 	// The last line of defence: a bug must still end in one line, not a trace.
 	defer func() {
 		if r := recover(); r != nil {

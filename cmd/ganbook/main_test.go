@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // capture runs the CLI in-process and returns its exit code and stderr.
@@ -24,7 +24,7 @@ func capture(t *testing.T, args ...string) (int, string) {
 	old := os.Stderr
 	os.Stderr = w
 	progressLine = newProgress()
-	code := run(args)
+	code := runCommand(args)
 	os.Stderr = old
 	_ = w.Close()
 	var b bytes.Buffer
@@ -120,7 +120,7 @@ func TestTrainResumeSample(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "resuming "+out+" at step 3") {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)
 	}
-	if latest, _ := gan.LatestCheckpoint(out); filepath.Base(latest) != gan.CheckpointName(5) {
+	if latest, _ := run.LatestCheckpoint(out); filepath.Base(latest) != run.CheckpointName(5) {
 		t.Errorf("latest checkpoint %s after resume", latest)
 	}
 

@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/fetch/fetchtest"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // runWithin runs ganbook as a subprocess and fails the test if it has not
@@ -135,11 +136,11 @@ func TestStopSignalsAndRunLock(t *testing.T) {
 			if code := exitCode(cmd.Wait()); code != 130 || strings.Contains(rest, "goroutine ") {
 				t.Fatalf("exit %d after %v, want 130\n%s", code, sig, rest)
 			}
-			latest, err := gan.LatestCheckpoint(out)
+			latest, err := run.LatestCheckpoint(out)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := gan.ReadCheckpoint(latest); err != nil {
+			if _, err := run.ReadCheckpoint(latest); err != nil {
 				t.Errorf("checkpoint after %v: %v", sig, err)
 			}
 		})

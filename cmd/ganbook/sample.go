@@ -7,8 +7,9 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 func sampleCmd(args []string) error {
@@ -43,7 +44,7 @@ func sampleCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	g, path, err := gan.RestoreLatest(b, *runDir)
+	g, path, err := run.RestoreLatest(b, *runDir)
 	if err != nil {
 		return err
 	}

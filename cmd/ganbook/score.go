@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
-	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/score"
 	"github.com/gomlx/compute"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 func scoreCmd(args []string) error {
@@ -83,7 +84,7 @@ func scoreCmd(args []string) error {
 	if *n < 2 || *n > 100000 {
 		return usagef("score: --n must be between 2 and 100000, got %d", *n)
 	}
-	g, path, err := gan.RestoreLatest(b, *runDir)
+	g, path, err := run.RestoreLatest(b, *runDir)
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func scoreReal(b compute.Backend, dataName string, n int) error {
 // `ganbook data folder`, say), since a digit classifier's scores of other
 // pictures mean nothing.
 func scoreDataset(runDir string, dataName *string, given bool) error {
-	trained, err := gan.RunDataset(runDir)
+	trained, err := run.DatasetOf(runDir)
 	if err != nil || trained == "" {
 		return err // a run without run.json (older versions): --dataset decides
 	}

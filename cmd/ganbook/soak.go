@@ -11,6 +11,8 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // soakCmd trains for a while and reports the process's resident memory, to
@@ -36,7 +38,7 @@ func soakCmd(args []string) error {
 		return err
 	}
 	defer os.RemoveAll(out)
-	g, _, err := gan.PrepareRun(b, gan.RunConfig{Options: o, Out: out})
+	g, _, err := run.Prepare(b, run.Config{Options: o, Out: out})
 	if err != nil {
 		return err
 	}
@@ -45,7 +47,7 @@ func soakCmd(args []string) error {
 	nextReport := start
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg := gan.RunConfig{Options: o, Data: data, Out: out, Steps: 1 << 30, CheckpointEvery: 1000, Keep: 1, SampleEvery: 1000,
+	cfg := run.Config{Options: o, Data: data, Out: out, Steps: 1 << 30, CheckpointEvery: 1000, Keep: 1, SampleEvery: 1000,
 		Progress: func(g *gan.GAN, m gan.Metrics, _ time.Duration) {
 			now := time.Now()
 			if now.After(nextReport) || now.After(deadline) {
@@ -57,7 +59,7 @@ func soakCmd(args []string) error {
 			}
 		}}
 	fmt.Printf("%8s  step %7d  RSS %s (start)\n", "0s", 0, rss())
-	if err := gan.Train(ctx, g, cfg); err != nil && ctx.Err() == nil {
+	if err := run.Train(ctx, g, cfg); err != nil && ctx.Err() == nil {
 		return err
 	}
 	fmt.Printf("%8s  step %7d  RSS %s (end)\n", time.Since(start).Round(time.Second), g.Step, rss())

@@ -13,6 +13,8 @@ import (
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/score"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // sweepCmd: `ganbook sweep` trains short runs over a grid of learning rates and
@@ -49,7 +51,7 @@ func sweepCmd(args []string) error {
 			return usagef("sweep: %v", err)
 		}
 	}
-	grid := gan.SweepGrid(base, lists[0], lists[1], lists[2])
+	grid := run.SweepGrid(base, lists[0], lists[1], lists[2])
 	for _, o := range grid {
 		if err := o.Validate(); err != nil {
 			return usagef("sweep: %v", err)
@@ -70,7 +72,7 @@ func sweepCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "sweep: %d runs of %d steps (%s on %s)\n", len(grid), *steps, *modelName, data.Name)
 	ctx, stop := stopContext()
 	defer stop()
-	results, err := gan.Sweep(ctx, b, data, grid, *steps, scorer, func(i int, r gan.SweepResult) {
+	results, err := run.Sweep(ctx, b, data, grid, *steps, scorer, func(i int, r run.SweepResult) {
 		if !r.Finished {
 			if progressLine.due(false) {
 				progressLine.draw(r.Steps, *steps, fmt.Sprintf("run %d/%d  %s", i+1, len(grid), r.Time.Round(time.Second)))
@@ -85,7 +87,7 @@ func sweepCmd(args []string) error {
 		}
 		progressLine.log(fmt.Sprintf("run %d/%d: lr %g beta1 %g beta2 %g: %s (%s)", i+1, len(grid), r.Options.LRG, r.Options.Beta1, r.Options.Beta2, status, r.Time.Round(time.Second)))
 	})
-	table := gan.SweepTable(results)
+	table := run.SweepTable(results)
 	fmt.Print(table)
 	if *out != "" {
 		if werr := fileio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, table); return err }); werr != nil {

@@ -15,6 +15,8 @@ import (
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/score"
+
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // defaultSteps: `ganbook train` with no flags trains the DCGAN on MNIST with
@@ -82,8 +84,8 @@ func trainCmd(args []string) error {
 		return err
 	}
 	// One writer per run folder, for the life of this process.
-	lock, err := gan.LockRun(*out)
-	if errors.Is(err, gan.ErrRunLocked) {
+	lock, err := run.LockFolder(*out)
+	if errors.Is(err, run.ErrLocked) {
 		return fmt.Errorf("%w: wait for it to finish, or choose another --out", err)
 	} else if err != nil {
 		return err
@@ -97,9 +99,9 @@ func trainCmd(args []string) error {
 	for _, p := range lock.StaleRemoved {
 		fmt.Fprintf(os.Stderr, "removed %s, left by an interrupted write\n", p)
 	}
-	cfg := gan.RunConfig{Options: o, Changed: changed, Out: *out, Steps: *steps, Resume: *resume, AdoptOtherRun: *forceResume, SampleEvery: *sampleEvery,
+	cfg := run.Config{Options: o, Changed: changed, Out: *out, Steps: *steps, Resume: *resume, AdoptOtherRun: *forceResume, SampleEvery: *sampleEvery,
 		CheckpointEvery: *ckptEvery, Keep: *keep, StallTimeout: *stall, Log: func(s string) { progressLine.log(s) }}
-	g, ignored, err := gan.PrepareRun(b, cfg)
+	g, ignored, err := run.Prepare(b, cfg)
 	if err != nil {
 		return prepareError(err)
 	}
@@ -146,7 +148,7 @@ func trainCmd(args []string) error {
 			since.Round(time.Second), step, nn.StallAdvice, lastCheckpointHint(*out, resumeHint))
 		os.Exit(1)
 	}
-	err = gan.Train(ctx, g, cfg)
+	err = run.Train(ctx, g, cfg)
 	progressLine.done()
 	started = started || errors.Is(err, context.Canceled) // the interrupted run's checkpoint stays
 	if err != nil {
@@ -160,10 +162,10 @@ func trainCmd(args []string) error {
 // prepareError says, in the command line's words, why a run could not start.
 func prepareError(err error) error {
 	switch {
-	case errors.Is(err, gan.ErrRunExists):
+	case errors.Is(err, run.ErrRunExists):
 		return fmt.Errorf("%w: add --resume to continue that run, or choose another --out", err)
-	case errors.Is(err, gan.ErrOtherModel):
-		var om *gan.OtherModelError
+	case errors.Is(err, run.ErrOtherModel):
+		var om *run.OtherModelError
 		fix := "drop the options that differ"
 		if errors.As(err, &om) {
 			var names []string
@@ -173,7 +175,7 @@ func prepareError(err error) error {
 			fix = "drop --" + strings.Join(flagNames(names), ", --")
 		}
 		return usagef("%v: %s to resume it (the checkpoint decides them), or train a new run with another --out", err, fix)
-	case errors.Is(err, gan.ErrNoCheckpoint), errors.Is(err, iofs.ErrNotExist):
+	case errors.Is(err, run.ErrNoCheckpoint), errors.Is(err, iofs.ErrNotExist):
 		return fmt.Errorf("%w: nothing to resume; train a new run without --resume", err)
 	}
 	return err
@@ -182,7 +184,7 @@ func prepareError(err error) error {
 // trainError says how a run that started ended early, and what to resume.
 func trainError(err error, step int, out, resumeHint string) error {
 	switch {
-	case errors.Is(err, gan.ErrOtherRun):
+	case errors.Is(err, run.ErrOtherRun):
 		return fmt.Errorf("%w: move that checkpoint away (or back), use the run's --dataset, or add --force-resume to continue anyway", err)
 	case errors.Is(err, context.Canceled):
 		return interrupted{fmt.Sprintf("interrupted at step %d; checkpoint saved. Resume with: %s", step, resumeHint)}
@@ -191,7 +193,7 @@ func trainError(err error, step int, out, resumeHint string) error {
 }
 
 // runOptions decides a new run's options: the preset for the model and data,
-// then the flags given on top (on --resume, gan.PrepareRun lets the
+// then the flags given on top (on --resume, run.Prepare lets the
 // checkpoint decide). It returns the options and the names of those the flags
 // changed.
 func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[string]bool, decay float64, steps int) (gan.Options, []string, error) {
@@ -238,11 +240,11 @@ func checkDataFits(name string, isFolder bool, o gan.Options, limit int, resume 
 // lastCheckpointHint says what is left to resume from, only if it is true: the
 // newest checkpoint in out must exist and read back intact.
 func lastCheckpointHint(out, resume string) string {
-	latest, err := gan.LatestCheckpoint(out)
+	latest, err := run.LatestCheckpoint(out)
 	if err != nil {
 		return "No checkpoint was written yet: the run starts again from step 0"
 	}
-	ck, err := gan.ReadCheckpoint(latest)
+	ck, err := run.ReadCheckpoint(latest)
 	if err != nil {
 		return "The newest checkpoint does not read back (" + err.Error() + ")"
 	}

@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"context"
@@ -13,11 +13,15 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan"
+
+	"github.com/ganbook/ganbook/internal/gantest"
 )
 
 // One writer per run folder: a second lock is refused with the holder's PID,
 // and the first lock's holder finds the temporary files of a killed write gone.
-func TestRunLock(t *testing.T) {
+func TestLockFolder(t *testing.T) {
 	dir := t.TempDir()
 	stale := filepath.Join(dir, ".ckpt-00000010.safetensors.tmp-123456")
 	staleSample := filepath.Join(dir, "samples", ".latest.png.tmp-99")
@@ -28,7 +32,7 @@ func TestRunLock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	l, err := LockRun(dir)
+	l, err := LockFolder(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,14 +44,14 @@ func TestRunLock(t *testing.T) {
 			t.Errorf("%s exists: %v, want %v", p, err == nil, want)
 		}
 	}
-	_, err = LockRun(dir)
-	if !errors.Is(err, ErrRunLocked) || !strings.Contains(err.Error(), fmt.Sprintf("PID %d", os.Getpid())) {
-		t.Errorf("second writer: %v, want ErrRunLocked naming PID %d", err, os.Getpid())
+	_, err = LockFolder(dir)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("PID %d", os.Getpid())) {
+		t.Errorf("second writer: %v, want ErrLocked naming PID %d", err, os.Getpid())
 	}
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-	l2, err := LockRun(dir)
+	l2, err := LockFolder(dir)
 	if err != nil {
 		t.Fatalf("after unlock: %v", err)
 	}
@@ -58,7 +62,7 @@ func TestRunLock(t *testing.T) {
 // repaired to the checkpoint's step, and the repair is reported.
 func TestMetricsRepair(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "metrics.csv")
-	m := func(step int) string { return Metrics{Step: step, DLoss: 1, GLoss: 2}.CSV() }
+	m := func(step int) string { return csvLine(gan.Metrics{Step: step, DLoss: 1, GLoss: 2}) }
 	content := MetricsHeader + "\n" + m(1) + "\n" + m(2) + "\n" + "3,0.5,0.7\n" + m(4) + "\n" + m(5)[:9]
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -83,13 +87,13 @@ func TestMetricsRepair(t *testing.T) {
 // A checkpoint of another run copied into a run folder, or a resume on another
 // dataset, is refused (ErrOtherRun) unless adopted on purpose.
 func TestOtherRunRefused(t *testing.T) {
-	o := tinyOptions("mlp")
+	o := gantest.TinyOptions("mlp")
 	noise := func(name string) *dataset.Dataset {
-		return &dataset.Dataset{Name: name, N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(Options{Batch: 16, Size: 28, Channels: 1}, 1).Images)}
+		return &dataset.Dataset{Name: name, N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](gantest.RandomBatch(gan.Options{Batch: 16, Size: 28, Channels: 1}, 1).Images)}
 	}
 	out := t.TempDir()
-	cfg := RunConfig{Options: o, Data: noise("mnist"), Out: out, Steps: 2}
-	g, _, err := PrepareRun(nn.MustBackend(), cfg)
+	cfg := Config{Options: o, Data: noise("mnist"), Out: out, Steps: 2}
+	g, _, err := Prepare(nn.MustBackend(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,13 +103,13 @@ func TestOtherRunRefused(t *testing.T) {
 	// Another run's checkpoint (another batch) becomes the newest.
 	other := o
 	other.Batch = 4
-	og := newTestGAN(t, other)
+	og := gantest.NewGAN(t, other)
 	og.Step = 5
-	if _, err := og.SaveCheckpoint(out, 0); err != nil {
+	if _, err := Save(og, out, 0); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Resume, cfg.Steps = true, 8
-	r, _, err := PrepareRun(nn.MustBackend(), cfg)
+	r, _, err := Prepare(nn.MustBackend(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +119,7 @@ func TestOtherRunRefused(t *testing.T) {
 	_ = os.Remove(filepath.Join(out, CheckpointName(5)))
 	// The run's own checkpoint, but another dataset.
 	cfg.Data = noise("fashion")
-	r, _, _ = PrepareRun(nn.MustBackend(), cfg)
+	r, _, _ = Prepare(nn.MustBackend(), cfg)
 	if err := Train(context.Background(), r, cfg); !errors.Is(err, ErrOtherRun) {
 		t.Fatalf("other dataset: %v, want ErrOtherRun", err)
 	}

@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"errors"
@@ -15,6 +15,10 @@ import (
 
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/internal/safetensors"
+
+	"github.com/ganbook/ganbook/gan"
+
+	"github.com/ganbook/ganbook/internal/gantest"
 )
 
 // Resume is exact: a GAN restored from a checkpoint takes the same next step
@@ -22,21 +26,21 @@ import (
 func TestCheckpointRoundTripResumesExactly(t *testing.T) {
 	for _, name := range []string{"mlp", "dcgan", "mlp-tuned", "dcgan-msg"} {
 		t.Run(name, func(t *testing.T) {
-			o := tinyOptions(strings.TrimSuffix(strings.TrimSuffix(name, "-tuned"), "-msg"))
+			o := gantest.TinyOptions(strings.TrimSuffix(strings.TrimSuffix(name, "-tuned"), "-msg"))
 			switch name {
 			case "mlp-tuned": // every piece of state the problems' fixes add
 				o.FeatureMatching, o.EMA, o.DecayStart, o.DecayEnd, o.SkipDBelow = 1, 0.9, 1, 10, 0.1
 			case "dcgan-msg":
 				o.MultiScale, o.MinibatchStd, o.EMA = true, true, 0.9
 			}
-			g := newTestGAN(t, o)
+			g := gantest.NewGAN(t, o)
 			for i := range 2 {
-				if _, err := g.TrainStep(randomBatch(o, uint64(i))); err != nil {
+				if _, err := g.TrainStep(gantest.RandomBatch(o, uint64(i))); err != nil {
 					t.Fatal(err)
 				}
 			}
 			dir := t.TempDir()
-			path, err := g.SaveCheckpoint(dir, 3)
+			path, err := Save(g, dir, 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,12 +55,12 @@ func TestCheckpointRoundTripResumesExactly(t *testing.T) {
 			if r.Step != 2 || !sameTensor(r.FixedNoise, g.FixedNoise) {
 				t.Fatalf("restored step %d, fixed noise equal %v", r.Step, sameTensor(r.FixedNoise, g.FixedNoise))
 			}
-			batch := randomBatch(o, 9)
+			batch := gantest.RandomBatch(o, 9)
 			want, err := g.TrainStep(batch)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := r.TrainStep(randomBatch(o, 9))
+			got, err := r.TrainStep(gantest.RandomBatch(o, 9))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +83,7 @@ func TestCheckpointRoundTripResumesExactly(t *testing.T) {
 }
 
 // sameMetrics compares two steps' metrics, NaN (a skipped phase) equal to NaN.
-func sameMetrics(a, b Metrics) bool {
+func sameMetrics(a, b gan.Metrics) bool {
 	same := func(x, y float64) bool { return x == y || (math.IsNaN(x) && math.IsNaN(y)) }
 	return a.Step == b.Step && a.DSkipped == b.DSkipped && same(a.DLoss, b.DLoss) && same(a.GLoss, b.GLoss) &&
 		same(a.DReal, b.DReal) && same(a.DFake, b.DFake)
@@ -93,16 +97,16 @@ func sameTensor(a, b *tensors.Tensor) bool {
 }
 
 func TestCheckpointKeepAndErrors(t *testing.T) {
-	o := tinyOptions("mlp")
-	g := newTestGAN(t, o)
+	o := gantest.TinyOptions("mlp")
+	g := gantest.NewGAN(t, o)
 	dir := t.TempDir()
 	var path string
 	for i := range 5 {
-		if _, err := g.TrainStep(randomBatch(o, uint64(i))); err != nil {
+		if _, err := g.TrainStep(gantest.RandomBatch(o, uint64(i))); err != nil {
 			t.Fatal(err)
 		}
 		var err error
-		if path, err = g.SaveCheckpoint(dir, 3); err != nil {
+		if path, err = Save(g, dir, 3); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -142,7 +146,7 @@ func TestCheckpointKeepAndErrors(t *testing.T) {
 	}
 
 	ck, _ := ReadCheckpoint(path)
-	other := tinyOptions("dcgan")
+	other := gantest.TinyOptions("dcgan")
 	if err := ck.SameModel(other); err == nil || !strings.Contains(err.Error(), "model mlp (asked: dcgan)") {
 		t.Errorf("want a model mismatch error, got %v", err)
 	}
@@ -155,12 +159,12 @@ func TestCheckpointKeepAndErrors(t *testing.T) {
 // ganbook finds the generator's weights by name, with the right shape and
 // values, and the run's state in __metadata__.
 func TestCheckpointIsSafetensors(t *testing.T) {
-	o := tinyOptions("mlp")
-	g := newTestGAN(t, o)
-	if _, err := g.TrainStep(randomBatch(o, 1)); err != nil {
+	o := gantest.TinyOptions("mlp")
+	g := gantest.NewGAN(t, o)
+	if _, err := g.TrainStep(gantest.RandomBatch(o, 1)); err != nil {
 		t.Fatal(err)
 	}
-	path, err := g.SaveCheckpoint(t.TempDir(), 0)
+	path, err := Save(g, t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +181,7 @@ func TestCheckpointIsSafetensors(t *testing.T) {
 	}
 	found := 0
 	for v := range g.Store.IterVariables() {
-		if !strings.HasPrefix(v.Path(), GeneratorScope+"/") || v.MustValue().DType() != dtypes.Float32 {
+		if !strings.HasPrefix(v.Path(), gan.GeneratorScope+"/") || v.MustValue().DType() != dtypes.Float32 {
 			continue
 		}
 		want := tensors.MustCopyFlatData[float32](v.MustValue())
@@ -209,29 +213,29 @@ func TestCheckpointSentinelErrors(t *testing.T) {
 	if _, err := ReadCheckpoint(bad); !errors.Is(err, ErrCorruptCheckpoint) {
 		t.Errorf("foreign file: %v, want ErrCorruptCheckpoint", err)
 	}
-	o := tinyOptions("mlp")
-	g := newTestGAN(t, o)
+	o := gantest.TinyOptions("mlp")
+	g := gantest.NewGAN(t, o)
 	run := t.TempDir()
-	if _, err := g.SaveCheckpoint(run, 0); err != nil {
+	if _, err := Save(g, run, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := PrepareRun(nn.MustBackend(), RunConfig{Options: o, Out: run}); !errors.Is(err, ErrRunExists) {
+	if _, _, err := Prepare(nn.MustBackend(), Config{Options: o, Out: run}); !errors.Is(err, ErrRunExists) {
 		t.Errorf("new run over a run: %v, want ErrRunExists", err)
 	}
 	ck, err := ReadCheckpoint(filepath.Join(run, CheckpointName(0)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ck.SameModel(tinyOptions("dcgan")); !errors.Is(err, ErrOtherModel) {
+	if err := ck.SameModel(gantest.TinyOptions("dcgan")); !errors.Is(err, ErrOtherModel) {
 		t.Errorf("other model: %v, want ErrOtherModel", err)
 	}
 	// Each shape option that differs is named, the class count (which the
 	// message once left out) and the multi-scale and minibatch-std layers
 	// included; options that keep the shapes do not count.
-	for name, change := range map[string]func(*Options){
-		"classes 0 (asked: 10)":             func(o *Options) { o.Classes = 10 },
-		"multi_scale false (asked: true)":   func(o *Options) { o.MultiScale = true },
-		"minibatch_std false (asked: true)": func(o *Options) { o.MinibatchStd = true },
+	for name, change := range map[string]func(*gan.Options){
+		"classes 0 (asked: 10)":             func(o *gan.Options) { o.Classes = 10 },
+		"multi_scale false (asked: true)":   func(o *gan.Options) { o.MultiScale = true },
+		"minibatch_std false (asked: true)": func(o *gan.Options) { o.MinibatchStd = true },
 	} {
 		asked := o
 		change(&asked)
@@ -250,11 +254,11 @@ func TestCheckpointSentinelErrors(t *testing.T) {
 // A checkpoint pruned by a training running beside the reader, between the
 // listing and the read, is not an error: the newest one is looked up again.
 func TestReadLatestFollowsPruning(t *testing.T) {
-	g := newTestGAN(t, tinyOptions("mlp"))
+	g := gantest.NewGAN(t, gantest.TinyOptions("mlp"))
 	dir := t.TempDir()
 	for range 2 {
 		g.Step++
-		if _, err := g.SaveCheckpoint(dir, 0); err != nil {
+		if _, err := Save(g, dir, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,7 +267,7 @@ func TestReadLatestFollowsPruning(t *testing.T) {
 		calls++
 		if calls == 1 { // the trainer writes step 3 and prunes to --keep 1 now
 			g.Step++
-			if _, err := g.SaveCheckpoint(dir, 1); err != nil {
+			if _, err := Save(g, dir, 1); err != nil {
 				t.Fatal(err)
 			}
 		}

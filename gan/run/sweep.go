@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"context"
@@ -12,17 +12,19 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/loop"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // SweepResult is one short training run of a hyperparameter sweep.
 type SweepResult struct {
-	Options Options
-	Steps   int           // steps trained (fewer than asked when the run diverged)
-	DLoss   float64       // mean discriminator loss over the last 10% of steps
-	GLoss   float64       // mean generator loss over the same steps
-	DWins   float64       // fraction of all steps with a discriminator loss below DWinsBelow
-	Score   *QualityScore // nil without a scorer or when the run failed
-	Err     error         // divergence or another failure of this run only
+	Options gan.Options
+	Steps   int               // steps trained (fewer than asked when the run diverged)
+	DLoss   float64           // mean discriminator loss over the last 10% of steps
+	GLoss   float64           // mean generator loss over the same steps
+	DWins   float64           // fraction of all steps with a discriminator loss below DWinsBelow
+	Score   *gan.QualityScore // nil without a scorer or when the run failed
+	Err     error             // divergence or another failure of this run only
 	Time    time.Duration
 	Samples image.Image // the final sample grid (nil when the run failed)
 	// Finished is false in the progress reports during a run (every
@@ -39,14 +41,14 @@ const SweepReportEvery = 50
 
 // SweepGrid returns base with every combination of the learning rates (both
 // networks), beta1 and beta2 values; an empty list keeps base's value.
-func SweepGrid(base Options, lrs, beta1s, beta2s []float64) []Options {
+func SweepGrid(base gan.Options, lrs, beta1s, beta2s []float64) []gan.Options {
 	orBase := func(list []float64, v float64) []float64 {
 		if len(list) == 0 {
 			return []float64{v}
 		}
 		return list
 	}
-	var grid []Options
+	var grid []gan.Options
 	for _, lr := range orBase(lrs, base.LRG) {
 		for _, b1 := range orBase(beta1s, base.Beta1) {
 			for _, b2 := range orBase(beta2s, base.Beta2) {
@@ -64,8 +66,8 @@ func SweepGrid(base Options, lrs, beta1s, beta2s []float64) []Options {
 // diverges is reported in its result and the sweep goes on. report, when set,
 // gets run i's progress every SweepReportEvery steps and its result at the end
 // (Finished).
-func Sweep(ctx context.Context, backend compute.Backend, data *dataset.Dataset, grid []Options, steps int,
-	score func(*GAN) (QualityScore, error), report func(i int, r SweepResult)) ([]SweepResult, error) {
+func Sweep(ctx context.Context, backend compute.Backend, data *dataset.Dataset, grid []gan.Options, steps int,
+	score func(*gan.GAN) (gan.QualityScore, error), report func(i int, r SweepResult)) ([]SweepResult, error) {
 	var results []SweepResult
 	for i, o := range grid {
 		if ctx.Err() != nil {
@@ -87,9 +89,9 @@ func Sweep(ctx context.Context, backend compute.Backend, data *dataset.Dataset, 
 	return results, nil
 }
 
-func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Dataset, o Options, steps int,
-	score func(*GAN) (QualityScore, error), r *SweepResult, progress func()) error {
-	g, err := New(backend, o)
+func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Dataset, o gan.Options, steps int,
+	score func(*gan.GAN) (gan.QualityScore, error), r *SweepResult, progress func()) error {
+	g, err := gan.New(backend, o)
 	if err != nil {
 		return err
 	}
@@ -167,7 +169,7 @@ func differingSettings(results []SweepResult) []string {
 	labels := make([]string, len(results))
 	for i, r := range results {
 		defaults := map[string]bool{}
-		for _, f := range strings.Fields(DefaultOptions(r.Options.Model).String()) {
+		for _, f := range strings.Fields(gan.DefaultOptions(r.Options.Model).String()) {
 			defaults[f] = true
 		}
 		var own []string

@@ -1,10 +1,12 @@
-package gan
+package run
 
 import (
 	"fmt"
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // Memory model of a training step (README, "Memory"). Per image of the batch
@@ -37,8 +39,8 @@ func (a *layerFloats) conv(h, cin, out, k int, grad bool) {
 }
 
 // generatorFloats and discriminatorFloats follow models.go's architectures.
-func generatorFloats(o Options) (f layerFloats, params int64) {
-	if o.Model != DCGAN {
+func generatorFloats(o gan.Options) (f layerFloats, params int64) {
+	if o.Model != gan.DCGAN {
 		in := o.LatentDim()
 		for _, w := range append(append([]int{}, o.GHidden...), o.Pixels()) {
 			f.acts += 3 * int64(w) // dense, batch norm, activation
@@ -61,8 +63,8 @@ func generatorFloats(o Options) (f layerFloats, params int64) {
 	return f, params
 }
 
-func discriminatorFloats(o Options) (f layerFloats, params int64) {
-	if o.Model != DCGAN {
+func discriminatorFloats(o gan.Options) (f layerFloats, params int64) {
+	if o.Model != gan.DCGAN {
 		in := o.Pixels()
 		for _, w := range o.DHidden {
 			f.acts += 2 * int64(w)
@@ -87,7 +89,7 @@ func discriminatorFloats(o Options) (f layerFloats, params int64) {
 // EstimateMemory is the estimated peak memory, in bytes, of training a GAN with
 // options o (the model, batch, image size, channels and widths), computed from
 // the shapes before anything is built; the dataset in memory comes on top.
-func EstimateMemory(o Options) int64 {
+func EstimateMemory(o gan.Options) int64 {
 	g, gp := generatorFloats(o)
 	d, dp := discriminatorFloats(o)
 	gFwd := g.acts + g.patches
@@ -97,7 +99,7 @@ func EstimateMemory(o Options) int64 {
 	perImage := gFwd + 2*dAll + // discriminator phase: fakes, then D on the real and the fake batch
 		gAll + dAll // generator phase: through the discriminator back into the generator
 	step := float64(4 * perImage * int64(o.Batch))
-	grid := float64(4 * gFwd * NumFixedNoise)
+	grid := float64(4 * gFwd * gan.NumFixedNoise)
 	copies := int64(4) // weights, gradients, Adam's two moments
 	if o.EMA > 0 {
 		copies++
@@ -107,7 +109,7 @@ func EstimateMemory(o Options) int64 {
 
 // LargestBatch is the largest batch (at least 2) whose estimate, plus extra
 // bytes, is at most usable; 0 if none.
-func LargestBatch(o Options, extra, usable int64) int {
+func LargestBatch(o gan.Options, extra, usable int64) int {
 	best := 0
 	for b := 2; b <= 4096; b *= 2 {
 		o.Batch = b
@@ -122,7 +124,7 @@ func LargestBatch(o Options, extra, usable int64) int {
 // checkMemory refuses a run whose estimated peak memory (with dataBytes of
 // images in memory) does not fit (nn.ErrNotEnoughMemory), naming the largest
 // batch that does.
-func checkMemory(o Options, dataBytes int64) error {
+func checkMemory(o gan.Options, dataBytes int64) error {
 	what := fmt.Sprintf("training the %s at %dx%dx%d with batch %d", o.Model, o.Size, o.Size, o.Channels, o.Batch)
 	return nn.CheckMemory(what, EstimateMemory(o)+dataBytes, "batch", func(usable int64) int {
 		return LargestBatch(o, dataBytes, usable)

@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"crypto/sha256"
@@ -24,6 +24,8 @@ import (
 
 	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/safetensors"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // A checkpoint is a safetensors file (ckpt-NNNNNNNN.safetensors), so any
@@ -61,7 +63,7 @@ type ckptEntry struct {
 type Checkpoint struct {
 	Path    string
 	Step    int
-	Options Options
+	Options gan.Options
 	tensors []ckptEntry
 	data    []byte
 }
@@ -69,11 +71,11 @@ type Checkpoint struct {
 // CheckpointName is the file name of the checkpoint of a step.
 func CheckpointName(step int) string { return fmt.Sprintf("%s%08d%s", ckptPrefix, step, ckptExt) }
 
-// SaveCheckpoint writes the whole model store (both networks, both optimisers'
+// Save writes a checkpoint of the whole model store (both networks, both optimisers'
 // state, the random generator's state), the step, the options and the fixed
 // noise into dir atomically, then deletes all but the newest keep checkpoints
 // (keep <= 0 keeps all). It returns the file's path.
-func (g *GAN) SaveCheckpoint(dir string, keep int) (string, error) {
+func Save(g *gan.GAN, dir string, keep int) (string, error) {
 	tensorsOut := map[string]safetensors.Raw{}
 	var notTrainable []string
 	add := func(path string, t *tensors.Tensor, trainable bool) error {
@@ -294,11 +296,11 @@ func (c *Checkpoint) tensor(e ckptEntry) *tensors.Tensor {
 // SameModel returns an error when o would build networks of other shapes than
 // the checkpoint's (so its weights cannot be loaded): an *OtherModelError that
 // names each shape option that differs.
-func (c *Checkpoint) SameModel(o Options) error {
+func (c *Checkpoint) SameModel(o gan.Options) error {
 	var diffs []OptionDiff
 	have, want := reflect.ValueOf(c.Options), reflect.ValueOf(o)
-	for i, f := range reflect.VisibleFields(reflect.TypeFor[Options]()) {
-		name := jsonName(f)
+	for i, f := range reflect.VisibleFields(reflect.TypeFor[gan.Options]()) {
+		name := gan.JSONName(f)
 		// fmt.Sprint: a nil and an empty width list are the same networks.
 		if h, w := fmt.Sprint(have.Field(i)), fmt.Sprint(want.Field(i)); slices.Contains(shapeOptions, name) && h != w {
 			diffs = append(diffs, OptionDiff{Name: name, Checkpoint: h, Asked: w})
@@ -313,8 +315,8 @@ func (c *Checkpoint) SameModel(o Options) error {
 // Restore builds a GAN from a checkpoint: the same options (a caller may change
 // the ones that do not change shapes, such as learning rates, before training),
 // variables, step and fixed noise.
-func Restore(backend compute.Backend, c *Checkpoint) (*GAN, error) {
-	g, err := New(backend, c.Options)
+func Restore(backend compute.Backend, c *Checkpoint) (*gan.GAN, error) {
+	g, err := gan.New(backend, c.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -348,9 +350,9 @@ func Restore(backend compute.Backend, c *Checkpoint) (*GAN, error) {
 // returns the checkpoint's path.
 //
 // A training that runs beside it may delete the newest checkpoint between the
-// listing and the read (--keep 1 with a new one just written): the newest is
+// listing and the read (keep 1, with a new one just written): the newest is
 // then looked up again, a few times.
-func RestoreLatest(backend compute.Backend, runDir string) (*GAN, string, error) {
+func RestoreLatest(backend compute.Backend, runDir string) (*gan.GAN, string, error) {
 	ck, err := readLatest(runDir, ReadCheckpoint)
 	if err != nil {
 		return nil, "", err

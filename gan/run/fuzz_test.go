@@ -1,24 +1,28 @@
-package gan
+package run
 
 import (
 	"os"
 	"testing"
 
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan"
+
+	"github.com/ganbook/ganbook/internal/gantest"
 )
 
 // The readers must answer any bytes with data or an error, never a panic.
 
 func FuzzParseCheckpoint(f *testing.F) {
-	g, err := New(nn.MustBackend(), tinyOptions("mlp"))
+	g, err := gan.New(nn.MustBackend(), gantest.TinyOptions("mlp"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	if _, err := g.TrainStep(randomBatch(g.Opts, 1)); err != nil {
+	if _, err := g.TrainStep(gantest.RandomBatch(g.Opts, 1)); err != nil {
 		f.Fatal(err)
 	}
 	dir := f.TempDir()
-	path, err := g.SaveCheckpoint(dir, 1)
+	path, err := Save(g, dir, 1)
 	if err != nil {
 		f.Fatal(err)
 	}

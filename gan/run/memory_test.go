@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"errors"
@@ -9,11 +9,13 @@ import (
 	"testing"
 
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 func TestEstimateMemoryMonotone(t *testing.T) {
-	for _, model := range Models {
-		o, _ := PresetOptions(PresetTuned, model, model == DCGAN)
+	for _, model := range gan.Models {
+		o, _ := gan.PresetOptions(gan.PresetTuned, model, model == gan.DCGAN)
 		prev := int64(0)
 		for b := 2; b <= 1024; b *= 2 {
 			o.Batch = b
@@ -25,22 +27,22 @@ func TestEstimateMemoryMonotone(t *testing.T) {
 		}
 	}
 	// Measured peaks (/usr/bin/time -v, README "Memory"): DCGAN 64x64x3 batch 256 4.66 GB.
-	o, _ := PresetOptions(PresetTuned, DCGAN, true)
+	o, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true)
 	o.Batch = 256
 	if e := EstimateMemory(o); e < 4e9 || e > 5.5e9 {
 		t.Errorf("DCGAN batch 256 estimate %s, measured 4.7 GB", nn.FormatBytes(e))
 	}
 }
 
-func TestPrepareRunRefusedWithoutMemory(t *testing.T) {
+func TestPrepareRefusedWithoutMemory(t *testing.T) {
 	prev := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
 	t.Setenv(nn.MemoryLimitEnv, "2G")
-	o, _ := PresetOptions(PresetTuned, DCGAN, true)
+	o, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true)
 	o.Batch = 1024
-	_, _, err := PrepareRun(nil, RunConfig{Options: o, Out: filepath.Join(t.TempDir(), "run")})
+	_, _, err := Prepare(nil, Config{Options: o, Out: filepath.Join(t.TempDir(), "run")})
 	if !errors.Is(err, nn.ErrNotEnoughMemory) || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("PrepareRun with batch 1024 and 2 GiB = %v, want one line wrapping nn.ErrNotEnoughMemory", err)
+		t.Fatalf("Prepare with batch 1024 and 2 GiB = %v, want one line wrapping nn.ErrNotEnoughMemory", err)
 	}
 	best := LargestBatch(o, 0, usable2G())
 	if best < 2 || best >= 1024 || !strings.Contains(err.Error(), "largest batch that fits is "+itoa(best)) {

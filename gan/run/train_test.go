@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"context"
@@ -16,9 +16,13 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/internal/nn"
+
+	"github.com/ganbook/ganbook/gan"
+
+	"github.com/ganbook/ganbook/internal/gantest"
 )
 
-func meanPixel(t *testing.T, g *GAN) float64 {
+func meanPixel(t *testing.T, g *gan.GAN) float64 {
 	t.Helper()
 	imgs, err := g.Generate(g.FixedNoise)
 	if err != nil {
@@ -41,16 +45,16 @@ func TestShortMNISTTraining(t *testing.T) {
 		t.Fatal(err)
 	}
 	ds = ds.Take(512)
-	o := DefaultOptions("mlp")
+	o := gan.DefaultOptions("mlp")
 	o.Batch = 32
-	g := newTestGAN(t, o)
+	g := gantest.NewGAN(t, o)
 	before := meanPixel(t, g)
 	gridBefore, err := g.SampleGrid()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	cfg := RunConfig{Options: o, Data: ds, Out: out, Steps: 150, SampleEvery: 50, CheckpointEvery: 100, Keep: 2}
+	cfg := Config{Options: o, Data: ds, Out: out, Steps: 150, SampleEvery: 50, CheckpointEvery: 100, Keep: 2}
 	if err := os.MkdirAll(filepath.Join(out, "samples"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +89,7 @@ func TestShortMNISTTraining(t *testing.T) {
 	// Resume continues at step 150 with the same fixed noise, and metrics.csv
 	// keeps each step once.
 	cfg.Resume, cfg.Steps = true, 160
-	r, _, err := PrepareRun(nn.MustBackend(), cfg)
+	r, _, err := Prepare(nn.MustBackend(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,23 +116,23 @@ func TestShortMNISTTraining(t *testing.T) {
 		t.Errorf("progress.gif: %v, %d frames for %d grids (want 4: steps 50, 100, 150, 160)", err, len(anim.Image), len(grids))
 	}
 	cfg.Resume = false
-	if _, _, err := PrepareRun(nn.MustBackend(), cfg); !errors.Is(err, ErrRunExists) {
+	if _, _, err := Prepare(nn.MustBackend(), cfg); !errors.Is(err, ErrRunExists) {
 		t.Errorf("a second fresh run in the same folder must be refused, got %v", err)
 	}
 }
 
 // Cancelling (Ctrl-C) saves a checkpoint at the current step.
 func TestTrainCancelSavesCheckpoint(t *testing.T) {
-	o := tinyOptions("mlp")
-	ds := &dataset.Dataset{Name: "noise", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1).Images)}
+	o := gantest.TinyOptions("mlp")
+	ds := &dataset.Dataset{Name: "noise", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](gantest.RandomBatch(o, 1).Images)}
 	ds.Images = append(ds.Images, ds.Images...)
 	out := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	g := newTestGAN(t, o)
-	cfg := RunConfig{Options: o, Data: ds, Out: out, Steps: 1000}
+	g := gantest.NewGAN(t, o)
+	cfg := Config{Options: o, Data: ds, Out: out, Steps: 1000}
 	steps := 0
 	cfg.Log = func(string) {}
-	cfg.Progress = func(g *GAN, m Metrics, _ time.Duration) {
+	cfg.Progress = func(g *gan.GAN, m gan.Metrics, _ time.Duration) {
 		steps++
 		if steps == 3 {
 			cancel()
@@ -146,24 +150,24 @@ func TestTrainCancelSavesCheckpoint(t *testing.T) {
 // The watchdog: a step that hangs (injected here by a progress callback that
 // sleeps) is reported with the last finished step.
 func TestTrainWatchdogReportsAStall(t *testing.T) {
-	o := tinyOptions("mlp")
-	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1).Images)}
+	o := gantest.TinyOptions("mlp")
+	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](gantest.RandomBatch(o, 1).Images)}
 	out := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
 	stalled := make(chan int, 1)
-	cfg := RunConfig{Options: o, Data: ds, Out: out, Steps: 4, StallTimeout: 100 * time.Millisecond,
+	cfg := Config{Options: o, Data: ds, Out: out, Steps: 4, StallTimeout: 100 * time.Millisecond,
 		OnStall: func(step int, since time.Duration) {
 			select {
 			case stalled <- step:
 			default:
 			}
 		},
-		Progress: func(g *GAN, m Metrics, _ time.Duration) {
+		Progress: func(g *gan.GAN, m gan.Metrics, _ time.Duration) {
 			if g.Step == 2 {
 				time.Sleep(400 * time.Millisecond) // the injected stall
 			}
 		}}
-	if err := Train(context.Background(), newTestGAN(t, o), cfg); err != nil {
+	if err := Train(context.Background(), gantest.NewGAN(t, o), cfg); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -179,17 +183,17 @@ func TestTrainWatchdogReportsAStall(t *testing.T) {
 // A score function runs every ScoreEvery steps and at the end; its numbers go
 // into metrics.csv and the history, empty columns elsewhere.
 func TestTrainRecordsScores(t *testing.T) {
-	o := tinyOptions("mlp")
-	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](randomBatch(o, 1).Images)}
+	o := gantest.TinyOptions("mlp")
+	ds := &dataset.Dataset{Name: "noise", N: 8, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](gantest.RandomBatch(o, 1).Images)}
 	out := t.TempDir()
 	_ = os.MkdirAll(filepath.Join(out, "samples"), 0o755)
 	calls := 0
-	cfg := RunConfig{Options: o, Data: ds, Out: out, Steps: 5, ScoreEvery: 2,
-		Score: func(g *GAN) (QualityScore, error) {
+	cfg := Config{Options: o, Data: ds, Out: out, Steps: 5, ScoreEvery: 2,
+		Score: func(g *gan.GAN) (gan.QualityScore, error) {
 			calls++
-			return QualityScore{Frechet: float64(g.Step), Confidence: 0.5, Entropy: 0.25}, nil
+			return gan.QualityScore{Frechet: float64(g.Step), Confidence: 0.5, Entropy: 0.25}, nil
 		}}
-	g := newTestGAN(t, o)
+	g := gantest.NewGAN(t, o)
 	if err := Train(context.Background(), g, cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
-package gan
+package run
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,26 +12,23 @@ import (
 	"github.com/ganbook/ganbook/internal/fileio"
 )
 
-// ErrRunLocked: another process is writing into the run folder.
-var ErrRunLocked = errors.New("is in use by another ganbook process")
-
 // lockName is the lock file in a run folder; it holds the writer's PID.
 const lockName = "run.lock"
 
-// RunLock is a run folder's exclusive lock: one writer per run, so two trainings
+// Lock is a run folder's exclusive lock: one writer per run, so two trainings
 // cannot interleave their checkpoints and metrics.csv. It is an flock(2) lock,
 // which the OS drops when the process dies: a killed run leaves no stale lock.
-type RunLock struct {
+type Lock struct {
 	lock *flock.Flock
 	// StaleRemoved lists the temporary files (.NAME.tmp-*) that a run killed
 	// during a write left behind; with the lock held none can be in use, so
-	// LockRun removes them.
+	// LockFolder removes them.
 	StaleRemoved []string
 }
 
-// LockRun creates the run folder if needed and takes its lock, or returns an
-// error wrapping ErrRunLocked that names the holder's PID.
-func LockRun(dir string) (*RunLock, error) {
+// LockFolder creates the run folder if needed and takes its lock, or returns an
+// error wrapping ErrLocked that names the holder's PID.
+func LockFolder(dir string) (*Lock, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "samples"), 0o755); err != nil {
 		return nil, fmt.Errorf("%s: cannot create run folder: %w", dir, err)
 	}
@@ -49,15 +45,15 @@ func LockRun(dir string) (*RunLock, error) {
 				holder = fmt.Sprintf("PID %d", pid)
 			}
 		}
-		return nil, fmt.Errorf("%s %w (%s)", dir, ErrRunLocked, holder)
+		return nil, fmt.Errorf("%s %w (%s)", dir, ErrLocked, holder)
 	}
 	// The PID is for the message above; the lock itself is the flock.
 	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 		_ = l.Unlock()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &RunLock{lock: l, StaleRemoved: fileio.RemoveStaleTemp(dir, filepath.Join(dir, "samples"))}, nil
+	return &Lock{lock: l, StaleRemoved: fileio.RemoveStaleTemp(dir, filepath.Join(dir, "samples"))}, nil
 }
 
 // Unlock releases the lock (the OS also does when the process ends).
-func (l *RunLock) Unlock() error { return l.lock.Unlock() }
+func (l *Lock) Unlock() error { return l.lock.Unlock() }

@@ -1,4 +1,4 @@
-package gan
+package run
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -24,11 +23,13 @@ import (
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/loop"
 	"github.com/ganbook/ganbook/internal/watchdog"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
-// RunConfig describes a training run that writes into a run folder.
-type RunConfig struct {
-	Options Options
+// Config describes a training run that writes into a run folder.
+type Config struct {
+	Options gan.Options
 	Data    *dataset.Dataset
 	Out     string // run folder: checkpoints, samples/, metrics.csv
 	Steps   int    // train until this many steps in total
@@ -45,7 +46,7 @@ type RunConfig struct {
 	Keep            int // checkpoints to keep (<= 0: all)
 
 	// Progress, when set, is called after every step.
-	Progress func(g *GAN, m Metrics, elapsed time.Duration)
+	Progress func(g *gan.GAN, m gan.Metrics, elapsed time.Duration)
 	// Log, when set, receives one-line messages (checkpoint written, ...).
 	Log func(string)
 
@@ -59,15 +60,15 @@ type RunConfig struct {
 
 	// Score, when set, is called every ScoreEvery steps (and at the last step);
 	// its result goes into metrics.csv and the step's Metrics.
-	Score      func(g *GAN) (QualityScore, error)
+	Score      func(g *gan.GAN) (gan.QualityScore, error)
 	ScoreEvery int
 }
 
-// PrepareRun creates the run folder and returns a fresh GAN with c.Options or,
+// Prepare creates the run folder and returns a fresh GAN with c.Options or,
 // with c.Resume, the GAN of the newest checkpoint, whose options win
 // (ResumeOptions; the returned names are the c.Changed options that do not
 // apply). A new run refuses a folder that already holds one (ErrRunExists).
-func PrepareRun(backend compute.Backend, c RunConfig) (g *GAN, ignored []string, err error) {
+func Prepare(backend compute.Backend, c Config) (g *gan.GAN, ignored []string, err error) {
 	if err := os.MkdirAll(filepath.Join(c.Out, "samples"), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("%s: cannot create run folder: %w", c.Out, err)
 	}
@@ -78,7 +79,7 @@ func PrepareRun(backend compute.Backend, c RunConfig) (g *GAN, ignored []string,
 		if err := checkMemory(c.Options, dataBytes(c.Data)); err != nil {
 			return nil, nil, err
 		}
-		g, err := New(backend, c.Options)
+		g, err := gan.New(backend, c.Options)
 		return g, nil, err
 	}
 	path, err := LatestCheckpoint(c.Out)
@@ -99,29 +100,10 @@ func PrepareRun(backend compute.Backend, c RunConfig) (g *GAN, ignored []string,
 	return g, ignored, err
 }
 
-// Batches returns the batches a run draws from data from its current step
-// on: seeded by the options' seed and the step, so a resumed run does not
-// replay the batches it already trained on.
-func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
-	if data.Size != g.Opts.Size || data.Chan != g.Opts.Channels {
-		return nil, fmt.Errorf("dataset %s has %dx%dx%d images, the model wants %dx%dx%d", data.Name,
-			data.Size, data.Size, data.Chan, g.Opts.Size, g.Opts.Size, g.Opts.Channels)
-	}
-	if g.Opts.Conditional() {
-		if len(data.Labels) != data.N {
-			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Label: -1}
-		}
-		if top := int(slices.Max(data.Labels)); top >= g.Opts.Classes {
-			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Label: top, Fit: top + 1}
-		}
-	}
-	return dataset.NewBatcher(data, g.Opts.Batch, g.Opts.Seed+int64(g.Step))
-}
-
 // Train runs g until c.Steps, writing metrics.csv, sample grids and
 // checkpoints. When ctx is cancelled (Ctrl-C) it saves a checkpoint and returns
 // ctx's error; on any failure the last checkpoint stays intact.
-func Train(ctx context.Context, g *GAN, c RunConfig) error {
+func Train(ctx context.Context, g *gan.GAN, c Config) error {
 	batches, err := g.Batches(c.Data)
 	if err != nil {
 		return err
@@ -146,7 +128,7 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 	})
 	defer dog.Stop()
 
-	var m Metrics // the last step's metrics, for the hooks
+	var m gan.Metrics // the last step's metrics, for the hooks
 	step := func(int) error {
 		var err error
 		if m, err = g.TrainStep(batches.Next()); err != nil {
@@ -173,7 +155,7 @@ func Train(ctx context.Context, g *GAN, c RunConfig) error {
 // hooks are a run's periodic work after a step: score, metrics.csv and
 // progress, sample grid, checkpoint. kick tells the watchdog that slow work
 // (scoring, writing files) finished.
-func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.Hook {
+func (c Config) hooks(g *gan.GAN, m *gan.Metrics, csv io.Writer, kick func()) []loop.Hook {
 	kicked := func(do func() error) func(int) error {
 		return func(int) error { err := do(); kick(); return err }
 	}
@@ -198,7 +180,7 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 	grids, warned := 0, false
 	return append(hooks,
 		loop.Hook{Every: 1, Do: func(int) error {
-			if _, err := fmt.Fprintln(csv, m.CSV()); err != nil {
+			if _, err := fmt.Fprintln(csv, csvLine(*m)); err != nil {
 				return fmt.Errorf("metrics.csv: %w", err)
 			}
 			if c.Progress != nil {
@@ -208,7 +190,7 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 		}},
 		loop.Hook{Every: c.SampleEvery, Do: kicked(func() error {
 			t := time.Now()
-			err := g.SaveSampleGrid(filepath.Join(c.Out, "samples"), nil)
+			err := SaveSampleGrid(g, filepath.Join(c.Out, "samples"), nil)
 			gridTime += time.Since(t)
 			grids++
 			// Once, when the grids take a quarter of the run so far (after a
@@ -225,15 +207,15 @@ func (c RunConfig) hooks(g *GAN, m *Metrics, csv io.Writer, kick func()) []loop.
 }
 
 // save writes a checkpoint into the run folder and logs its path.
-func (c RunConfig) save(g *GAN) error {
-	path, err := g.SaveCheckpoint(c.Out, c.Keep)
+func (c Config) save(g *gan.GAN) error {
+	path, err := Save(g, c.Out, c.Keep)
 	if err == nil {
 		c.logf("checkpoint %s", path)
 	}
 	return err
 }
 
-func (c RunConfig) logf(format string, args ...any) {
+func (c Config) logf(format string, args ...any) {
 	if c.Log != nil {
 		c.Log(fmt.Sprintf(format, args...))
 	}
@@ -242,7 +224,7 @@ func (c RunConfig) logf(format string, args ...any) {
 // SaveSampleGrid writes the fixed-noise sample grid of the current step into
 // samplesDir as step-NNNNNNNN.png and latest.png, and refreshes progress.gif.
 // grid, when not nil, is that grid already drawn (a notebook shows it too).
-func (g *GAN) SaveSampleGrid(samplesDir string, grid image.Image) error {
+func SaveSampleGrid(g *gan.GAN, samplesDir string, grid image.Image) error {
 	if grid == nil {
 		var err error
 		if grid, err = g.SampleGrid(); err != nil {
@@ -295,10 +277,6 @@ func openMetrics(path string, step int) (f *os.File, repaired string, err error)
 	return f, repaired, err
 }
 
-// ErrOtherRun: a checkpoint, or the dataset, is not the one the run folder was
-// started with (run.json).
-var ErrOtherRun = errors.New("does not belong to this run")
-
 // runRecord is run.json: what a run folder was started as. A checkpoint copied
 // in from another run, or a resume on another dataset, no longer matches it.
 type runRecord struct {
@@ -308,16 +286,16 @@ type runRecord struct {
 	OptionsHash string `json:"options_hash"` // of every option: they do not change within a run
 }
 
-func recordOf(o Options, data string) runRecord {
+func recordOf(o gan.Options, data string) runRecord {
 	js, _ := json.Marshal(o)
 	sum := sha256.Sum256(js)
 	return runRecord{Model: o.Model, Batch: o.Batch, Dataset: filepath.Base(filepath.Clean(data)), OptionsHash: hex.EncodeToString(sum[:6])}
 }
 
-// RunDataset is the dataset a run folder's run.json says it was started on
+// DatasetOf is the dataset a run folder's run.json says it was started on
 // ("mnist", "fashion", or a folder's name); "" when the folder has no
 // run.json (runs of older versions).
-func RunDataset(runDir string) (string, error) {
+func DatasetOf(runDir string) (string, error) {
 	raw, err := os.ReadFile(filepath.Join(runDir, "run.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
@@ -339,7 +317,7 @@ func (r runRecord) String() string {
 // checkRunRecord writes run.json for a new run (and for an older run without
 // one), and on resume refuses options or a dataset other than the recorded
 // ones unless c.AdoptOtherRun.
-func (c RunConfig) checkRunRecord(g *GAN) error {
+func (c Config) checkRunRecord(g *gan.GAN) error {
 	path := filepath.Join(c.Out, "run.json")
 	now := recordOf(g.Opts, c.Data.Name)
 	raw, err := os.ReadFile(path)

@@ -1,10 +1,9 @@
-package gan
+package run
 
 import (
-	"fmt"
-	"reflect"
 	"slices"
-	"strings"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // Options of a run are decided in one order: a preset (PresetOptions), then the
@@ -18,45 +17,17 @@ import (
 // a layer at every scale.
 var shapeOptions = []string{"model", "size", "channels", "noise_dim", "g_hidden", "d_hidden", "g_base", "d_base", "classes", "minibatch_std", "multi_scale"}
 
-// OptionNames are the JSON names of every field of Options, in order.
-func OptionNames() []string {
-	t := reflect.TypeFor[Options]()
-	names := make([]string, 0, t.NumField())
-	for f := range t.Fields() {
-		names = append(names, jsonName(f))
-	}
-	return names
-}
-
-func jsonName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	return name
-}
-
-// Override returns o with the options named (JSON names) taken from from.
-func (o Options) Override(from Options, names ...string) (Options, error) {
-	dst, src := reflect.ValueOf(&o).Elem(), reflect.ValueOf(from)
-	for _, name := range names {
-		i := slices.Index(OptionNames(), name)
-		if i < 0 {
-			return o, fmt.Errorf("no option named %q", name)
-		}
-		dst.Field(i).Set(src.Field(i))
-	}
-	return o, nil
-}
-
 // ResumeOptions decides the options of a resumed run: the checkpoint's. asked
 // are the options a new run would have had, changed the names of those the user
 // set. A changed option that would change the networks' shapes and differs
 // from the checkpoint's is an error (ErrOtherModel); the other changed options
 // cannot apply to a run under way and are returned as ignored.
-func ResumeOptions(ck *Checkpoint, asked Options, changed []string) (o Options, ignored []string, err error) {
+func ResumeOptions(ck *Checkpoint, asked gan.Options, changed []string) (o gan.Options, ignored []string, err error) {
 	var shape []string
 	for _, name := range changed {
 		if slices.Contains(shapeOptions, name) {
 			shape = append(shape, name)
-		} else if slices.Contains(OptionNames(), name) {
+		} else if slices.Contains(gan.OptionNames(), name) {
 			ignored = append(ignored, name)
 		}
 	}

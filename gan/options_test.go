@@ -1,0 +1,22 @@
+package gan_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/ganbook/ganbook/gan"
+)
+
+func TestOverride(t *testing.T) {
+	base, from := gan.DefaultOptions("mlp"), gan.TunedOptions("mlp")
+	o, err := base.Override(from, "lr_d", "ema")
+	if err != nil || o.LRD != from.LRD || o.EMA != from.EMA || o.FeatureMatching != base.FeatureMatching {
+		t.Errorf("override lr_d, ema: %+v, %v", o, err)
+	}
+	if _, err := base.Override(from, "lr-d"); err == nil {
+		t.Error("a flag name is not an option name: want an error")
+	}
+	if names := gan.OptionNames(); names[0] != "model" || !slices.Contains(names, "feature_matching") || len(names) != 24 {
+		t.Errorf("option names %v", names)
+	}
+}

@@ -26,37 +26,40 @@ const (
 
 // Options are all of a GAN's hyperparameters, in one place, with their sources.
 // They are saved in every checkpoint, so a resumed run trains the same model.
+// Each option has one name, its JSON name ("lr_d"): checkpoints, errors and
+// overrides use it, and the command line's flag is derived from it. A help
+// tag marks the options a user sets (the others follow from them).
 type Options struct {
-	Model    string `json:"model"`    // MLP (the lesson's first GAN) or DCGAN
-	Size     int    `json:"size"`     // image height = width: 28, 32 or 64
-	Channels int    `json:"channels"` // 1 (grayscale) or 3 (RGB)
+	Model    string `json:"model" help:"mlp (the lesson's first GAN) or dcgan"`    // MLP (the lesson's first GAN) or DCGAN
+	Size     int    `json:"size" help:"image size: 28, 32 or 64 (default 28 for MNIST; for folders 64, or 32 for mlp)"`     // image height = width: 28, 32 or 64
+	Channels int    `json:"channels" help:"1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)"` // 1 (grayscale) or 3 (RGB)
 	NoiseDim int    `json:"noise_dim"`
-	Batch    int    `json:"batch"`
+	Batch    int    `json:"batch" help:"batch size"`
 
-	LRD   float64 `json:"lr_d"`  // discriminator learning rate
-	LRG   float64 `json:"lr_g"`  // generator learning rate
-	Beta1 float64 `json:"beta1"` // Adam betas
-	Beta2 float64 `json:"beta2"`
+	LRD   float64 `json:"lr_d" help:"discriminator learning rate (the tuned presets' 4e-4; the lesson's 2e-4)"`  // discriminator learning rate
+	LRG   float64 `json:"lr_g" help:"generator learning rate"`  // generator learning rate
+	Beta1 float64 `json:"beta1" help:"Adam beta1"` // Adam betas
+	Beta2 float64 `json:"beta2" help:"Adam beta2"`
 
 	// LabelSmoothing > 0 trains the discriminator towards 1-LabelSmoothing on real
 	// images instead of 1 (one-sided label smoothing, Salimans et al. 2016,
 	// "Improved Techniques for Training GANs"). 0 turns it off.
-	LabelSmoothing float64 `json:"label_smoothing"`
+	LabelSmoothing float64 `json:"label_smoothing" help:"one-sided label smoothing: real label 1-X (0: off)"`
 	// SkipDBelow > 0 skips the discriminator step while its loss (measured on the
 	// step's batch before the update) is below this value: the lesson's advice
 	// for keeping the two networks in balance. 0: never skip.
-	SkipDBelow float64 `json:"skip_d_below"`
+	SkipDBelow float64 `json:"skip_d_below" help:"skip the discriminator step while its loss is below X (0: off)"`
 
 	// Widths. MLP: hidden layer sizes of the generator (ascending) and the
 	// discriminator (descending). DCGAN: channels of the generator's first feature
 	// map and of the discriminator's first convolution.
 	GHidden []int `json:"g_hidden,omitempty"`
 	DHidden []int `json:"d_hidden,omitempty"`
-	GBase   int   `json:"g_base,omitempty"`
-	DBase   int   `json:"d_base,omitempty"`
+	GBase   int   `json:"g_base,omitempty" help:"dcgan: channels of the generator's first feature map"`
+	DBase   int   `json:"d_base,omitempty" help:"dcgan: channels of the discriminator's first convolution"`
 	// DDropout is the dropout rate after each hidden layer of the discriminator
 	// (0: none). The lesson's Keras GANs use dropout in the discriminator.
-	DDropout float64 `json:"d_dropout,omitempty"`
+	DDropout float64 `json:"d_dropout,omitempty" help:"dropout rate in the discriminator"`
 
 	// DecayStart, DecayEnd > 0: both learning rates fall linearly from their value
 	// at step DecayStart to 0 at step DecayEnd (the linear decay of pix2pix/CycleGAN,
@@ -68,7 +71,7 @@ type Options struct {
 	// before the discriminator's last layer (Karras et al. 2018, "Progressive
 	// Growing of GANs", section 3): a batch of near-identical fakes is then easy to
 	// tell from a real batch, which pushes the generator away from mode collapse.
-	MinibatchStd bool `json:"minibatch_std,omitempty"`
+	MinibatchStd bool `json:"minibatch_std,omitempty" help:"give the discriminator the batch's standard deviation (against mode collapse)"`
 
 	// FeatureMatching > 0 adds, with this weight, feature matching to the
 	// generator's loss (Salimans et al. 2016, "Improved Techniques for Training
@@ -76,20 +79,20 @@ type Options struct {
 	// discriminator's last layer sees in the real batch and in a generated one.
 	// The generator must then match the real data's statistics, not just fool
 	// the current discriminator with one kind of image.
-	FeatureMatching float64 `json:"feature_matching,omitempty"`
+	FeatureMatching float64 `json:"feature_matching,omitempty" help:"weight of feature matching in the generator's loss, against mode collapse (0: off; the tuned mlp uses it)"`
 
 	// EMA > 0 keeps an exponential moving average of the generator's weights
 	// with this decay and draws samples (and scores) from it: averaging smooths
 	// out the oscillation of adversarial training (Yazici et al. 2019, "The
 	// Unusual Effectiveness of Averaging in GAN Training"; Karras et al. 2018 use
 	// 0.999). Training itself always uses the current weights. 0: off.
-	EMA float64 `json:"ema,omitempty"`
+	EMA float64 `json:"ema,omitempty" help:"draw samples from a moving average of the generator's weights with this decay (0: off)"`
 
 	// MultiScale makes the DCGAN an MSG-GAN (Karnewar & Wang 2020, "MSG-GAN:
 	// Multi-Scale Gradients for Generative Adversarial Networks"): the generator
 	// also outputs its intermediate feature maps as images, and the discriminator
 	// reads each one at the matching depth, so gradients reach every scale.
-	MultiScale bool `json:"multi_scale,omitempty"`
+	MultiScale bool `json:"multi_scale,omitempty" help:"MSG-GAN: the dcgan discriminator also sees the generator's half and quarter size images"`
 
 	// Classes > 0 makes the GAN class-conditional (Mirza & Osindero 2014,
 	// "Conditional Generative Adversarial Nets"): the generator reads the class
@@ -98,9 +101,9 @@ type Options struct {
 	// a class embedding with its last features (Miyato & Koyama 2018, "cGANs
 	// with Projection Discriminator"). Needs a dataset with labels (MNIST,
 	// Fashion-MNIST). 0: the lesson's unconditional GAN.
-	Classes int `json:"classes,omitempty"`
+	Classes int `json:"classes,omitempty" help:"conditional GAN: tell both networks each image's class, one of N (needs labels: mnist, fashion; 0: the lesson's unconditional GAN; the tuned dcgan's is 10, 0 for a folder)"`
 
-	Seed int64 `json:"seed"`
+	Seed int64 `json:"seed" help:"random seed (weights, noise, batch order)"`
 }
 
 // DefaultOptions returns the lesson's hyperparameters for the given model
@@ -185,69 +188,60 @@ func PresetOptions(preset, model string, folder bool) (Options, error) {
 // QuickMode reports whether GANBOOK_QUICK=1: notebooks and CI shrink their work.
 func QuickMode() bool { return os.Getenv("GANBOOK_QUICK") == "1" }
 
-// Validate returns a one-line error for options that cannot build a model.
+// Validate returns a one-line error for options that cannot build a model:
+// an *OptionError that names the option at fault.
 func (o Options) Validate() error {
+	bad := func(name, format string, args ...any) error {
+		return &OptionError{Name: name, Reason: fmt.Sprintf(format, args...)}
+	}
 	for name, v := range map[string]float64{"lr_d": o.LRD, "lr_g": o.LRG, "beta1": o.Beta1, "beta2": o.Beta2,
 		"label_smoothing": o.LabelSmoothing, "skip_d_below": o.SkipDBelow, "d_dropout": o.DDropout,
 		"feature_matching": o.FeatureMatching, "ema": o.EMA} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%s must be a finite number, got %g", name, v)
+			return bad(name, "%s must be a finite number, got %g", name, v)
 		}
 	}
-	if !slices.Contains(Models, o.Model) {
-		return fmt.Errorf("unknown model %q: use %s or %s", o.Model, MLP, DCGAN)
-	}
-	if !slices.Contains([]int{28, 32, 64}, o.Size) {
-		return fmt.Errorf("image size %d is not supported: use 28, 32 or 64", o.Size)
-	}
-	if o.Channels != 1 && o.Channels != 3 {
-		return fmt.Errorf("channels must be 1 or 3, got %d", o.Channels)
-	}
-	if o.Batch < 2 || o.Batch > 4096 {
-		return fmt.Errorf("batch must be between 2 and 4096, got %d", o.Batch)
-	}
-	if o.NoiseDim < 1 {
-		return fmt.Errorf("noise dimension must be positive, got %d", o.NoiseDim)
-	}
-	if o.LRD <= 0 || o.LRG <= 0 || o.LRD > 1 || o.LRG > 1 {
-		return fmt.Errorf("learning rates must be in (0, 1], got lr-d %g and lr-g %g", o.LRD, o.LRG)
-	}
-	if o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 {
-		return fmt.Errorf("Adam betas must be in [0, 1), got %g and %g", o.Beta1, o.Beta2)
-	}
-	if o.LabelSmoothing < 0 || o.LabelSmoothing >= 0.5 {
-		return fmt.Errorf("label smoothing must be in [0, 0.5), got %g", o.LabelSmoothing)
-	}
-	if o.DDropout < 0 || o.DDropout >= 1 {
-		return fmt.Errorf("discriminator dropout must be in [0, 1), got %g", o.DDropout)
-	}
-	if o.SkipDBelow < 0 {
-		return fmt.Errorf("skip-d-below must be >= 0, got %g", o.SkipDBelow)
-	}
-	if o.DecayStart < 0 || o.DecayEnd < 0 || (o.DecayEnd > 0 && o.DecayEnd <= o.DecayStart) {
-		return fmt.Errorf("learning-rate decay must end after it starts, got steps %d to %d", o.DecayStart, o.DecayEnd)
-	}
-	if o.EMA < 0 || o.EMA >= 1 {
-		return fmt.Errorf("EMA decay must be in [0, 1), got %g", o.EMA)
-	}
-	if o.FeatureMatching < 0 {
-		return fmt.Errorf("feature matching weight must be >= 0, got %g", o.FeatureMatching)
-	}
-	if o.Classes < 0 || o.Classes > 1000 {
-		return fmt.Errorf("classes must be between 0 (unconditional) and 1000, got %d", o.Classes)
-	}
-	if o.MultiScale && o.Model != DCGAN {
+	switch {
+	case !slices.Contains(Models, o.Model):
+		return bad("model", "unknown model %q: use %s or %s", o.Model, MLP, DCGAN)
+	case !slices.Contains([]int{28, 32, 64}, o.Size):
+		return bad("size", "image size %d is not supported: use 28, 32 or 64", o.Size)
+	case o.Channels != 1 && o.Channels != 3:
+		return bad("channels", "channels must be 1 or 3, got %d", o.Channels)
+	case o.Batch < 2 || o.Batch > 4096:
+		return bad("batch", "batch must be between 2 and 4096, got %d", o.Batch)
+	case o.NoiseDim < 1:
+		return bad("noise_dim", "noise dimension must be positive, got %d", o.NoiseDim)
+	case o.LRD <= 0 || o.LRD > 1:
+		return bad("lr_d", "the discriminator's learning rate must be in (0, 1], got %g", o.LRD)
+	case o.LRG <= 0 || o.LRG > 1:
+		return bad("lr_g", "the generator's learning rate must be in (0, 1], got %g", o.LRG)
+	case o.Beta1 < 0 || o.Beta1 >= 1:
+		return bad("beta1", "Adam's beta1 must be in [0, 1), got %g", o.Beta1)
+	case o.Beta2 < 0 || o.Beta2 >= 1:
+		return bad("beta2", "Adam's beta2 must be in [0, 1), got %g", o.Beta2)
+	case o.LabelSmoothing < 0 || o.LabelSmoothing >= 0.5:
+		return bad("label_smoothing", "label smoothing must be in [0, 0.5), got %g", o.LabelSmoothing)
+	case o.DDropout < 0 || o.DDropout >= 1:
+		return bad("d_dropout", "discriminator dropout must be in [0, 1), got %g", o.DDropout)
+	case o.SkipDBelow < 0:
+		return bad("skip_d_below", "the loss below which the discriminator's step is skipped must be >= 0, got %g", o.SkipDBelow)
+	case o.DecayStart < 0 || o.DecayEnd < 0 || (o.DecayEnd > 0 && o.DecayEnd <= o.DecayStart):
+		return bad("lr_decay_start", "learning-rate decay must end after it starts, got steps %d to %d", o.DecayStart, o.DecayEnd)
+	case o.EMA < 0 || o.EMA >= 1:
+		return bad("ema", "EMA decay must be in [0, 1), got %g", o.EMA)
+	case o.FeatureMatching < 0:
+		return bad("feature_matching", "feature matching weight must be >= 0, got %g", o.FeatureMatching)
+	case o.Classes < 0 || o.Classes > 1000:
+		return bad("classes", "classes must be between 0 (unconditional) and 1000, got %d", o.Classes)
+	case o.MultiScale && o.Model != DCGAN:
 		return &OptionError{Name: "model", Value: DCGAN, Reason: fmt.Sprintf("multi-scale gradients (MSG-GAN) need the %s model", DCGAN)}
-	}
-	switch o.Model {
-	case MLP:
-		if len(o.GHidden) == 0 || len(o.DHidden) == 0 || slices.Min(o.GHidden) < 1 || slices.Min(o.DHidden) < 1 {
-			return fmt.Errorf("mlp needs positive hidden sizes, got G %v and D %v", o.GHidden, o.DHidden)
-		}
-	case DCGAN:
-		if o.GBase < 4 || o.DBase < 4 {
-			return fmt.Errorf("dcgan widths must be >= 4, got G %d and D %d", o.GBase, o.DBase)
-		}
+	case o.Model == MLP && (len(o.GHidden) == 0 || len(o.DHidden) == 0 || slices.Min(o.GHidden) < 1 || slices.Min(o.DHidden) < 1):
+		return bad("g_hidden", "mlp needs positive hidden sizes, got G %v and D %v", o.GHidden, o.DHidden)
+	case o.Model == DCGAN && o.GBase < 4:
+		return bad("g_base", "dcgan widths must be >= 4, got %d for the generator", o.GBase)
+	case o.Model == DCGAN && o.DBase < 4:
+		return bad("d_base", "dcgan widths must be >= 4, got %d for the discriminator", o.DBase)
 	}
 	return nil
 }
@@ -318,10 +312,17 @@ func JSONName(f reflect.StructField) string {
 	return name
 }
 
-// Override returns o with the options named (JSON names) taken from from.
-func (o Options) Override(from Options, names ...string) (Options, error) {
-	dst, src := reflect.ValueOf(&o).Elem(), reflect.ValueOf(from)
-	for _, name := range names {
+// Overrides are the options a user set on top of a preset: their values
+// (Values; the other fields are ignored) and which ones (Names, JSON names).
+type Overrides struct {
+	Values Options
+	Names  []string
+}
+
+// With returns o with the options ov names taken from ov.Values.
+func (o Options) With(ov Overrides) (Options, error) {
+	dst, src := reflect.ValueOf(&o).Elem(), reflect.ValueOf(ov.Values)
+	for _, name := range ov.Names {
 		i := slices.Index(OptionNames(), name)
 		if i < 0 {
 			return o, fmt.Errorf("no option named %q", name)

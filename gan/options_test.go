@@ -7,13 +7,13 @@ import (
 	"github.com/ganbook/ganbook/gan"
 )
 
-func TestOverride(t *testing.T) {
+func TestOptionsWith(t *testing.T) {
 	base, from := gan.DefaultOptions("mlp"), gan.TunedOptions("mlp")
-	o, err := base.Override(from, "lr_d", "ema")
+	o, err := base.With(gan.Overrides{Values: from, Names: []string{"lr_d", "ema"}})
 	if err != nil || o.LRD != from.LRD || o.EMA != from.EMA || o.FeatureMatching != base.FeatureMatching {
 		t.Errorf("override lr_d, ema: %+v, %v", o, err)
 	}
-	if _, err := base.Override(from, "lr-d"); err == nil {
+	if _, err := base.With(gan.Overrides{Values: from, Names: []string{"lr-d"}}); err == nil {
 		t.Error("a flag name is not an option name: want an error")
 	}
 	if names := gan.OptionNames(); names[0] != "model" || !slices.Contains(names, "feature_matching") || len(names) != 24 {

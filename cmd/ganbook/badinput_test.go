@@ -108,7 +108,7 @@ func TestBadInputs(t *testing.T) {
 		{"unsupported size", []string{"train", "--size", "48"}, 2, "size 48 is not supported"},
 		{"bad channels", []string{"train", "--channels", "4"}, 2, "channels must be 1 or 3"},
 		{"batch of one", []string{"train", "--batch", "1"}, 2, "batch must be between"},
-		{"negative learning rate", []string{"train", "--lr-d", "-0.1"}, 2, "learning rates must be"},
+		{"negative learning rate", []string{"train", "--lr-d", "-0.1"}, 2, "learning rate must be in (0, 1]"},
 		{"label smoothing too large", []string{"train", "--label-smoothing", "0.9"}, 2, "label smoothing"},
 		{"missing dataset folder", []string{"train", "--dataset", f["missing"]}, 2, "not mnist, fashion or an existing folder"},
 		{"folder of non-images", []string{"train", "--dataset", f["txtfolder"], "--out", t.TempDir()}, 1, "no PNG, JPEG or GIF images"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/ganbook/ganbook/bench"
 	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/gomlx/compute"
 )
 
 // blasDirs are Debian's library folders for each BLAS (in the multiarch folder
@@ -36,49 +38,36 @@ func debianMultiarch() string {
 // twins of them in one run and prints the comparison.
 func benchCmd(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	steps := fs.Int("steps", 10, "timed steps per workload (the median is reported)")
-	rounds := fs.Int("rounds", 1, "repeat ganbook then PyTorch this many times, alternating; the table shows each side's median round and the notes their fastest and slowest")
-	warmup := fs.Int("warmup", 2, "untimed steps first (the first one compiles)")
+	c := benchConfig{}
+	fs.IntVar(&c.steps, "steps", 10, "timed steps per workload (the median is reported)")
+	fs.IntVar(&c.rounds, "rounds", 1, "repeat ganbook then PyTorch this many times, alternating; the table shows each side's median round and the notes their fastest and slowest")
+	fs.IntVar(&c.warmup, "warmup", 2, "untimed steps first (the first one compiles)")
 	only := fs.String("only", "", "comma-separated workloads (default all): mlp64, dcgan64, dcgan256, style128, style256")
-	torch := fs.Bool("torch", true, "also run the PyTorch twins (needs python3-torch)")
-	python := fs.String("python", "/usr/bin/python3", "Python interpreter with torch")
+	fs.BoolVar(&c.torch, "torch", true, "also run the PyTorch twins (needs python3-torch)")
+	fs.StringVar(&c.python, "python", "/usr/bin/python3", "Python interpreter with torch")
 	blas := fs.String("blas", "openblas,reference", "BLAS libraries to run PyTorch with: openblas, reference, system")
-	threads := fs.Int("torch-threads", runtime.NumCPU(), "PyTorch threads")
-	device := fs.String("device", "cpu", "PyTorch device: cpu or cuda")
+	fs.IntVar(&c.threads, "torch-threads", runtime.NumCPU(), "PyTorch threads")
+	fs.StringVar(&c.device, "device", "cpu", "PyTorch device: cpu or cuda")
 	out := fs.String("out", "", "also write the table to this Markdown file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of ganbook's timed steps to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *steps < 1 || *warmup < 0 || *rounds < 1 {
+	if c.steps < 1 || c.warmup < 0 || c.rounds < 1 {
 		return usagef("bench: --steps and --rounds must be >= 1 and --warmup >= 0")
 	}
-	var ws []bench.Workload
-	var names []string
-	for _, w := range bench.Workloads() {
-		names = append(names, w.Name)
-		if *only == "" || slices.Contains(strings.Split(*only, ","), w.Name) {
-			ws = append(ws, w)
-		}
+	var err error
+	if c.workloads, err = selectWorkloads(*only); err != nil {
+		return err
 	}
-	if len(ws) == 0 {
-		return usagef("bench: --only %q names no workload: use %s", *only, strings.Join(names, ", "))
+	if c.libs, err = blasLibs(*blas); err != nil {
+		return err
 	}
-	var libs []string
-	for _, l := range strings.Split(*blas, ",") {
-		if _, ok := blasDirs[l]; !ok {
-			return usagef("bench: unknown --blas %q: use openblas, reference or system", l)
-		}
-		libs = append(libs, l)
-	}
-	b, err := backend()
-	if err != nil {
+	if c.backend, err = backend(); err != nil {
 		return err
 	}
 	ctx, stop := stopContext()
 	defer stop()
-	logf := func(s string) { fmt.Fprintln(os.Stderr, s) }
-
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -89,76 +78,148 @@ func benchCmd(args []string) error {
 			return err
 		}
 	}
-	var wsNames []string
-	for _, w := range ws {
-		wsNames = append(wsNames, w.Name)
+	err = c.run(ctx)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
 	}
-	goRounds := bench.Rounds{}
-	torchRounds := map[string]bench.Rounds{} // by BLAS
-	var notes []string
-	noted := map[string]bool{}
-	note := func(s string) {
-		if !noted[s] {
-			noted[s] = true
-			notes = append(notes, s)
+	report := c.report()
+	fmt.Print(report)
+	if *out != "" {
+		return fileio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, report); return err })
+	}
+	return nil
+}
+
+// benchConfig is one `ganbook bench`: what to time, and, once run, the
+// timings of every round and the notes for under the table.
+type benchConfig struct {
+	steps, rounds, warmup, threads int
+	torch                          bool
+	python, device                 string
+	libs                           []string // BLAS libraries for PyTorch
+	workloads                      []bench.Workload
+	backend                        compute.Backend
+
+	goRounds    bench.Rounds
+	torchRounds map[string]bench.Rounds // by BLAS
+	notes       []string
+}
+
+// selectWorkloads are the workloads --only names (all for "").
+func selectWorkloads(only string) ([]bench.Workload, error) {
+	var ws []bench.Workload
+	var names []string
+	for _, w := range bench.Workloads() {
+		names = append(names, w.Name)
+		if only == "" || slices.Contains(strings.Split(only, ","), w.Name) {
+			ws = append(ws, w)
 		}
 	}
-	for round := 1; round <= *rounds; round++ {
-		if *rounds > 1 {
-			logf(fmt.Sprintf("round %d of %d", round, *rounds))
+	if len(ws) == 0 {
+		return nil, usagef("bench: --only %q names no workload: use %s", only, strings.Join(names, ", "))
+	}
+	return ws, nil
+}
+
+// blasLibs are the BLAS libraries --blas names.
+func blasLibs(list string) ([]string, error) {
+	var libs []string
+	for _, l := range strings.Split(list, ",") {
+		if _, ok := blasDirs[l]; !ok {
+			return nil, usagef("bench: unknown --blas %q: use openblas, reference or system", l)
 		}
-		goTimes, err := bench.RunGo(b, ws, *warmup, *steps, logf)
+		libs = append(libs, l)
+	}
+	return libs, nil
+}
+
+func (c *benchConfig) logf(s string) { fmt.Fprintln(os.Stderr, s) }
+
+// note adds a line under the table, once.
+func (c *benchConfig) note(s string) {
+	if !slices.Contains(c.notes, s) {
+		c.notes = append(c.notes, s)
+	}
+}
+
+// run times the rounds: ganbook, then PyTorch with each BLAS, alternating.
+func (c *benchConfig) run(ctx context.Context) error {
+	c.goRounds, c.torchRounds = bench.Rounds{}, map[string]bench.Rounds{}
+	for round := 1; round <= c.rounds; round++ {
+		if c.rounds > 1 {
+			c.logf(fmt.Sprintf("round %d of %d", round, c.rounds))
+		}
+		goTimes, err := bench.RunGo(c.backend, c.workloads, c.warmup, c.steps, c.logf)
 		if err != nil {
-			pprof.StopCPUProfile()
 			return err
 		}
-		goRounds.Add(goTimes)
-		if !*torch {
+		c.goRounds.Add(goTimes)
+		if !c.torch {
 			continue
 		}
-		for _, l := range libs {
-			dir := blasDirs[l]
-			if dir != "" {
-				if _, err := os.Stat(dir); err != nil {
-					note(fmt.Sprintf("PyTorch with %s skipped: %s is missing (a Debian folder; elsewhere use --blas system)", l, dir))
-					continue
-				}
+		for _, l := range c.libs {
+			if err := c.runTorch(ctx, l); err != nil {
+				return err
 			}
-			r, err := bench.RunTorch(ctx, bench.TorchConfig{Python: *python, LibDir: dir, Threads: *threads, Device: *device,
-				Only: wsNames, Warmup: *warmup, Steps: *steps, Log: logf})
-			if err != nil {
-				if ctx.Err() != nil {
-					return interrupted{"bench interrupted"}
-				}
-				note(fmt.Sprintf("PyTorch with %s failed: %v", l, err))
-				continue
-			}
-			if torchRounds[l] == nil {
-				torchRounds[l] = bench.Rounds{}
-			}
-			timings := map[string]bench.Timing{}
-			for _, w := range ws {
-				if t, ok := r.Timing(w.Name); ok {
-					timings[w.Name] = t
-				}
-			}
-			torchRounds[l].Add(timings)
-			note(fmt.Sprintf("torch-%s: PyTorch %s, %d threads, %s, BLAS %s", l, r.Torch, r.Threads, r.Device, r.BLAS))
 		}
 	}
-	pprof.StopCPUProfile()
-	cols := []bench.Column{{Name: "ganbook", Timings: goRounds.Median()}}
-	for _, l := range libs {
-		if tr := torchRounds[l]; tr != nil {
+	return nil
+}
+
+// runTorch times the PyTorch twins once with BLAS library l; a PyTorch that
+// is missing or fails becomes a note, not an error.
+func (c *benchConfig) runTorch(ctx context.Context, l string) error {
+	dir := blasDirs[l]
+	if dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			c.note(fmt.Sprintf("PyTorch with %s skipped: %s is missing (a Debian folder; elsewhere use --blas system)", l, dir))
+			return nil
+		}
+	}
+	var names []string
+	for _, w := range c.workloads {
+		names = append(names, w.Name)
+	}
+	r, err := bench.RunTorch(ctx, bench.TorchConfig{Python: c.python, LibDir: dir, Threads: c.threads, Device: c.device,
+		Only: names, Warmup: c.warmup, Steps: c.steps, Log: c.logf})
+	if err != nil {
+		if ctx.Err() != nil {
+			return interrupted{"bench interrupted"}
+		}
+		c.note(fmt.Sprintf("PyTorch with %s failed: %v", l, err))
+		return nil
+	}
+	if c.torchRounds[l] == nil {
+		c.torchRounds[l] = bench.Rounds{}
+	}
+	timings := map[string]bench.Timing{}
+	for _, w := range c.workloads {
+		if t, ok := r.Timing(w.Name); ok {
+			timings[w.Name] = t
+		}
+	}
+	c.torchRounds[l].Add(timings)
+	c.note(fmt.Sprintf("torch-%s: PyTorch %s, %d threads, %s, BLAS %s", l, r.Torch, r.Threads, r.Device, r.BLAS))
+	return nil
+}
+
+// report is the table of median rounds, with the rounds' range, the
+// backend, the notes and the peak the percentages are of.
+func (c *benchConfig) report() string {
+	cols := []bench.Column{{Name: "ganbook", Timings: c.goRounds.Median()}}
+	for _, l := range c.libs {
+		if tr := c.torchRounds[l]; tr != nil {
 			cols = append(cols, bench.Column{Name: "torch-" + l, Timings: tr.Median()})
 		}
 	}
-	if *rounds > 1 {
-		for _, w := range ws {
-			lo, hi := goRounds.Range(w.Name)
-			line := fmt.Sprintf("%s over %d rounds: ganbook %.1f-%.1f ms", w.Name, *rounds, lo, hi)
-			for _, l := range libs {
-				if tr := torchRounds[l]; tr != nil {
+	notes := c.notes
+	if c.rounds > 1 {
+		for _, w := range c.workloads {
+			lo, hi := c.goRounds.Range(w.Name)
+			line := fmt.Sprintf("%s over %d rounds: ganbook %.1f-%.1f ms", w.Name, c.rounds, lo, hi)
+			for _, l := range c.libs {
+				if tr := c.torchRounds[l]; tr != nil {
 					tlo, thi := tr.Range(w.Name)
 					line += fmt.Sprintf(", torch-%s %.1f-%.1f ms", l, tlo, thi)
 				}
@@ -166,13 +227,13 @@ func benchCmd(args []string) error {
 			notes = append(notes, line)
 		}
 	}
-	choice, _ := nn.Backend() // chosen by backend() above
+	choice, _ := nn.Backend() // chosen by backend() before the run
 	peak := bench.NominalPeak()
-	if *device != "cpu" || (strings.HasPrefix(choice.Config, "xla") && choice.Config != "xla:cpu") {
+	if c.device != "cpu" || (strings.HasPrefix(choice.Config, "xla") && choice.Config != "xla:cpu") {
 		peak = bench.Peak{How: "not computed: the CPU's peak says nothing about an accelerator"}
 	}
 	var report strings.Builder
-	report.WriteString(bench.Table(ws, cols, peak))
+	report.WriteString(bench.Table(c.workloads, cols, peak))
 	fmt.Fprintf(&report, "\nganbook: %s\n", choice.Line)
 	for _, n := range notes {
 		report.WriteString(n + "\n")
@@ -182,9 +243,5 @@ func benchCmd(args []string) error {
 	} else {
 		fmt.Fprintf(&report, "peak: %s\n", peak.How)
 	}
-	fmt.Print(report.String())
-	if *out != "" {
-		return fileio.WriteFileAtomic(*out, func(w io.Writer) error { _, err := io.WriteString(w, report.String()); return err })
-	}
-	return nil
+	return report.String()
 }

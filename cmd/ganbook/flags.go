@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -78,57 +79,62 @@ func backend() (compute.Backend, error) {
 	return choice.Backend, nil
 }
 
-// optionFlags declares one flag per gan.Options field that the command line
-// sets, bound to the returned Options. Its defaults are the tuned DCGAN's; the
-// preset decides the starting values, and only the flags given (optionsGiven)
-// are applied on top (gan.Options.Override). A flag is named like its field's
-// JSON name, with dashes.
+// optionFlags declares a flag for each gan.Options field with a help tag,
+// named by flagName from the field's JSON name and bound to the returned
+// Options. Its defaults are the tuned DCGAN's; the preset decides the starting
+// values, and only the flags given (overrides) are applied on top.
 func optionFlags(fs *flag.FlagSet) *gan.Options {
 	o := gan.TunedOptions(gan.DCGAN) // the default run
-	mlp := gan.TunedOptions(gan.MLP)
-	fs.StringVar(&o.Model, "model", o.Model, gan.MLP+" (the lesson's first GAN) or "+gan.DCGAN)
-	fs.IntVar(&o.Batch, "batch", o.Batch, "batch size")
-	fs.IntVar(&o.Size, "size", o.Size, "image size: 28, 32 or 64 (default 28 for MNIST; for folders 64, or 32 for mlp)")
-	fs.IntVar(&o.Channels, "channels", o.Channels, "1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)")
-	fs.IntVar(&o.GBase, "g-base", o.GBase, "dcgan: channels of the generator's first feature map")
-	fs.IntVar(&o.DBase, "d-base", o.DBase, "dcgan: channels of the discriminator's first convolution")
-	fs.Float64Var(&o.LRD, "lr-d", o.LRD, "discriminator learning rate (the tuned presets'; the lesson's is 2e-4)")
-	fs.Float64Var(&o.LRG, "lr-g", o.LRG, "generator learning rate")
-	fs.Float64Var(&o.Beta1, "beta1", o.Beta1, "Adam beta1")
-	fs.Float64Var(&o.Beta2, "beta2", o.Beta2, "Adam beta2")
-	fs.BoolVar(&o.MinibatchStd, "minibatch-std", o.MinibatchStd, "give the discriminator the batch's standard deviation (against mode collapse)")
-	fs.Float64Var(&o.FeatureMatching, "feature-matching", o.FeatureMatching, fmt.Sprintf("weight of feature matching in the generator's loss, against mode collapse (0: off; the tuned mlp's is %g)", mlp.FeatureMatching))
-	fs.Float64Var(&o.EMA, "ema", o.EMA, fmt.Sprintf("draw samples from a moving average of the generator's weights with this decay (0: off; the tuned mlp's is %g)", mlp.EMA))
-	fs.BoolVar(&o.MultiScale, "multi-scale", o.MultiScale, "MSG-GAN: the dcgan discriminator also sees the generator's half and quarter size images")
-	fs.IntVar(&o.Classes, "classes", o.Classes, "conditional GAN: tell both networks each image's class, one of N (needs labels: mnist, fashion; 0: the lesson's unconditional GAN; the tuned dcgan's is 10, 0 for a folder)")
-	fs.Float64Var(&o.LabelSmoothing, "label-smoothing", o.LabelSmoothing, "one-sided label smoothing: real label 1-X (0: off)")
-	fs.Float64Var(&o.DDropout, "d-dropout", o.DDropout, "dropout rate in the discriminator")
-	fs.Float64Var(&o.SkipDBelow, "skip-d-below", o.SkipDBelow, "skip the discriminator step while its loss is below X (0: off)")
-	fs.Int64Var(&o.Seed, "seed", o.Seed, "random seed (weights, noise, batch order)")
+	v := reflect.ValueOf(&o).Elem()
+	for i, f := range reflect.VisibleFields(v.Type()) {
+		help := f.Tag.Get("help")
+		if help == "" {
+			continue // set through others (noise_dim, the MLP's widths, --lr-decay's steps)
+		}
+		name := flagName(gan.JSONName(f))
+		switch p := v.Field(i).Addr().Interface().(type) {
+		case *string:
+			fs.StringVar(p, name, *p, help)
+		case *int:
+			fs.IntVar(p, name, *p, help)
+		case *int64:
+			fs.Int64Var(p, name, *p, help)
+		case *float64:
+			fs.Float64Var(p, name, *p, help)
+		case *bool:
+			fs.BoolVar(p, name, *p, help)
+		default:
+			panic(fmt.Sprintf("option %s: the command line cannot set a %s", name, f.Type))
+		}
+	}
 	return &o
 }
 
-// optionsGiven returns the JSON names of the options whose flags were given.
-func optionsGiven(given map[string]bool) []string {
-	var names []string
-	for _, name := range gan.OptionNames() {
-		if given[strings.ReplaceAll(name, "_", "-")] {
-			names = append(names, name)
-		}
+// flagName is the flag of an option: its JSON name with dashes, except that
+// the two steps of the learning-rate decay come from --lr-decay.
+func flagName(option string) string {
+	if strings.HasPrefix(option, "lr_decay_") {
+		return "lr-decay"
 	}
-	return names
+	return strings.ReplaceAll(option, "_", "-")
 }
 
-// flagNames turns option names back into the flags that set them (the two
-// decay steps come from --lr-decay), without repeats.
+// overrides are the options whose flags were given, with their values.
+func overrides(values *gan.Options, given map[string]bool) gan.Overrides {
+	ov := gan.Overrides{Values: *values}
+	for _, name := range gan.OptionNames() {
+		if given[flagName(name)] && !strings.HasPrefix(name, "lr_decay_") {
+			ov.Names = append(ov.Names, name)
+		}
+	}
+	return ov
+}
+
+// flagNames are the flags of options, without repeats.
 func flagNames(options []string) []string {
 	var flags []string
 	for _, name := range options {
-		f := strings.ReplaceAll(name, "_", "-")
-		if strings.HasPrefix(f, "lr-decay-") {
-			f = "lr-decay"
-		}
-		if !slices.Contains(flags, f) {
+		if f := flagName(name); !slices.Contains(flags, f) {
 			flags = append(flags, f)
 		}
 	}

@@ -150,8 +150,10 @@ func flagHint(err error) string {
 	var ce *gan.ClassesError
 	var oe *gan.OptionError
 	switch {
+	case errors.As(err, &oe) && oe.Value != "":
+		return fmt.Sprintf(" (--%s %s)", flagName(oe.Name), oe.Value)
 	case errors.As(err, &oe):
-		return fmt.Sprintf(" (--%s %s)", strings.ReplaceAll(oe.Name, "_", "-"), oe.Value)
+		return fmt.Sprintf(" (--%s)", flagName(oe.Name))
 	case errors.As(err, &me) && me.Largest > 0:
 		return fmt.Sprintf(" (--%s %d)", me.Setting, me.Largest)
 	case errors.As(err, &ce):

@@ -59,7 +59,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "--feature-matching", "-1"}, "feature matching weight"},
 		{[]string{"sweep", "--lr", "fast"}, "is not a number list"},
 		{[]string{"sweep", "--steps", "0"}, "--steps must be positive"},
-		{[]string{"sweep", "--lr", "3"}, "learning rates must be in (0, 1]"},
+		{[]string{"sweep", "--lr", "3"}, "learning rate must be in (0, 1]"},
 		{[]string{"bench", "--only", "resnet"}, "names no workload"},
 		{[]string{"bench", "--blas", "mkl"}, "unknown --blas"},
 	} {

@@ -15,6 +15,7 @@ import (
 	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/score"
+	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/gan/run"
 )
@@ -25,137 +26,169 @@ import (
 const defaultSteps = 3000
 
 func trainCmd(args []string) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	dataName := fs.String("dataset", "mnist", "mnist, fashion (Fashion-MNIST), or a folder of your own images")
-	fashionDir := fs.String("fashion-dir", dataset.FashionMNISTDir, "folder with Fashion-MNIST's IDX .gz files")
-	preset := fs.String("preset", gan.PresetTuned, "starting hyperparameters: tuned (the fixes measured in README) or lesson (the lesson's own)")
-	flagged := optionFlags(fs)
-	steps := fs.Int("steps", defaultSteps, "train until this many steps in total (one D and one G step each)")
-	decay := fs.Float64("lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")
-	out := fs.String("out", "", "run folder for checkpoints, samples and metrics.csv (default runs/MODEL-DATASET)")
-	resume := fs.Bool("resume", false, "continue the run in --out from its newest checkpoint")
-	forceResume := fs.Bool("force-resume", false, "with --resume: continue even if the checkpoint or the dataset is not the one the run was started with")
-	limit := fs.Int("limit", 0, "use only the first N images of the dataset (0: all)")
-	sampleEvery := fs.Int("sample-every", 250, "write a sample grid every N steps")
-	ckptEvery := fs.Int("checkpoint-every", 500, "write a checkpoint every N steps")
-	keep := fs.Int("keep", 3, "checkpoints to keep, the newest (0: keep every one)")
-	scoreEvery := fs.Int("score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST; 0: never)")
-	scoreWith := fs.String("score-with", "", "classifier for --score-every: mnist or fashion (default: the dataset; set it for a folder of their images)")
-	stall := fs.Duration("stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-
-	isFolder := *dataName != "mnist" && *dataName != "fashion"
-	if st, err := os.Stat(*dataName); isFolder && (err != nil || !st.IsDir()) {
-		return usagef("--dataset %s: not mnist, fashion or an existing folder of images", *dataName)
-	}
-	o, changed, err := runOptions(*preset, isFolder, flagged, setFlags(fs), *decay, *steps)
+	t, err := parseTrain(args)
 	if err != nil {
-		return err
-	}
-	if *steps < 1 {
-		return usagef("--steps must be positive, got %d", *steps)
-	}
-	if *limit < 0 || *sampleEvery < 0 || *ckptEvery < 0 {
-		return usagef("--limit, --sample-every and --checkpoint-every must be >= 0")
-	}
-	if *out == "" {
-		name := *dataName
-		if isFolder {
-			name = filepath.Base(filepath.Clean(*dataName))
-		}
-		*out = filepath.Join("runs", o.Model+"-"+name)
-	}
-
-	if isFolder && within(*out, *dataName) {
-		return usagef("--out %s is inside the dataset folder %s: the run's sample grids would become training images; choose a run folder elsewhere", *out, *dataName)
-	}
-	if err := checkDataFits(*dataName, isFolder, o, *limit, *resume); err != nil {
 		return err
 	}
 	// A new run folder that this command creates goes again if the run is
 	// refused before its first step (memory, data): no empty run, no run.lock.
-	_, statErr := os.Stat(*out)
-	freshFolder, started := errors.Is(statErr, iofs.ErrNotExist), false
+	_, statErr := os.Stat(t.out)
+	freshFolder := errors.Is(statErr, iofs.ErrNotExist)
 
 	b, err := backend()
 	if err != nil {
 		return err
 	}
 	// One writer per run folder, for the life of this process.
-	lock, err := run.LockFolder(*out)
+	lock, err := run.LockFolder(t.out)
 	if errors.Is(err, run.ErrLocked) {
 		return fmt.Errorf("%w: wait for it to finish, or choose another --out", err)
 	} else if err != nil {
 		return err
 	}
 	defer func() {
-		if freshFolder && !started { // while the lock is held: no second writer can have started in it
-			_ = os.RemoveAll(*out)
+		if freshFolder && !t.started { // while the lock is held: no second writer can have started in it
+			_ = os.RemoveAll(t.out)
 		}
 		lock.Unlock()
 	}()
 	for _, p := range lock.StaleRemoved {
 		fmt.Fprintf(os.Stderr, "removed %s, left by an interrupted write\n", p)
 	}
-	cfg := run.Config{Options: o, Changed: changed, Out: *out, Steps: *steps, Resume: *resume, AdoptOtherRun: *forceResume, SampleEvery: *sampleEvery,
-		CheckpointEvery: *ckptEvery, Keep: *keep, StallTimeout: *stall, Log: func(s string) { progressLine.log(s) }}
+	g, cfg, err := t.prepare(b)
+	if err != nil {
+		return err
+	}
+	return t.train(b, g, cfg)
+}
+
+// trainRun is a `ganbook train` command line, checked; started says
+// whether a step has finished (the run folder is then kept).
+type trainRun struct {
+	dataName, fashionDir, out, scoreWith                   string
+	isFolder, resume, forceResume, presetSet               bool
+	steps, limit, sampleEvery, ckptEvery, keep, scoreEvery int
+	stall                                                  time.Duration
+	options                                                gan.Options
+	asked                                                  gan.Overrides
+	started                                                bool
+}
+
+// parseTrain reads train's flags and decides the options of a new run.
+func parseTrain(args []string) (*trainRun, error) {
+	t := &trainRun{}
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.StringVar(&t.dataName, "dataset", "mnist", "mnist, fashion (Fashion-MNIST), or a folder of your own images")
+	fs.StringVar(&t.fashionDir, "fashion-dir", dataset.FashionMNISTDir, "folder with Fashion-MNIST's IDX .gz files")
+	preset := fs.String("preset", gan.PresetTuned, "starting hyperparameters: tuned (the fixes measured in README) or lesson (the lesson's own)")
+	flagged := optionFlags(fs)
+	fs.IntVar(&t.steps, "steps", defaultSteps, "train until this many steps in total (one D and one G step each)")
+	decay := fs.Float64("lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")
+	fs.StringVar(&t.out, "out", "", "run folder for checkpoints, samples and metrics.csv (default runs/MODEL-DATASET)")
+	fs.BoolVar(&t.resume, "resume", false, "continue the run in --out from its newest checkpoint")
+	fs.BoolVar(&t.forceResume, "force-resume", false, "with --resume: continue even if the checkpoint or the dataset is not the one the run was started with")
+	fs.IntVar(&t.limit, "limit", 0, "use only the first N images of the dataset (0: all)")
+	fs.IntVar(&t.sampleEvery, "sample-every", 250, "write a sample grid every N steps")
+	fs.IntVar(&t.ckptEvery, "checkpoint-every", 500, "write a checkpoint every N steps")
+	fs.IntVar(&t.keep, "keep", 3, "checkpoints to keep, the newest (0: keep every one)")
+	fs.IntVar(&t.scoreEvery, "score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST; 0: never)")
+	fs.StringVar(&t.scoreWith, "score-with", "", "classifier for --score-every: mnist or fashion (default: the dataset; set it for a folder of their images)")
+	fs.DurationVar(&t.stall, "stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	t.isFolder = t.dataName != "mnist" && t.dataName != "fashion"
+	if st, err := os.Stat(t.dataName); t.isFolder && (err != nil || !st.IsDir()) {
+		return nil, usagef("--dataset %s: not mnist, fashion or an existing folder of images", t.dataName)
+	}
+	given := setFlags(fs)
+	t.presetSet = given["preset"]
+	var err error
+	if t.options, t.asked, err = runOptions(*preset, t.isFolder, flagged, given, *decay, t.steps); err != nil {
+		return nil, err
+	}
+	if t.steps < 1 {
+		return nil, usagef("--steps must be positive, got %d", t.steps)
+	}
+	if t.limit < 0 || t.sampleEvery < 0 || t.ckptEvery < 0 {
+		return nil, usagef("--limit, --sample-every and --checkpoint-every must be >= 0")
+	}
+	if t.out == "" {
+		name := t.dataName
+		if t.isFolder {
+			name = filepath.Base(filepath.Clean(t.dataName))
+		}
+		t.out = filepath.Join("runs", t.options.Model+"-"+name)
+	}
+	if t.isFolder && within(t.out, t.dataName) {
+		return nil, usagef("--out %s is inside the dataset folder %s: the run's sample grids would become training images; choose a run folder elsewhere", t.out, t.dataName)
+	}
+	return t, checkDataFits(t.dataName, t.isFolder, t.options, t.limit, t.resume)
+}
+
+// prepare starts or resumes the run and loads its dataset.
+func (t *trainRun) prepare(b compute.Backend) (*gan.GAN, run.Config, error) {
+	cfg := run.Config{Options: t.options, Asked: t.asked, Out: t.out, Steps: t.steps, Resume: t.resume, AdoptOtherRun: t.forceResume,
+		SampleEvery: t.sampleEvery, CheckpointEvery: t.ckptEvery, Keep: t.keep, StallTimeout: t.stall, Log: func(s string) { progressLine.log(s) }}
 	g, ignored, err := run.Prepare(b, cfg)
 	if err != nil {
-		return prepareError(err)
+		return nil, cfg, prepareError(err)
 	}
-	if *resume {
-		if setFlags(fs)["preset"] {
+	if t.resume {
+		if t.presetSet {
 			ignored = append(ignored, "preset")
 		}
 		for _, f := range flagNames(ignored) {
 			fmt.Fprintf(os.Stderr, "note: --%s is ignored on --resume: the run keeps its checkpoint's options\n", f)
 		}
-		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", *out, g.Step)
-		if g.Step >= *steps {
-			return usagef("the run in %s is already at step %d: give --steps larger than that to train on", *out, g.Step)
+		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", t.out, g.Step)
+		if g.Step >= t.steps {
+			return nil, cfg, usagef("the run in %s is already at step %d: give --steps larger than that to train on", t.out, g.Step)
 		}
 	}
-
-	if cfg.Data, err = loadDataset(*dataName, *fashionDir, g.Opts, *limit); err != nil {
-		return err
+	if cfg.Data, err = loadDataset(t.dataName, t.fashionDir, g.Opts, t.limit); err != nil {
+		return nil, cfg, err
 	}
-	fmt.Fprintf(os.Stderr, "options: %s dataset=%s (%d images) steps=%d out=%s\n", g.Opts, cfg.Data.Name, cfg.Data.N, *steps, *out)
+	fmt.Fprintf(os.Stderr, "options: %s dataset=%s (%d images) steps=%d out=%s\n", g.Opts, cfg.Data.Name, cfg.Data.N, t.steps, t.out)
+	return g, cfg, nil
+}
 
+// train runs the prepared run with a progress line, the scorer and the
+// stall watchdog, and says how it ended.
+func (t *trainRun) train(b compute.Backend, g *gan.GAN, cfg run.Config) error {
 	ctx, stop := stopContext()
 	defer stop()
 	first := g.Step
 	cfg.Progress = func(g *gan.GAN, m gan.Metrics, elapsed time.Duration) {
-		started = true
-		progressLine.update(g.Step, first, *steps, m, elapsed)
+		t.started = true
+		progressLine.update(g.Step, first, t.steps, m, elapsed)
 		injectStall(g.Step)
 	}
-	if *scoreEvery > 0 {
-		if *scoreWith == "" {
-			*scoreWith = *dataName
+	if t.scoreEvery > 0 {
+		if t.scoreWith == "" {
+			t.scoreWith = t.dataName
 		}
-		scorer, err := score.NewScorer(b, *scoreWith, g.Opts.Channels, 1000)
+		scorer, err := score.NewScorer(b, t.scoreWith, g.Opts.Channels, 1000)
 		if err != nil {
 			return usagef("--score-every: %v", err)
 		}
-		cfg.Score, cfg.ScoreEvery = scorer, *scoreEvery
+		cfg.Score, cfg.ScoreEvery = scorer, t.scoreEvery
 	}
-	resumeHint := fmt.Sprintf("ganbook train --out %s --resume --steps %d", *out, *steps)
+	resumeHint := fmt.Sprintf("ganbook train --out %s --resume --steps %d", t.out, t.steps)
 	cfg.OnStall = func(step int, since time.Duration) {
 		progressLine.done()
 		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: %s. %s\n",
-			since.Round(time.Second), step, nn.StallAdvice, lastCheckpointHint(*out, resumeHint))
+			since.Round(time.Second), step, nn.StallAdvice, lastCheckpointHint(t.out, resumeHint))
 		os.Exit(1)
 	}
-	err = run.Train(ctx, g, cfg)
+	err := run.Train(ctx, g, cfg)
 	progressLine.done()
-	started = started || errors.Is(err, context.Canceled) // the interrupted run's checkpoint stays
+	t.started = t.started || errors.Is(err, context.Canceled) // the interrupted run's checkpoint stays
 	if err != nil {
-		return trainError(err, g.Step, *out, resumeHint)
+		return trainError(err, g.Step, t.out, resumeHint)
 	}
 	fmt.Fprintf(os.Stderr, "done: %d steps; samples in %s, metrics in %s\n", g.Step,
-		filepath.Join(*out, "samples", "latest.png"), filepath.Join(*out, "metrics.csv"))
+		filepath.Join(t.out, "samples", "latest.png"), filepath.Join(t.out, "metrics.csv"))
 	return nil
 }
 
@@ -194,28 +227,27 @@ func trainError(err error, step int, out, resumeHint string) error {
 
 // runOptions decides a new run's options: the preset for the model and data,
 // then the flags given on top (on --resume, run.Prepare lets the
-// checkpoint decide). It returns the options and the names of those the flags
-// changed.
-func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[string]bool, decay float64, steps int) (gan.Options, []string, error) {
+// checkpoint decide). It returns the options and what the flags asked for.
+func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[string]bool, decay float64, steps int) (gan.Options, gan.Overrides, error) {
+	asked := overrides(flagged, given)
 	o, err := gan.PresetOptions(preset, flagged.Model, isFolder)
 	if err != nil {
-		return o, nil, usagef("unknown --preset %q: use %s or %s", preset, gan.PresetTuned, gan.PresetLesson)
-	}
-	changed := optionsGiven(given)
-	if o, err = o.Override(*flagged, changed...); err != nil {
-		return o, nil, err
+		return o, asked, usagef("unknown --preset %q: use %s or %s", preset, gan.PresetTuned, gan.PresetLesson)
 	}
 	if decay < 0 || decay > 1 {
-		return o, nil, usagef("--lr-decay must be a fraction in [0, 1], got %g", decay)
+		return o, asked, usagef("--lr-decay must be a fraction in [0, 1], got %g", decay)
 	}
 	if decay > 0 {
-		o.DecayStart, o.DecayEnd = int(float64(steps)*(1-decay)), steps
-		changed = append(changed, "lr_decay_start", "lr_decay_end")
+		asked.Values.DecayStart, asked.Values.DecayEnd = int(float64(steps)*(1-decay)), steps
+		asked.Names = append(asked.Names, "lr_decay_start", "lr_decay_end")
+	}
+	if o, err = o.With(asked); err != nil {
+		return o, asked, err
 	}
 	if err := o.Validate(); err != nil {
-		return o, nil, usageError{msg: err.Error(), err: err}
+		return o, asked, usageError{msg: err.Error(), err: err}
 	}
-	return o, changed, nil
+	return o, asked, nil
 }
 
 // checkDataFits refuses, before anything is loaded or created, options the

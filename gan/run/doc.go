@@ -5,7 +5,7 @@
 // ReadCheckpoint, Restore), metrics.csv (one line per step, repaired on
 // resume), sample grids and their animation (samples/, progress.gif), run.json
 // (what the folder was started as) and a lock (one writer per folder).
-// Prepare starts or resumes a run (the checkpoint's options win: ResumeOptions),
+// Prepare starts or resumes a run (the checkpoint's options win: CheckResume),
 // Train runs it until a step count with its periodic work (scores, grids,
 // checkpoints), Sweep compares short runs over a grid of options, and
 // EstimateMemory refuses a run that would not fit before it starts.

@@ -37,9 +37,9 @@ type Config struct {
 	// AdoptOtherRun resumes even when the checkpoint or the dataset is not the
 	// one the folder's run was started with (run.json), and records the new one.
 	AdoptOtherRun bool
-	// Changed names (JSON names, see OptionNames) the options the user set on
-	// top of the preset; on Resume they are checked against the checkpoint.
-	Changed []string
+	// Asked are the options the user set on top of the preset; on Resume
+	// they are checked against the checkpoint (CheckResume).
+	Asked gan.Overrides
 
 	SampleEvery     int // write samples/step-N.png every N steps (0: only at the end)
 	CheckpointEvery int // checkpoint every N steps (0: only at the end)
@@ -66,7 +66,7 @@ type Config struct {
 
 // Prepare creates the run folder and returns a fresh GAN with c.Options or,
 // with c.Resume, the GAN of the newest checkpoint, whose options win
-// (ResumeOptions; the returned names are the c.Changed options that do not
+// (CheckResume; the returned names are the c.Asked options that do not
 // apply). A new run refuses a folder that already holds one (ErrRunExists).
 func Prepare(backend compute.Backend, c Config) (g *gan.GAN, ignored []string, err error) {
 	if err := os.MkdirAll(filepath.Join(c.Out, "samples"), 0o755); err != nil {
@@ -90,7 +90,7 @@ func Prepare(backend compute.Backend, c Config) (g *gan.GAN, ignored []string, e
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, ignored, err = ResumeOptions(ck, c.Options, c.Changed); err != nil {
+	if ignored, err = CheckResume(ck, c.Asked); err != nil {
 		return nil, nil, err
 	}
 	if err := checkMemory(ck.Options, dataBytes(c.Data)); err != nil {

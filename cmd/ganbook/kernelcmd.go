@@ -60,13 +60,58 @@ func notebooksCmd(args []string) error {
 		return usagef("notebooks: use `ganbook notebooks run [--full] [FILES]` or `ganbook notebooks screenshot FILE@CELL...`")
 	}
 	fs := flag.NewFlagSet("notebooks run", flag.ContinueOnError)
-	full := fs.Bool("full", false, "full mode (GANBOOK_QUICK unset), and publish the executed copies for reading: "+jupyter.ExecutedDir+", with an HTML rendering of each")
-	out := fs.String("out", "", "folder for the executed copies (default: notebooks/runs/executed; with --full, "+jupyter.ExecutedDir+")")
-	timeout := fs.Duration("cell-timeout", 10*time.Minute, "time limit of one cell")
+	n := notebookRun{}
+	fs.BoolVar(&n.full, "full", false, "full mode (GANBOOK_QUICK unset), and publish the executed copies for reading: "+jupyter.ExecutedDir+", with an HTML rendering of each")
+	fs.StringVar(&n.out, "out", "", "folder for the executed copies (default: notebooks/runs/executed; with --full, "+jupyter.ExecutedDir+")")
+	fs.DurationVar(&n.timeout, "cell-timeout", 10*time.Minute, "time limit of one cell")
 	if err := parseFlagsAndArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	files := fs.Args()
+	if err := n.find(fs.Args()); err != nil {
+		return err
+	}
+	ctx, stop := stopContext() // a signal stops the kernel build, and a notebook's whole process tree
+	defer stop()
+	if _, err := jupyter.CheckoutKernel(ctx, n.root, func(s string) { fmt.Println(s) }); err != nil {
+		if ctx.Err() != nil {
+			return interrupted{"stopped by a signal while building the notebooks' kernel; run the command again"}
+		}
+		return err
+	}
+	n.runDir = n.out
+	if n.full {
+		os.Unsetenv("GANBOOK_QUICK") // the children inherit it
+		// Run into a scratch folder: a failed run must not replace a good copy.
+		tmp, err := os.MkdirTemp("", "ganbook-notebooks-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		n.runDir = tmp
+		backend := "unknown"
+		if c, err := nn.Backend(); err == nil {
+			backend = strings.TrimPrefix(c.Line, "backend: ")
+		}
+		n.info = jupyter.ThisRun(n.root, backend)
+	}
+	return n.runAll(ctx)
+}
+
+// notebookRun is one `ganbook notebooks run`: the notebooks, where their
+// executed copies go (out) and where they run (runDir, a scratch folder in
+// full mode).
+type notebookRun struct {
+	full              bool
+	out, root, runDir string
+	timeout           time.Duration
+	files             []string
+	info              jupyter.RunInfo
+	passed, failed    int
+}
+
+// find checks the notebooks named (all of the checkout's when none), the
+// output folder, and that Jupyter can run them.
+func (n *notebookRun) find(files []string) error {
 	root, rootErr := jupyter.Root()
 	if len(files) == 0 {
 		if rootErr != nil {
@@ -83,19 +128,19 @@ func notebooksCmd(args []string) error {
 			return usagef("%s: no such notebook", f)
 		}
 	}
-	if *out == "" {
-		*out = filepath.Join(filepath.Dir(files[0]), "runs", "executed")
-		if *full {
-			*out = filepath.Join(filepath.Dir(files[0]), "executed")
+	if n.out == "" {
+		n.out = filepath.Join(filepath.Dir(files[0]), "runs", "executed")
+		if n.full {
+			n.out = filepath.Join(filepath.Dir(files[0]), "executed")
 		}
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(n.out, 0o755); err != nil {
 		return err
 	}
 	// Jupyter itself is the user's to install (exit code 2, with the command);
 	// the kernel is the checkout's own, built from go.mod on first use.
 	needs := []func() error{jupyter.NeedHeadless}
-	if *full {
+	if n.full {
 		needs = append(needs, jupyter.NeedNbconvert)
 	}
 	for _, need := range needs {
@@ -103,75 +148,62 @@ func notebooksCmd(args []string) error {
 			return usagef("%v", err)
 		}
 	}
-	if rootErr != nil {
-		return rootErr
-	}
-	ctx, stop := stopContext() // a signal stops the kernel build, and a notebook's whole process tree
-	defer stop()
-	if _, err := jupyter.CheckoutKernel(ctx, root, func(s string) { fmt.Println(s) }); err != nil {
-		if ctx.Err() != nil {
-			return interrupted{"stopped by a signal while building the notebooks' kernel; run the command again"}
-		}
-		return err
-	}
-	runDir := *out
-	var info jupyter.RunInfo
-	if *full {
-		os.Unsetenv("GANBOOK_QUICK") // the children inherit it
-		// Run into a scratch folder: a failed run must not replace a good copy.
-		tmp, err := os.MkdirTemp("", "ganbook-notebooks-")
+	n.root, n.files = root, files
+	return rootErr
+}
+
+// runAll runs each notebook, publishes it in full mode, and reports.
+func (n *notebookRun) runAll(ctx context.Context) error {
+	for _, f := range n.files {
+		r, err := n.runOne(ctx, f)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
-		runDir = tmp
-		backend := "unknown"
-		if c, err := nn.Backend(); err == nil {
-			backend = strings.TrimPrefix(c.Line, "backend: ")
-		}
-		info = jupyter.ThisRun(root, backend)
-	}
-	passed, failed := 0, 0
-	for _, f := range files {
-		src := f
-		if *full {
-			// From a copy in the scratch folder: the notebooks' run folders
-			// (runs/...) start empty, so the copies show fresh runs, not a
-			// resumed earlier one; notebook 02 still finds 01's run there.
-			var err error
-			if src, err = copyInto(f, filepath.Join(runDir, "notebooks")); err != nil {
-				return err
-			}
-		}
-		r := jupyter.RunNotebook(ctx, src, runDir, *timeout)
-		r.Path = f
-		if ctx.Err() != nil {
-			return interrupted{fmt.Sprintf("stopped by a signal while running %s (%s in; its kernel and programs were stopped); %d passed, %d failed before it", f, r.Duration.Round(time.Second), passed, failed)}
-		}
-		if r.Err == nil && *full {
-			r.Err = publish(r.Executed, *out, info)
-		}
-		if r.Err != nil && *full {
-			// Keep the failed copy, with its error, out of the scratch folder
-			// (which goes) and away from the published copies.
-			keep := filepath.Join(filepath.Dir(f), "runs", "executed")
-			if err := os.MkdirAll(keep, 0o755); err == nil && moveFile(r.Executed, filepath.Join(keep, filepath.Base(f))) == nil {
-				r.Err = fmt.Errorf("%w (the failed run: %s)", r.Err, filepath.Join(keep, filepath.Base(f)))
-			}
-		}
 		if r.Err != nil {
-			failed++
+			n.failed++
 			fmt.Printf("FAIL %s (%s): %v\n", f, r.Duration.Round(time.Second), r.Err)
 		} else {
-			passed++
+			n.passed++
 			fmt.Printf("PASS %s (%s)\n", f, r.Duration.Round(time.Second))
 		}
 	}
-	fmt.Printf("executed copies in %s\n%d passed, %d failed\n", *out, passed, failed)
-	if failed > 0 {
-		return fmt.Errorf("%d notebook(s) failed", failed)
+	fmt.Printf("executed copies in %s\n%d passed, %d failed\n", n.out, n.passed, n.failed)
+	if n.failed > 0 {
+		return fmt.Errorf("%d notebook(s) failed", n.failed)
 	}
 	return nil
+}
+
+// runOne runs notebook f; its result's Err is the notebook's failure, the
+// error returned a reason to stop them all.
+func (n *notebookRun) runOne(ctx context.Context, f string) (jupyter.NotebookResult, error) {
+	src := f
+	if n.full {
+		// From a copy in the scratch folder: the notebooks' run folders
+		// (runs/...) start empty, so the copies show fresh runs, not a
+		// resumed earlier one; notebook 02 still finds 01's run there.
+		var err error
+		if src, err = copyInto(f, filepath.Join(n.runDir, "notebooks")); err != nil {
+			return jupyter.NotebookResult{}, err
+		}
+	}
+	r := jupyter.RunNotebook(ctx, src, n.runDir, n.timeout)
+	r.Path = f
+	if ctx.Err() != nil {
+		return r, interrupted{fmt.Sprintf("stopped by a signal while running %s (%s in; its kernel and programs were stopped); %d passed, %d failed before it", f, r.Duration.Round(time.Second), n.passed, n.failed)}
+	}
+	if r.Err == nil && n.full {
+		r.Err = publish(r.Executed, n.out, n.info)
+	}
+	if r.Err != nil && n.full {
+		// Keep the failed copy, with its error, out of the scratch folder
+		// (which goes) and away from the published copies.
+		keep := filepath.Join(filepath.Dir(f), "runs", "executed")
+		if err := os.MkdirAll(keep, 0o755); err == nil && moveFile(r.Executed, filepath.Join(keep, filepath.Base(f))) == nil {
+			r.Err = fmt.Errorf("%w (the failed run: %s)", r.Err, filepath.Join(keep, filepath.Base(f)))
+		}
+	}
+	return r, nil
 }
 
 // publish adds the run's header to an executed copy, renders its HTML, moves

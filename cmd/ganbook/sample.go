@@ -3,10 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"regexp"
 
+	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
 
 	"github.com/ganbook/ganbook/gan/run"
@@ -61,40 +63,52 @@ func sampleCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := stopContext()
-	defer stop()
-	for i, img := range imgs {
-		if ctx.Err() != nil {
-			return interrupted{fmt.Sprintf("stopped by a signal after writing %d of %d images to %s (each one whole)", i, len(imgs), *out)}
-		}
-		if err := imgio.Save(filepath.Join(*out, fmt.Sprintf("%05d.png", i)), img); err != nil {
-			return fmt.Errorf("%w (after writing %d of %d images to %s)", err, i, len(imgs), *out)
-		}
-	}
-	grid := filepath.Join(*out, "grid.png")
-	if err := imgio.Save(grid, imgio.Grid(imgs[:min(len(imgs), 100)], 10, 2, 2)); err != nil {
+	if err := writeSamples(imgs, *out); err != nil {
 		return err
 	}
 	removed, err := removeStale(*out, names, sampleNames) // an earlier run's extra images
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %d images from %s (step %d) to %s, and %s%s\n", len(imgs), path, g.Step, *out, grid, removedNote(removed))
+	fmt.Fprintf(os.Stderr, "wrote %d images from %s (step %d) to %s, and %s%s\n", len(imgs), path, g.Step, *out, filepath.Join(*out, "grid.png"), removedNote(removed))
 	if *interpolate {
-		for _, walk := range []struct {
-			name      string
-			spherical bool
-		}{{"linear", false}, {"spherical", true}} {
-			img, err := g.InterpolationGrid(8, 10, *seed, walk.spherical)
-			if err != nil {
-				return err
-			}
-			p := filepath.Join(*out, "interpolate-"+walk.name+".png")
-			if err := imgio.Save(p, img); err != nil {
-				return err
-			}
-			fmt.Fprintf(os.Stderr, "wrote %s: 8 rows of 10 images, each row a %s walk between two noise vectors\n", p, walk.name)
+		return writeInterpolations(g, *out, *seed)
+	}
+	return nil
+}
+
+// writeSamples writes each image as NNNNN.png into out, and the first 100
+// as grid.png; a signal stops it between two whole files.
+func writeSamples(imgs []image.Image, out string) error {
+	ctx, stop := stopContext()
+	defer stop()
+	for i, img := range imgs {
+		if ctx.Err() != nil {
+			return interrupted{fmt.Sprintf("stopped by a signal after writing %d of %d images to %s (each one whole)", i, len(imgs), out)}
 		}
+		if err := imgio.Save(filepath.Join(out, fmt.Sprintf("%05d.png", i)), img); err != nil {
+			return fmt.Errorf("%w (after writing %d of %d images to %s)", err, i, len(imgs), out)
+		}
+	}
+	return imgio.Save(filepath.Join(out, "grid.png"), imgio.Grid(imgs[:min(len(imgs), 100)], 10, 2, 2))
+}
+
+// writeInterpolations writes the linear and spherical walks between noise
+// vectors.
+func writeInterpolations(g *gan.GAN, out string, seed int64) error {
+	for _, walk := range []struct {
+		name      string
+		spherical bool
+	}{{"linear", false}, {"spherical", true}} {
+		img, err := g.InterpolationGrid(8, 10, seed, walk.spherical)
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(out, "interpolate-"+walk.name+".png")
+		if err := imgio.Save(p, img); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s: 8 rows of 10 images, each row a %s walk between two noise vectors\n", p, walk.name)
 	}
 	return nil
 }

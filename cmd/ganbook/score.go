@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ganbook/ganbook/dataset"
+	"github.com/ganbook/ganbook/gan"
 	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/score"
 	"github.com/gomlx/compute"
@@ -32,42 +33,12 @@ func scoreCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *trainFor != "" {
-		if *out == "" {
-			return usagef("score --train needs --out FILE.safetensors")
-		}
-		if err := checkOutputFile("out", *out); err != nil {
-			return err
-		}
-		data, err := labelled(*trainFor, true)
-		if err != nil {
-			return err
-		}
-		test, err := labelled(*trainFor, false)
-		if err != nil {
-			return err
-		}
-		start := time.Now()
-		c, err := score.TrainClassifier(b, data, *steps, 1, func(step int, loss float64) {
-			fmt.Fprintf(os.Stderr, "step %d/%d: loss %.4f (%s)\n", step, *steps, loss, time.Since(start).Round(time.Second))
-		})
-		if err != nil {
-			return err
-		}
-		acc, err := c.Accuracy(test)
-		if err != nil {
-			return err
-		}
-		if err := c.Save(*out); err != nil {
-			return err
-		}
-		fmt.Printf("%s classifier: %d steps in %s, test accuracy %.2f%% (10,000 images); written to %s\n", *trainFor, *steps, time.Since(start).Round(time.Second), 100*acc, *out)
-		return nil
-	}
-	if *real {
+	switch {
+	case *trainFor != "":
+		return trainClassifier(b, *trainFor, *out, *steps)
+	case *real:
 		return scoreReal(b, *dataName, *n)
-	}
-	if *runDir == "" {
+	case *runDir == "":
 		return usagef("score: --run RUN_DIR is required (or --train DATASET, or --real)")
 	}
 	for name, file := range map[string]string{"grid": *grid, "worst": *worst} {
@@ -91,45 +62,86 @@ func scoreCmd(args []string) error {
 	if err := scoreDataset(*runDir, dataName, setFlags(fs)["dataset"]); err != nil {
 		return err
 	}
-	c, err := score.Shipped(b, *dataName)
+	return scoreRun(b, g, path, *dataName, *n, *grid, *worst)
+}
+
+// trainClassifier trains the scorer's classifier for a dataset and writes it.
+func trainClassifier(b compute.Backend, name, out string, steps int) error {
+	if out == "" {
+		return usagef("score --train needs --out FILE.safetensors")
+	}
+	if err := checkOutputFile("out", out); err != nil {
+		return err
+	}
+	data, err := labelled(name, true)
+	if err != nil {
+		return err
+	}
+	test, err := labelled(name, false)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	c, err := score.TrainClassifier(b, data, steps, 1, func(step int, loss float64) {
+		fmt.Fprintf(os.Stderr, "step %d/%d: loss %.4f (%s)\n", step, steps, loss, time.Since(start).Round(time.Second))
+	})
+	if err != nil {
+		return err
+	}
+	acc, err := c.Accuracy(test)
+	if err != nil {
+		return err
+	}
+	if err := c.Save(out); err != nil {
+		return err
+	}
+	fmt.Printf("%s classifier: %d steps in %s, test accuracy %.2f%% (10,000 images); written to %s\n", name, steps, time.Since(start).Round(time.Second), 100*acc, out)
+	return nil
+}
+
+// scoreRun scores n samples of g (from the checkpoint at path) with the
+// dataset's shipped classifier, and writes the worst-case and class grids
+// where asked.
+func scoreRun(b compute.Backend, g *gan.GAN, path, dataName string, n int, grid, worst string) error {
+	c, err := score.Shipped(b, dataName)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	test, err := labelled(*dataName, false)
+	test, err := labelled(dataName, false)
 	if err != nil {
 		return err
 	}
-	ref, err := c.Reference(test, *n)
+	ref, err := c.Reference(test, n)
 	if err != nil {
 		return err
 	}
-	if *worst != "" {
-		img, err := c.WorstGrid(g, *n, 40, 10)
+	if worst != "" {
+		img, err := c.WorstGrid(g, n, 40, 10)
 		if err != nil {
 			return err
 		}
-		if err := imgio.Save(*worst, img); err != nil {
+		if err := imgio.Save(worst, img); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "wrote %s: the 40 of %d samples the classifier is least sure of, the least sure first\n", *worst, *n)
+		fmt.Fprintf(os.Stderr, "wrote %s: the 40 of %d samples the classifier is least sure of, the least sure first\n", worst, n)
 	}
-	if *grid == "" {
-		s, err := c.EvaluateGAN(g, *n, ref)
+	if grid == "" {
+		s, err := c.EvaluateGAN(g, n, ref)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
 		return nil
 	}
-	img, s, err := c.ClassGrid(g, *n, 12, ref)
+	img, s, err := c.ClassGrid(g, n, 12, ref)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s (step %d): %s\n", path, g.Step, s)
-	if err := imgio.Save(*grid, img); err != nil {
+	if err := imgio.Save(grid, img); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s: rows 0 to 9 from the top, bars of each class's share (white mark: an even share)\n", *grid)
+	fmt.Fprintf(os.Stderr, "wrote %s: rows 0 to 9 from the top, bars of each class's share (white mark: an even share)\n", grid)
 	return nil
 }
 

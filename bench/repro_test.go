@@ -1,7 +1,7 @@
 package bench
 
 // Minimal reproductions, as benchmarks, of the pure-Go backend costs that
-// ganbook cannot remove from its side (README, "Performance"):
+// ganbook cannot remove from its side (docs/performance.md):
 //
 //	GOEXPERIMENT=simd go test -run XXX -bench . ./bench
 //
@@ -76,8 +76,8 @@ func BenchmarkConcatenate(b *testing.B) {
 	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node { return Concatenate([]*Node{x, x}, 1) }), x)
 }
 
-// The im2col copy that dominates the DCGAN step at batch 256 (README,
-// "Performance"): the patches of the generator's last convolution (3x3, 16
+// The im2col copy that dominates the DCGAN step at batch 256 (docs/performance.md):
+// the patches of the generator's last convolution (3x3, 16
 // channels in, 28x28, batch 256; 28.9M float32s) gathered in runs of k*C = 48
 // values, one Gather, single-threaded. A convolution the backend computed from
 // the input directly would not copy them.

@@ -31,7 +31,7 @@ type QualityScore struct {
 // Collapse thresholds: a run whose samples cover fewer classes than this
 // entropy, or vary less than this fraction of the real images' spread, is
 // reported as mode collapse. Measured on MNIST: healthy runs score entropy
-// >= 0.94 and diversity >= 0.73 from step 1000 on (README, "The four problems").
+// >= 0.94 and diversity >= 0.73 from step 1000 on (docs/results.md, "The four problems").
 const (
 	CollapseEntropy   = 0.8
 	CollapseDiversity = 0.5

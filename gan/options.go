@@ -20,7 +20,7 @@ var Models = []string{MLP, DCGAN}
 
 // The two starting points of a run's options.
 const (
-	PresetTuned  = "tuned"  // TunedOptions: the lesson's model with the fixes measured in README
+	PresetTuned  = "tuned"  // TunedOptions: the lesson's model with the fixes measured in docs/results.md
 	PresetLesson = "lesson" // DefaultOptions: the lesson's own hyperparameters, exactly
 )
 
@@ -136,7 +136,7 @@ func DefaultOptions(model string) Options {
 	return o
 }
 
-// TunedOptions are DefaultOptions with the fixes that measured best (README,
+// TunedOptions are DefaultOptions with the fixes that measured best (docs/results.md,
 // "The default run and the bar"), judged by the CNN scorer:
 //
 //   - DCGAN: the discriminator learning twice as fast (TTUR, Heusel et al.

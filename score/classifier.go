@@ -29,7 +29,7 @@ import (
 //	           -> dense 10 classes
 //
 // About 420,000 weights (1.7 MB); a few minutes of training on a 2-core CPU
-// reach >= 99.2% on MNIST's test set (README, "Scoring").
+// reach >= 99.2% on MNIST's test set (docs/results.md, "Scoring").
 const (
 	imageSize  = 28
 	FeatureDim = 128

@@ -125,7 +125,7 @@ func TestDigitsAt64Pixels(t *testing.T) {
 	}
 }
 
-// The shipped classifiers' accuracy claim (README, "Scoring"): on the test
+// The shipped classifiers' accuracy claim (docs/results.md, "Scoring"): on the test
 // sets, which training never saw, >= 99.2% for MNIST and >= 91% for
 // Fashion-MNIST (where Debian's dataset-fashion-mnist is installed). -short
 // checks the first 2000 MNIST test digits against a slightly lower bar.

@@ -13,7 +13,7 @@ import (
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
-// The shipped classifiers, trained by `ganbook score --train` (see README).
+// The shipped classifiers, trained by `ganbook score --train` (docs/results.md, "Scoring").
 //
 //go:embed weights
 var shipped embed.FS

@@ -212,14 +212,23 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	}
 }
 
-// Every --flag the README names is a flag of some ganbook command, so the
-// README cannot drift from the binary (the flags are read from each
+// Every --flag the README and docs/ name is a flag of some ganbook command,
+// so they cannot drift from the binary (the flags are read from each
 // command's -h).
 func TestReadmeFlagsExist(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
+	docs, _ := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	if len(docs) == 0 {
+		t.Fatal("no docs/*.md")
 	}
+	var texts []string
+	for _, p := range append(docs, filepath.Join("..", "..", "README.md")) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+	}
+	readme := strings.Join(texts, "\n")
 	flags := map[string]bool{}
 	flagLine := regexp.MustCompile(`^\s+-([a-z][a-z0-9-]*)`)
 	for _, c := range [][]string{
@@ -247,13 +256,13 @@ func TestReadmeFlagsExist(t *testing.T) {
 	if !flags["steps"] || !flags["content-weight"] {
 		t.Fatalf("the flags were not read from -h: %v", flags)
 	}
-	for _, m := range regexp.MustCompile("`[^`]*`").FindAllString(string(readme), -1) {
+	for _, m := range regexp.MustCompile("`[^`]*`").FindAllString(readme, -1) {
 		if !strings.Contains(m, "ganbook") && !strings.HasPrefix(m, "`--") {
 			continue // another tool's command line
 		}
 		for _, f := range regexp.MustCompile(`--([a-z][a-z0-9-]*)`).FindAllStringSubmatch(m, -1) {
 			if !flags[f[1]] {
-				t.Errorf("README names --%s (in %s), which no ganbook command has", f[1], m)
+				t.Errorf("README or docs/ name --%s (in %s), which no ganbook command has", f[1], m)
 			}
 		}
 	}

@@ -22,7 +22,7 @@ import (
 
 // defaultSteps: `ganbook train` with no flags trains the DCGAN on MNIST with
 // gan.TunedOptions for 3000 steps (about 3 epochs at batch 64), which fit in 5
-// minutes on a 2-core laptop (README, "The default run and the bar").
+// minutes on a 2-core laptop (docs/results.md, "The default run and the bar").
 const defaultSteps = 3000
 
 func trainCmd(args []string) error {
@@ -80,7 +80,7 @@ func parseTrain(args []string) (*trainRun, error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.StringVar(&t.dataName, "dataset", "mnist", "mnist, fashion (Fashion-MNIST), or a folder of your own images")
 	fs.StringVar(&t.fashionDir, "fashion-dir", dataset.FashionMNISTDir, "folder with Fashion-MNIST's IDX .gz files")
-	preset := fs.String("preset", gan.PresetTuned, "starting hyperparameters: tuned (the fixes measured in README) or lesson (the lesson's own)")
+	preset := fs.String("preset", gan.PresetTuned, "starting hyperparameters: tuned (the fixes measured in docs/results.md) or lesson (the lesson's own)")
 	flagged := optionFlags(fs)
 	fs.IntVar(&t.steps, "steps", defaultSteps, "train until this many steps in total (one D and one G step each)")
 	decay := fs.Float64("lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")

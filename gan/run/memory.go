@@ -9,7 +9,7 @@ import (
 	"github.com/ganbook/ganbook/gan"
 )
 
-// Memory model of a training step (README, "Memory"). Per image of the batch
+// Memory model of a training step (docs/reliability.md, "Memory"). Per image of the batch
 // each layer allocates its output (and, for a convolution on the pure-Go
 // backend, the im2col patches of its input and of its output's gradient); a
 // step runs the generator three times (the discriminator phase's fakes, the

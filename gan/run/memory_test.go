@@ -26,7 +26,7 @@ func TestEstimateMemoryMonotone(t *testing.T) {
 			prev = e
 		}
 	}
-	// Measured peaks (/usr/bin/time -v, README "Memory"): DCGAN 64x64x3 batch 256 4.66 GB.
+	// Measured peaks (/usr/bin/time -v, docs/reliability.md, "Memory"): DCGAN 64x64x3 batch 256 4.66 GB.
 	o, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true)
 	o.Batch = 256
 	if e := EstimateMemory(o); e < 4e9 || e > 5.5e9 {

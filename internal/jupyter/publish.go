@@ -17,8 +17,8 @@ import (
 	"github.com/ganbook/ganbook/internal/fileio"
 )
 
-// The executed copies a reader browses in the repository (README, "The
-// course, executed"): `ganbook notebooks run --full` writes them, with an HTML
+// The executed copies a reader browses in the repository (docs/course.md,
+// "The executed copies"): `ganbook notebooks run --full` writes them, with an HTML
 // rendering of each, and TestExecutedCopiesAreCurrent fails when a source
 // notebook's code changed and its copy was not regenerated.
 

@@ -14,7 +14,7 @@ import (
 // GoBackendConfig is the pure-Go backend configuration ganbook uses by default:
 // the parallel op scheduler with one executor per core. compute v0.1.3's
 // scheduler deadlocked in 2 of 9 DCGAN runs, so ganbook ran ops sequentially;
-// v0.1.14 rewrote it, and none of 115 runs hung (README, "Backends"). More
+// v0.1.14 rewrote it, and none of 115 runs hung (docs/backends.md). More
 // executors than cores (the backend's default is 8, capped at twice the cores)
 // only made the matmul's own workers and the executors fight: on 2 cores a
 // DCGAN step took 217 ms with 2 executors, 251 ms with 4 and 296 ms sequential.
@@ -66,7 +66,7 @@ func chooseBackend() (BackendChoice, error) {
 	if config, ok := os.LookupEnv(compute.ConfigEnvVar); ok && config != "" {
 		b, err := newBackend(config)
 		if err != nil {
-			return BackendChoice{}, fmt.Errorf("backend %s=%q failed: %w (unset %s to use the pure-Go backend, or install a PJRT plugin: see README)",
+			return BackendChoice{}, fmt.Errorf("backend %s=%q failed: %w (unset %s to use the pure-Go backend, or install a PJRT plugin: see docs/backends.md)",
 				compute.ConfigEnvVar, config, err, compute.ConfigEnvVar)
 		}
 		return BackendChoice{Backend: b, Config: config, Line: describe(config, "from $"+compute.ConfigEnvVar)}, nil

@@ -16,7 +16,7 @@ import (
 // both operands, which the pure-Go backend's matmul cannot read, so it
 // transposes the whole of a first. The backend executes every transpose as an
 // element-wise copy, and for im2col convolutions a is the patches matrix, k*k
-// times the size of the layer's input (README, "Performance").
+// times the size of the layer's input (docs/performance.md).
 //
 // How: a and b enter through identities whose custom gradients compute dA and
 // dB from dY, the output's gradient, which the output's own identity records

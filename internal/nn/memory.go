@@ -48,7 +48,7 @@ const MemoryLimitEnv = "GANBOOK_MEMORY_LIMIT"
 
 // MemoryMargin: a run is refused when its estimate is more than this fraction
 // of the available memory (the estimates were within 10% of the measured
-// peaks of whole runs, except the MLP GAN's, 10% under; README, "Memory").
+// peaks of whole runs, except the MLP GAN's, 10% under; docs/reliability.md, "Memory").
 const MemoryMargin = 0.9
 
 // AvailableMemory is the memory this process may still use: the smallest of

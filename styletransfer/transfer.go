@@ -453,6 +453,10 @@ func unitImage(img image.Image, size int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3)
 }
 
+// ReadImage reads a PNG, JPEG or GIF file, with a one-line error naming the
+// file when it is missing or not an image.
+func ReadImage(path string) (image.Image, error) { return imgio.Decode(path) }
+
 // initialPixels: uniform noise, the content image, or the content image plus
 // Gaussian noise (std 0.1), clipped to [0, 1].
 func initialPixels(init string, content *tensors.Tensor, size int, seed int64) (*tensors.Tensor, error) {

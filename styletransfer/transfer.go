@@ -20,7 +20,8 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// Options of a style transfer. DefaultOptions gives the lesson's third run.
+// Options of a style transfer. DefaultOptions gives the lesson's third run
+// with L-BFGS.
 type Options struct {
 	Size  int // the generated image is Size x Size (content and style are centre-cropped and resized)
 	Steps int
@@ -51,8 +52,10 @@ type Options struct {
 	stage bool
 
 	// Network chooses the feature network's weights: a path to torchvision's
-	// VGG-19 .safetensors, "download" (fetch it once into the cache), "random"
-	// (random weights), or "" (the cached download if there is one, else random).
+	// VGG-19 .safetensors, "download" (fetch the whole file once into the
+	// cache), "features" (fetch only its convolutions once, by range
+	// requests), "random" (random weights), or "" (a cached download or
+	// features file if there is one, else random); see package assets.
 	Network string
 	Seed    int64
 
@@ -77,10 +80,11 @@ const (
 	DefaultVariationWeight = 0.01
 )
 
-// DefaultOptions is the lesson's third run: content + style + variation,
-// starting from the content image plus noise, optimised with L-BFGS (40
-// steps): on the cat and The Starry Night at 256 px it passed Adam's
-// 100-step loss in about half the time (README, "Style transfer").
+// DefaultOptions has the losses and the start of the lesson's third run
+// (content + style + variation, from the content image plus noise), optimised
+// with L-BFGS (40 steps) where the notebook uses Adam: on the cat and The
+// Starry Night at 256 px it passed Adam's 100-step loss in about half the
+// time (README, "Style transfer").
 func DefaultOptions() Options {
 	return Options{
 		Size:         256,

@@ -60,17 +60,58 @@ func oneLine(s string) string { return strings.NewReplacer("\n", `\n`, "\r", `\r
 // image is an error naming the folder.
 func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) {
 	var rep FolderReport
+	if err := checkFolder(dir); err != nil {
+		return nil, rep, err
+	}
+	paths, err := findImages(dir, &rep)
+	if err != nil {
+		return nil, rep, err
+	}
+	pics := decodeAll(paths, size, channels)
+	ds := &Dataset{Name: dir, Size: size, Chan: channels}
+	ds.Images = make([]float32, 0, len(paths)*size*size*channels)
+	for i, p := range pics { // in the paths' order, whichever worker decoded them
+		if p.err != nil {
+			rep.Skipped = append(rep.Skipped, p.err.Error())
+			continue
+		}
+		ds.Images = append(ds.Images, p.pix...)
+		ds.N++
+		if p.stretched != "" {
+			rep.Stretched = append(rep.Stretched, p.stretched)
+		}
+		if p.turned {
+			rep.Turned = append(rep.Turned, paths[i])
+		}
+	}
+	rep.Loaded = ds.N
+	if ds.N == 0 {
+		return nil, rep, fmt.Errorf("%s: none of its %d image files could be read (first: %s)", dir, len(paths), rep.Skipped[0])
+	}
+	return ds, rep, nil
+}
+
+// checkFolder refuses a dir that is missing or not a folder, naming it.
+func checkFolder(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return nil, rep, notFound(dir + ": no such folder")
+		return notFound(dir + ": no such folder")
 	case err != nil:
-		return nil, rep, fmt.Errorf("%s: %w", dir, err)
+		return fmt.Errorf("%s: %w", dir, err)
 	case !st.IsDir():
-		return nil, rep, fmt.Errorf("%s: not a folder: give a folder of PNG/JPEG/GIF images", dir)
+		return fmt.Errorf("%s: not a folder: give a folder of PNG/JPEG/GIF images", dir)
 	}
+	return nil
+}
+
+// findImages lists the PNG, JPEG and GIF files under dir, sorted (the same
+// dataset whatever order the file system gives), noting in rep the entries it
+// cannot read and the pictures in other formats. A folder with no image
+// ganbook can read is an error that says what it holds.
+func findImages(dir string, rep *FolderReport) ([]string, error) {
 	var paths []string
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == dir {
 				return err
@@ -90,22 +131,30 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 		return nil
 	})
 	if err != nil {
-		return nil, rep, fmt.Errorf("%s: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	if len(paths) == 0 && len(rep.Other) > 0 {
-		return nil, rep, fmt.Errorf("%s: no PNG, JPEG or GIF images, but %d in formats ganbook cannot read (first: %q): convert them to PNG or JPEG", dir, len(rep.Other), rep.Other[0])
+		return nil, fmt.Errorf("%s: no PNG, JPEG or GIF images, but %d in formats ganbook cannot read (first: %q): convert them to PNG or JPEG", dir, len(rep.Other), rep.Other[0])
 	}
 	if len(paths) == 0 {
-		return nil, rep, fmt.Errorf("%s: no PNG, JPEG or GIF images in this folder or below it", dir)
+		return nil, fmt.Errorf("%s: no PNG, JPEG or GIF images in this folder or below it", dir)
 	}
 	sort.Strings(paths)
+	return paths, nil
+}
 
-	// Decode in parallel: decoding a photo takes far longer than anything else here.
-	per := size * size * channels
-	pix := make([][]float32, len(paths))
-	errs := make([]error, len(paths))
-	stretched := make([]string, len(paths))
-	turned := make([]bool, len(paths))
+// decoded is one picture as the dataset holds it, or why it could not be read.
+type decoded struct {
+	pix       []float32
+	err       error
+	stretched string // see stretch
+	turned    bool   // by its EXIF orientation
+}
+
+// decodeAll decodes the pictures in parallel (decoding a photo takes far
+// longer than anything else here), each centre-cropped and resized.
+func decodeAll(paths []string, size, channels int) []decoded {
+	out := make([]decoded, len(paths))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.NumCPU() {
@@ -116,12 +165,11 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 				// Turned after the shrink: a phone photo costs no full-size copy.
 				img, o, err := imgio.DecodeStored(paths[i])
 				if err != nil {
-					errs[i] = err
+					out[i].err = err
 					continue
 				}
-				pix[i] = imgio.FitOriented(img, o, size, channels)
-				stretched[i] = stretch(paths[i], img.Bounds().Dx(), img.Bounds().Dy(), size)
-				turned[i] = o > 1
+				out[i] = decoded{pix: imgio.FitOriented(img, o, size, channels),
+					stretched: stretch(paths[i], img.Bounds().Dx(), img.Bounds().Dy(), size), turned: o > 1}
 			}
 		}()
 	}
@@ -130,28 +178,7 @@ func LoadFolder(dir string, size, channels int) (*Dataset, FolderReport, error) 
 	}
 	close(next)
 	wg.Wait()
-
-	ds := &Dataset{Name: dir, Size: size, Chan: channels}
-	ds.Images = make([]float32, 0, len(paths)*per)
-	for i := range paths {
-		if errs[i] != nil {
-			rep.Skipped = append(rep.Skipped, errs[i].Error())
-			continue
-		}
-		ds.Images = append(ds.Images, pix[i]...)
-		ds.N++
-		if stretched[i] != "" {
-			rep.Stretched = append(rep.Stretched, stretched[i])
-		}
-		if turned[i] {
-			rep.Turned = append(rep.Turned, paths[i])
-		}
-	}
-	rep.Loaded = ds.N
-	if ds.N == 0 {
-		return nil, rep, fmt.Errorf("%s: none of its %d image files could be read (first: %s)", dir, len(paths), rep.Skipped[0])
-	}
-	return ds, rep, nil
+	return out
 }
 
 // stretch describes a picture that training at size x size treats badly: a

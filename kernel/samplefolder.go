@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/ganbook/ganbook/internal/imgio"
-	"github.com/ganbook/ganbook/styletransfer"
+	"github.com/ganbook/ganbook/styletransfer/assets"
 )
 
 // MakeSampleFolder fills folder with n small pictures cut from the lesson's
@@ -22,7 +22,7 @@ func MakeSampleFolder(ctx context.Context, folder string, n int) (int, error) {
 	}
 	var photos []image.Image
 	for _, name := range []string{"chelsea.png", "coffee.png", "astronaut.png"} {
-		path, err := styletransfer.EnsureSample(ctx, name, func(string) {})
+		path, err := assets.EnsureSample(ctx, name, func(string) {})
 		if err != nil {
 			return 0, err
 		}

@@ -13,4 +13,7 @@
 // Transfer minimises their weighted sum over the pixels, by default with
 // L-BFGS (as Gatys et al.) or with the lesson's Adam, starting from noise, from
 // the content image, or from the content image plus noise.
+//
+// The pretrained weights and the sample pictures are fetched by the
+// sub-package assets; this package builds the network and loads them.
 package styletransfer

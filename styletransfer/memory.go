@@ -41,7 +41,7 @@ func EstimateMemory(o Options) int64 {
 	return int64(styleCalibration*float64(4*floats)) + 4*weights + styleBaseBytes
 }
 
-// LargestSize is the largest --size (a multiple of 16, at least 64) whose
+// LargestSize is the largest Size (a multiple of 16, at least 64) whose
 // estimate is at most usable bytes, with o's other options; 0 if none.
 func LargestSize(o Options, usable int64) int {
 	best := 0

@@ -20,7 +20,8 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// Options of a style transfer. DefaultOptions gives the lesson's third run.
+// Options of a style transfer. DefaultOptions gives the lesson's third run
+// with L-BFGS.
 type Options struct {
 	Size  int // the generated image is Size x Size (content and style are centre-cropped and resized)
 	Steps int
@@ -51,8 +52,10 @@ type Options struct {
 	stage bool
 
 	// Network chooses the feature network's weights: a path to torchvision's
-	// VGG-19 .safetensors, "download" (fetch it once into the cache), "random"
-	// (random weights), or "" (the cached download if there is one, else random).
+	// VGG-19 .safetensors, "download" (fetch the whole file once into the
+	// cache), "features" (fetch only its convolutions once, by range
+	// requests), "random" (random weights), or "" (a cached download or
+	// features file if there is one, else random); see package assets.
 	Network string
 	Seed    int64
 
@@ -77,10 +80,11 @@ const (
 	DefaultVariationWeight = 0.01
 )
 
-// DefaultOptions is the lesson's third run: content + style + variation,
-// starting from the content image plus noise, optimised with L-BFGS (40
-// steps): on the cat and The Starry Night at 256 px it passed Adam's
-// 100-step loss in about half the time (README, "Style transfer").
+// DefaultOptions has the losses and the start of the lesson's third run
+// (content + style + variation, from the content image plus noise), optimised
+// with L-BFGS (40 steps) where the notebook uses Adam: on the cat and The
+// Starry Night at 256 px it passed Adam's 100-step loss in about half the
+// time (README, "Style transfer").
 func DefaultOptions() Options {
 	return Options{
 		Size:         256,
@@ -208,8 +212,8 @@ type Run struct {
 	Network string // which feature network runs, in words
 	opts    Options
 	pixels  *model.Variable
-	step    *model.Exec // Adam: losses, then one update of the pixels
-	// L-BFGS: the losses and their gradient at given pixels, and the host state.
+	step    *model.Exec // Adam only: the losses, then one update of the pixels
+	// L-BFGS only: the losses and their gradient at given pixels, and the host state.
 	lossGrad *model.Exec
 	lbfgs    *LBFGS
 	x        []float32
@@ -219,7 +223,7 @@ type Run struct {
 
 // NewRun sets up the feature network, computes the targets once (the content
 // image's features at the content layer and the style image's Gram matrices)
-// and the starting pixels.
+// and the starting pixels, and builds the graph of Options.Optimizer's step.
 func NewRun(ctx context.Context, backend compute.Backend, content, style image.Image, o Options) (*Run, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -227,65 +231,16 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	if err := checkMemory(o); err != nil { // before any graph or weights exist
 		return nil, err
 	}
-	contentLayer, _ := LayerName(o.ContentLayer)
-	styleLayers := make([]string, len(o.StyleLayers))
-	for i, l := range o.StyleLayers {
-		styleLayers[i], _ = LayerName(l)
-	}
-	depth, _ := depthFor(append([]string{contentLayer}, styleLayers...))
+	layers := lossLayersOf(o)
 	store := model.NewStore()
-	network, err := SetupVGG(ctx, store, o.Network, depth, o.Seed)
+	network, err := SetupVGG(ctx, store, o.Network, layers.depth, o.Seed)
 	if err != nil {
 		return nil, err
 	}
-
 	contentT := unitImage(content, o.Size)
-	styleT := unitImage(style, o.Size)
-	// The photo and the painting go through the network one after the other
-	// (in one graph both passes' buffers stayed in the backend's pool; the
-	// second run reuses the first's: README, "Memory"). Each gives its
-	// features at the content layer and its Gram matrices: the targets are
-	// the photo's features and the painting's Gram matrices, and the gaps
-	// between the two images set the losses' balance.
-	targetExec, err := model.NewExec(backend, store, func(scope *model.Scope, img *Node) []*Node {
-		feats := mustFeatures(store, img, append([]string{contentLayer}, styleLayers...)...)
-		return append([]*Node{feats[contentLayer]}, grams(feats, styleLayers)...)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("setting up the style-transfer targets: %w", err)
-	}
-	photo, err := nn.Call(targetExec, contentT)
+	obj, err := newObjective(backend, store, layers, o.Weights, contentT, unitImage(style, o.Size))
 	if err != nil {
 		return nil, err
-	}
-	nn.ReleaseMemory()
-	painting, err := nn.Call(targetExec, styleT)
-	if err != nil {
-		return nil, err
-	}
-	nn.ReleaseMemory()
-	variation, err := ExecOnce(backend, VariationLoss, contentT)
-	if err != nil {
-		return nil, fmt.Errorf("setting up the style-transfer balance: %w", err)
-	}
-	bal, err := newBalance(photo, painting, nn.ScalarValue(variation), contentT.Shape().Size())
-	if err != nil {
-		return nil, err
-	}
-	targets := []*tensors.Tensor{photo[0]}
-	for i, g := range painting[1:] {
-		if g, err = bal.scaleGram(i, g); err != nil {
-			return nil, err
-		}
-		targets = append(targets, g)
-	}
-	// The targets are computed once and kept in the store, not recomputed per step.
-	targetVars := make([]*model.Variable, len(targets))
-	for i, t := range targets {
-		if targetVars[i], err = store.CreateVariable(fmt.Sprintf("/targets/%d", i), t); err != nil {
-			return nil, err
-		}
-		targetVars[i].SetTrainable(false)
 	}
 	initial, err := initialPixels(o.Init, contentT, o.Size, o.Seed)
 	if err != nil {
@@ -298,11 +253,127 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 	if err != nil {
 		return nil, err
 	}
+	r := &Run{Network: network, opts: o, pixels: pixels}
+	if o.Optimizer == "lbfgs" {
+		err = r.setupLBFGS(backend, obj, initial)
+	} else {
+		err = r.setupAdam(backend, obj)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// lossLayers are the layers the losses read, by their canonical names.
+type lossLayers struct {
+	content string
+	style   []string
+	depth   int // how many of VGG-19's layers the deepest of them needs
+}
+
+// lossLayersOf reads o's layers (which Validate has accepted).
+func lossLayersOf(o Options) lossLayers {
+	l := lossLayers{style: make([]string, len(o.StyleLayers))}
+	l.content, _ = LayerName(o.ContentLayer)
+	for i, name := range o.StyleLayers {
+		l.style[i], _ = LayerName(name)
+	}
+	l.depth, _ = depthFor(l.all())
+	return l
+}
+
+func (l lossLayers) all() []string { return append([]string{l.content}, l.style...) }
+
+// objective is what every step minimises: the balanced losses of the pixels
+// against targets computed once and kept in the store, not recomputed per step.
+type objective struct {
+	store   *model.Store
+	layers  lossLayers
+	weights Weights
+	bal     balance
+	targets []*model.Variable // the photo's features at the content layer, then the painting's scaled Gram matrices
+}
+
+// newObjective computes the targets and the losses' balance from the photo
+// and the painting (each [1, size, size, 3] in [0, 1]).
+func newObjective(backend compute.Backend, store *model.Store, layers lossLayers, w Weights, photoT, paintingT *tensors.Tensor) (*objective, error) {
+	photo, painting, err := imageFeatures(backend, store, layers, photoT, paintingT)
+	if err != nil {
+		return nil, err
+	}
+	variation, err := ExecOnce(backend, VariationLoss, photoT)
+	if err != nil {
+		return nil, fmt.Errorf("setting up the style-transfer balance: %w", err)
+	}
+	bal, err := newBalance(photo, painting, nn.ScalarValue(variation), photoT.Shape().Size())
+	if err != nil {
+		return nil, err
+	}
+	obj := &objective{store: store, layers: layers, weights: w, bal: bal}
+	targets := []*tensors.Tensor{photo[0]}
+	for i, g := range painting[1:] {
+		if g, err = bal.scaleGram(i, g); err != nil {
+			return nil, err
+		}
+		targets = append(targets, g)
+	}
+	for i, t := range targets {
+		v, err := store.CreateVariable(fmt.Sprintf("/targets/%d", i), t)
+		if err != nil {
+			return nil, err
+		}
+		v.SetTrainable(false)
+		obj.targets = append(obj.targets, v)
+	}
+	return obj, nil
+}
+
+// imageFeatures runs the photo and the painting through the network, one
+// after the other (in one graph both passes' buffers stayed in the backend's
+// pool; the second run reuses the first's: README, "Memory"). Each gives its
+// features at the content layer and its Gram matrices at the style layers:
+// the targets are the photo's features and the painting's Gram matrices, and
+// the gaps between the two images set the losses' balance.
+func imageFeatures(backend compute.Backend, store *model.Store, layers lossLayers, photoT, paintingT *tensors.Tensor) (photo, painting []*tensors.Tensor, err error) {
+	exec, err := model.NewExec(backend, store, func(scope *model.Scope, img *Node) []*Node {
+		feats := mustFeatures(store, img, layers.all()...)
+		return append([]*Node{feats[layers.content]}, grams(feats, layers.style)...)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("setting up the style-transfer targets: %w", err)
+	}
+	if photo, err = nn.Call(exec, photoT); err != nil {
+		return nil, nil, err
+	}
+	nn.ReleaseMemory()
+	if painting, err = nn.Call(exec, paintingT); err != nil {
+		return nil, nil, err
+	}
+	nn.ReleaseMemory()
+	return photo, painting, nil
+}
+
+// losses are the three balanced losses and their weighted total at the
+// pixels x, built in x's graph: the one loss graph both optimisers use.
+func (obj *objective) losses(x *Node) (cl, sl, vl, total *Node) {
+	g := x.Graph()
+	target := make([]*Node, len(obj.targets))
+	for i, v := range obj.targets {
+		target[i] = v.NodeValue(g)
+	}
+	feats := mustFeatures(obj.store, x, obj.layers.all()...)
+	return obj.bal.losses(obj.weights, x, feats, obj.layers.content, obj.layers.style, target[0], target[1:])
+}
+
+// setupAdam builds Adam's step: the losses, then one update of the pixels,
+// clipped to [0, 1].
+func (r *Run) setupAdam(backend compute.Backend, obj *objective) error {
 	// Epsilon: PyTorch's default, nn.AdamEpsilon. (The TensorFlow tutorial's 0.1
 	// suits its summed losses; with ganbook's mean losses the gradients are small
 	// and 0.1 would swamp them, turning Adam into a slow SGD.)
-	adam := optimizer.Adam().LearningRate(o.LearningRate).Betas(0.99, 0.999).Epsilon(nn.AdamEpsilon).Done()
-	all := append([]string{contentLayer}, styleLayers...)
+	adam := optimizer.Adam().LearningRate(r.opts.LearningRate).Betas(0.99, 0.999).Epsilon(nn.AdamEpsilon).Done()
+	store := obj.store
 	step, err := model.NewExec(backend, store, func(scope *model.Scope, g *Graph) []*Node {
 		// The pixels and Adam's moments change between steps; VGG-19 and the
 		// targets stay constants. (Adam creates its moments and step counter in
@@ -311,47 +382,41 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 		for _, live := range []string{"/image", "/" + optimizer.AdamDefaultScope} {
 			nn.LiveVariables(store.Scope(live), g)
 		}
-		target := make([]*Node, len(targetVars))
-		for i, v := range targetVars {
-			target[i] = v.NodeValue(g)
-		}
-		x := pixels.NodeValue(g)
-		cl, sl, vl, total := bal.losses(o.Weights, x, mustFeatures(store, x, all...), contentLayer, styleLayers, target[0], target[1:])
+		cl, sl, vl, total := obj.losses(r.pixels.NodeValue(g))
 		adam.UpdateGraph(store.Scope("/image"), g, total)
 		// Keep the pixels valid: clip to [0, 1] after the update.
-		updated := pixels.NodeValue(g)
-		pixels.SetNodeValue(Max(Min(updated, OnesLike(updated)), ZerosLike(updated)))
+		updated := r.pixels.NodeValue(g)
+		r.pixels.SetNodeValue(Max(Min(updated, OnesLike(updated)), ZerosLike(updated)))
 		return []*Node{cl, sl, vl, total}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("setting up the style-transfer step: %w", err)
+		return fmt.Errorf("setting up the style-transfer step: %w", err)
 	}
-	r := &Run{Network: network, opts: o, pixels: pixels, step: step}
-	if o.Optimizer == "lbfgs" {
-		// The same losses as a function of pixels given as input, with their
-		// gradient: L-BFGS runs on the host.
-		r.lossGrad, err = model.NewExec(backend, store, func(scope *model.Scope, x *Node) []*Node {
-			g := x.Graph()
-			target := make([]*Node, len(targetVars))
-			for i, v := range targetVars {
-				target[i] = v.NodeValue(g)
-			}
-			cl, sl, vl, total := bal.losses(o.Weights, x, mustFeatures(store, x, all...), contentLayer, styleLayers, target[0], target[1:])
-			return []*Node{cl, sl, vl, total, Gradient(total, x)[0]}
-		})
-		if err != nil {
-			return nil, fmt.Errorf("setting up the style-transfer gradient: %w", err)
-		}
-		if r.x, err = tensors.CopyFlatData[float32](initial); err != nil {
-			return nil, err
-		}
-		r.lbfgs = &LBFGS{Memory: 10, Project: func(x []float32) {
-			for i, v := range x {
-				x[i] = min(max(v, 0), 1)
-			}
-		}}
+	r.step = step
+	return nil
+}
+
+// setupLBFGS builds the losses as a function of the pixels given as input,
+// with their gradient: L-BFGS itself runs on the host, from initial, keeping
+// the pixels in [0, 1].
+func (r *Run) setupLBFGS(backend compute.Backend, obj *objective, initial *tensors.Tensor) error {
+	lossGrad, err := model.NewExec(backend, obj.store, func(scope *model.Scope, x *Node) []*Node {
+		cl, sl, vl, total := obj.losses(x)
+		return []*Node{cl, sl, vl, total, Gradient(total, x)[0]}
+	})
+	if err != nil {
+		return fmt.Errorf("setting up the style-transfer gradient: %w", err)
 	}
-	return r, nil
+	if r.x, err = tensors.CopyFlatData[float32](initial); err != nil {
+		return err
+	}
+	r.lossGrad = lossGrad
+	r.lbfgs = &LBFGS{Memory: 10, Project: func(x []float32) {
+		for i, v := range x {
+			x[i] = min(max(v, 0), 1)
+		}
+	}}
+	return nil
 }
 
 // lbfgsStep is one L-BFGS iteration; it returns the losses at the new pixels.
@@ -452,6 +517,10 @@ func unitImage(img image.Image, size int) *tensors.Tensor {
 	}
 	return tensors.FromFlatDataAndDimensions(px, 1, size, size, 3)
 }
+
+// ReadImage reads a PNG, JPEG or GIF file, with a one-line error naming the
+// file when it is missing or not an image.
+func ReadImage(path string) (image.Image, error) { return imgio.Decode(path) }
 
 // initialPixels: uniform noise, the content image, or the content image plus
 // Gaussian noise (std 0.1), clipped to [0, 1].

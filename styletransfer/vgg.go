@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganbook/ganbook/internal/nn"
+	"github.com/ganbook/ganbook/styletransfer/assets"
 )
 
 // VGGLayer is one of VGG-19's 16 convolutions (3x3, stride 1, padding 1, ReLU).
@@ -192,19 +193,19 @@ func SetupVGG(ctx context.Context, store *model.Store, network string, depth int
 	case "random":
 		return random, SetRandomVGG(store, depth, seed)
 	case "download":
-		p, err := DownloadVGG19(ctx, "")
+		p, err := assets.DownloadVGG19(ctx, "")
 		if err != nil {
 			return "", err
 		}
 		path = p
 	case "features":
-		p, err := DownloadVGG19Features(ctx, "", "", nil)
+		p, err := assets.DownloadVGG19Features(ctx, "", "", nil, VGG19Tensors())
 		if err != nil {
 			return "", err
 		}
 		path = p
 	case "":
-		p, ok := CachedVGG19("")
+		p, ok := assets.CachedVGG19("")
 		if !ok {
 			return random, SetRandomVGG(store, depth, seed)
 		}

@@ -182,21 +182,3 @@ func TestLoadVGG19Safetensors(t *testing.T) {
 		}
 	}
 }
-
-// A blob whose content does not match its SHA-256 name is refused and deleted.
-func TestVerifyBlob(t *testing.T) {
-	dir := t.TempDir()
-	good := filepath.Join(dir, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") // sha256("test")
-	_ = os.WriteFile(good, []byte("test"), 0o644)
-	if err := verifyBlob(good); err != nil {
-		t.Fatal(err)
-	}
-	bad := filepath.Join(dir, strings.Repeat("a", 64))
-	_ = os.WriteFile(bad, []byte("test"), 0o644)
-	if err := verifyBlob(bad); err == nil || !strings.Contains(err.Error(), "does not match") {
-		t.Fatalf("want a mismatch, got %v", err)
-	}
-	if _, err := os.Stat(bad); err == nil {
-		t.Fatal("the corrupt blob was not deleted")
-	}
-}

@@ -1,61 +1,67 @@
 package styletransfer
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"regexp"
 
-	"github.com/gomlx/go-huggingface/hub"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/ganbook/ganbook/internal/fetch"
-	"github.com/ganbook/ganbook/internal/fileio"
 	"github.com/ganbook/ganbook/internal/safetensors"
+	"github.com/ganbook/ganbook/styletransfer/assets"
 )
 
-// The pretrained weights: torchvision's VGG-19 (ImageNet), as published by timm
-// on the Hugging Face Hub. Only the features.* (convolution) tensors are used.
-const (
-	VGG19Repo = "timm/vgg19.tv_in1k"
-	VGG19File = "model.safetensors"
-)
+// Tensors are the layer's kernel and bias as torchvision's checkpoint names
+// and shapes them: features.{Torch}.weight [out, in, 3, 3] (PyTorch's OIHW
+// layout) and features.{Torch}.bias [out].
+func (l VGGLayer) Tensors() []assets.Tensor {
+	prefix := fmt.Sprintf("features.%d.", l.Torch)
+	return []assets.Tensor{
+		{Name: prefix + "weight", Shape: []int{l.Out, l.In, 3, 3}},
+		{Name: prefix + "bias", Shape: []int{l.Out}},
+	}
+}
+
+// VGG19Tensors are the tensors of all VGG-19's convolutions: what
+// assets.DownloadVGG19Features fetches for LoadVGG19.
+func VGG19Tensors() []assets.Tensor {
+	var all []assets.Tensor
+	for _, l := range VGG19Layers {
+		all = append(all, l.Tensors()...)
+	}
+	return all
+}
 
 // LoadVGG19 loads the first depth convolutions of VGG-19 from a torchvision
 // .safetensors file into store, converting PyTorch's kernel layout
 // [out, in, kH, kW] (OIHW) to GoMLX's channels-last [kH, kW, in, out] (HWIO).
+// A file fetched by assets.DownloadVGG19Features has every tensor checked
+// against the SHA-256 recorded when it was fetched.
 func LoadVGG19(store *model.Store, path string, depth int) error {
 	st, err := safetensors.Open(path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ranged := isFeaturesFile(st) // fetched by DownloadVGG19Features: check the recorded hashes
 	for _, l := range VGG19Layers[:depth] {
-		prefix := fmt.Sprintf("features.%d.", l.Torch)
-		for _, name := range []string{prefix + "weight", prefix + "bias"} {
-			if !ranged {
-				break
-			}
-			if err := checkRecorded(st, path, name); err != nil {
+		weight, bias := l.Tensors()[0], l.Tensors()[1]
+		for _, t := range []assets.Tensor{weight, bias} {
+			if err := assets.CheckTensor(st, path, t.Name); err != nil {
 				return err
 			}
 		}
-		w, err := st.Float32(prefix+"weight", l.Out, l.In, 3, 3)
+		w, err := st.Float32(weight.Name, weight.Shape...)
 		if err != nil {
 			return err
 		}
-		b, err := st.Float32(prefix+"bias", l.Out)
+		b, err := st.Float32(bias.Name, bias.Shape...)
 		if err != nil {
 			return err
 		}
 		if !finite(w) || !finite(b) {
 			// Trained weights are finite; a NaN would make every run "diverge".
-			msg := fmt.Sprintf("%s: tensor %s holds NaN or infinite values: the weights file is corrupt", path, prefix+"*")
-			if inCache(path) && os.Remove(path) == nil { // ganbook's own cache: fetched again next time
+			msg := fmt.Sprintf("%s: tensor features.%d.* holds NaN or infinite values: the weights file is corrupt", path, l.Torch)
+			if assets.RemoveCached(path) { // ganbook's own cache: fetched again next time
 				return fmt.Errorf("%s; it was deleted from the cache, run again to download it", msg)
 			}
 			return fmt.Errorf("%s; delete it and download again", msg)
@@ -66,18 +72,6 @@ func LoadVGG19(store *model.Store, path string, depth int) error {
 		}
 	}
 	return nil
-}
-
-// inCache reports whether path is ganbook's cached features file (which it
-// may delete), not a file of the user's, even a copy of it.
-func inCache(path string) bool {
-	cached, err := FeaturesCachePath("")
-	if err != nil {
-		return false
-	}
-	a, errA := os.Stat(path)
-	b, errB := os.Stat(cached)
-	return errA == nil && errB == nil && os.SameFile(a, b)
 }
 
 // finite reports whether every value is a number (no NaN, no infinity).
@@ -104,88 +98,4 @@ func OIHWToHWIO(w []float32, out, in, kh, kw int) []float32 {
 		}
 	}
 	return r
-}
-
-var sha256Name = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-// CachedVGG19 returns the path of the pretrained weights if they were
-// downloaded before, without the network: the whole file (DownloadVGG19,
-// Hugging Face cache layout under cacheDir, by default ~/.cache/huggingface/hub),
-// else the convolutions alone (DownloadVGG19Features, FeaturesCachePath(cacheDir)).
-func CachedVGG19(cacheDir string) (string, bool) {
-	hubDir := cacheDir
-	if hubDir == "" {
-		hubDir = hub.DefaultCacheDir()
-	}
-	matches, _ := filepath.Glob(filepath.Join(hubDir, "models--timm--vgg19.tv_in1k", "snapshots", "*", VGG19File))
-	if p, err := FeaturesCachePath(cacheDir); err == nil {
-		matches = append(matches, p)
-	}
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && st.Size() > 0 {
-			return m, true
-		}
-	}
-	return "", false
-}
-
-// DownloadVGG19 downloads the pretrained weights once into cacheDir (default:
-// the Hugging Face cache, ~/.cache/huggingface/hub), then checks the file's
-// SHA-256 against the hash the Hub published for it (the blob's name).
-//
-// Every request has ganbook's network limits (fetch.Default), and Ctrl-C stops
-// the download at once: the Hub client fetches the repository's info without
-// the context (go-huggingface v0.4.1, hub/info.go), so it is left behind
-// rather than waited for.
-func DownloadVGG19(ctx context.Context, cacheDir string) (string, error) {
-	fetch.SetDefaultTransport() // the Hub client's requests go through http.DefaultTransport
-	repo := hub.New(VGG19Repo).WithProgressBar(true)
-	if cacheDir != "" {
-		repo = repo.WithCacheDir(cacheDir)
-	}
-	dir, err := repo.CacheDir()
-	if err != nil {
-		return "", fmt.Errorf("the Hugging Face cache: %w", err)
-	}
-	// The idle limit, as the cache's files grow; a new request may first wait
-	// for its connection and headers.
-	watched, stop := fetch.WatchFolder(ctx, dir, fetch.Default.Connect+fetch.Default.FirstByte+fetch.Default.Idle)
-	defer stop()
-	var path string
-	err = fetch.Abandon(watched, func() (err error) {
-		path, err = repo.DownloadFileCtx(watched, VGG19File)
-		return err
-	})
-	if cause := context.Cause(watched); err != nil && cause != nil && ctx.Err() == nil {
-		err = cause // the idle limit, not the caller, ended it
-	}
-	if err != nil {
-		return "", fmt.Errorf("downloading %s from the Hugging Face Hub (%s) failed: %w", VGG19File, VGG19Repo, err)
-	}
-	if err := verifyBlob(path); err != nil {
-		return "", err
-	}
-	return path, nil
-}
-
-// verifyBlob checks a Hub-cache file against its blob name: for large (LFS)
-// files the Hub names the blob by the content's SHA-256.
-func verifyBlob(path string) error {
-	blob, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	want := filepath.Base(blob)
-	if !sha256Name.MatchString(want) {
-		return fmt.Errorf("%s: the Hub gave no SHA-256 for this file (blob %s): delete it and download again", path, want)
-	}
-	got, err := fileio.SHA256File(blob)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if got != want {
-		_ = os.Remove(blob)
-		return fmt.Errorf("%s: SHA-256 %s does not match the Hub's %s: the download was corrupt and has been deleted; try again", path, got, want)
-	}
-	return nil
 }

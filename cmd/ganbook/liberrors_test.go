@@ -20,7 +20,7 @@ import (
 func TestLibraryMessagesNameNoFlags(t *testing.T) {
 	flag := regexp.MustCompile(`(^|[\s(])--[a-z]`)
 	checked := 0
-	for _, pkg := range []string{"gan", "gan/run", "styletransfer", "score", "dataset", "kernel", "lessons", "internal/nn", "internal/imgio", "internal/safetensors", "internal/fetch", "internal/fileio", "internal/loop", "internal/watchdog"} {
+	for _, pkg := range []string{"gan", "gan/run", "styletransfer", "styletransfer/assets", "score", "dataset", "kernel", "lessons", "internal/nn", "internal/imgio", "internal/safetensors", "internal/fetch", "internal/fileio", "internal/loop", "internal/watchdog"} {
 		_ = filepath.WalkDir(filepath.Join("..", "..", pkg), func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() && path != filepath.Join("..", "..", pkg) || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				if d != nil && d.IsDir() && path != filepath.Join("..", "..", pkg) {

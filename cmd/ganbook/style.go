@@ -15,6 +15,7 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/internal/watchdog"
 	"github.com/ganbook/ganbook/styletransfer"
+	"github.com/ganbook/ganbook/styletransfer/assets"
 )
 
 func styleCmd(args []string) error {
@@ -160,14 +161,14 @@ func decodeUpright(flagName, path string) (image.Image, error) {
 // fetchFeatures gets VGG-19's convolutions (--weights features): from the
 // cache, or by range requests, saying so; a signal stops it at once.
 func fetchFeatures(ctx context.Context) (string, error) {
-	cache, err := styletransfer.FeaturesCachePath("")
+	cache, err := assets.FeaturesCachePath("")
 	if err != nil {
 		return "", err
 	}
 	if _, err := os.Stat(cache); err != nil {
 		fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions (80 MB of the 575 MB file) by range requests into %s\n", cache)
 	}
-	p, err := styletransfer.DownloadVGG19Features(ctx, "", "", nil)
+	p, err := assets.DownloadVGG19Features(ctx, "", "", nil, styletransfer.VGG19Tensors())
 	if ctx.Err() != nil {
 		return "", interrupted{"stopped during the download of VGG-19's convolutions: nothing was cached or written; run the command again to download"}
 	}
@@ -236,7 +237,7 @@ func samplesCmd(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := styletransfer.InstallSamples(context.Background(), func(s string) { fmt.Fprintln(os.Stderr, s) })
+	dir, err := assets.InstallSamples(context.Background(), func(s string) { fmt.Fprintln(os.Stderr, s) })
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package styletransfer
+package assets
 
 import (
 	"bytes"
@@ -214,7 +214,3 @@ func copyFile(src, dst string) error {
 	}
 	return err
 }
-
-// ReadImage reads a PNG, JPEG or GIF file, with a one-line error naming the
-// file when it is missing or not an image.
-func ReadImage(path string) (image.Image, error) { return imgio.Decode(path) }

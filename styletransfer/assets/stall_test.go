@@ -1,20 +1,12 @@
-package styletransfer
+package assets
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganbook/ganbook/internal/fetch"
 	"github.com/ganbook/ganbook/internal/fetch/fetchtest"
@@ -45,7 +37,7 @@ func TestDownloadFeaturesStalls(t *testing.T) {
 	for name, url := range map[string]string{"never answers": fetchtest.SilentServer(t) + "/model.safetensors", "stalls mid-body": serve(t, midBody)} {
 		dir := t.TempDir()
 		start := time.Now()
-		_, err := DownloadVGG19Features(context.Background(), dir, url, nil)
+		_, err := DownloadVGG19Features(context.Background(), dir, url, nil, rangedTensors)
 		if !errors.Is(err, fetch.ErrStalled) || time.Since(start) > 3*time.Second {
 			t.Errorf("%s: %v after %s, want a stalled-server error within about a second", name, err, time.Since(start).Round(time.Millisecond))
 		}
@@ -55,7 +47,7 @@ func TestDownloadFeaturesStalls(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := DownloadVGG19Features(ctx, t.TempDir(), fetchtest.SilentServer(t)+"/model.safetensors", nil)
+	_, err := DownloadVGG19Features(ctx, t.TempDir(), fetchtest.SilentServer(t)+"/model.safetensors", nil, rangedTensors)
 	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
 		t.Errorf("Ctrl-C: %v after %s, want context.Canceled at once", err, time.Since(start).Round(time.Millisecond))
 	}
@@ -72,50 +64,5 @@ func TestDownloadVGG19StopsOnCancel(t *testing.T) {
 	_, err := DownloadVGG19(ctx, t.TempDir())
 	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
 		t.Errorf("Ctrl-C: %v after %s, want context.Canceled at once", err, time.Since(start).Round(time.Millisecond))
-	}
-}
-
-// A features file holding a NaN (its hashes recorded as it was fetched, so
-// they match) is refused with a message and removed from the cache, rather
-// than making every style run "diverge at step 1" for good.
-func TestNaNFeaturesAreRefusedAndDropped(t *testing.T) {
-	file, _ := fakeVGGFile(t)
-	// The first weight of features.0: its bytes are the first in the data.
-	hdr := int(binary.LittleEndian.Uint64(file))
-	var st struct {
-		W struct {
-			Offsets [2]int `json:"data_offsets"`
-		} `json:"features.0.weight"`
-	}
-	if err := json.Unmarshal(file[8:8+hdr], &st); err != nil {
-		t.Fatal(err)
-	}
-	binary.LittleEndian.PutUint32(file[8+hdr+st.W.Offsets[0]:], math.Float32bits(float32(math.NaN())))
-	url := serve(t, &rangeServer{data: file})
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	cached, err := FeaturesCachePath("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path, err := downloadFeatures(context.Background(), cached, url, nil, rangedLayers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A copy of the user's elsewhere is refused too, and not deleted.
-	copyPath := filepath.Join(t.TempDir(), "mine.safetensors")
-	raw, _ := os.ReadFile(path)
-	_ = os.WriteFile(copyPath, raw, 0o644)
-	if err := LoadVGG19(model.NewStore(), copyPath, len(rangedLayers)); err == nil || !strings.Contains(err.Error(), "NaN") || strings.Contains(err.Error(), "deleted") {
-		t.Errorf("the user's copy: %v", err)
-	}
-	if _, err := os.Stat(copyPath); err != nil {
-		t.Error("the user's copy was deleted")
-	}
-	err = LoadVGG19(model.NewStore(), path, len(rangedLayers))
-	if err == nil || !strings.Contains(err.Error(), "NaN") || !strings.Contains(err.Error(), "deleted from the cache") {
-		t.Errorf("want a NaN error that says the file was deleted, got %v", err)
-	}
-	if _, err := os.Stat(path); err == nil {
-		t.Error("the NaN file is still cached")
 	}
 }

@@ -1,4 +1,4 @@
-package styletransfer
+package assets
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ganbook/ganbook/internal/imgio"
 )
 
 // The built-in copies: every sample, under its own name and format, at most
@@ -20,7 +22,7 @@ func TestBuiltInSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range Samples {
-		img, err := ReadImage(filepath.Join(dir, s.Name))
+		img, err := imgio.Decode(filepath.Join(dir, s.Name))
 		if err != nil {
 			t.Fatalf("%s: %v", s.Name, err)
 		}

@@ -1,4 +1,4 @@
-package styletransfer
+package assets
 
 import (
 	"context"
@@ -32,8 +32,8 @@ import (
 // asked, each tensor's dtype, shape and byte length must agree with the
 // header, and the SHA-256 of every tensor is computed when it is downloaded and
 // recorded in the cached file, where every later load checks it (a corrupted
-// cache is detected; a corrupt first download is not). `--weights download`
-// keeps the whole-file path, checked against the Hub's hash.
+// cache is detected; a corrupt first download is not). DownloadVGG19 keeps
+// the whole-file path, checked against the Hub's hash.
 
 // VGG19FeaturesFile is the name of the features-only cache file.
 const VGG19FeaturesFile = "vgg19.tv_in1k-features.safetensors"
@@ -85,20 +85,21 @@ func FeaturesCachePath(cacheDir string) (string, error) {
 	return filepath.Join(cacheDir, VGG19FeaturesFile), nil
 }
 
-// DownloadVGG19Features fetches only VGG-19's convolution tensors (features.*,
-// about 80 MB of the 575 MB file) from url (default VGG19URL()) by HTTP range
-// requests, checks them against the file's header and caches them as a small
+// DownloadVGG19Features fetches only VGG-19's convolution tensors, want (the
+// network's features.* tensors, styletransfer.VGG19Tensors: about 80 MB of
+// the 575 MB file), from url (default VGG19URL()) by HTTP range requests,
+// checks them against the file's header and caches them as a small
 // .safetensors file with the SHA-256 of every tensor (see the package notes
 // above for what that does and does not prove). A cached file is checked
 // against those hashes and reused without the network. client nil means a
 // client with ganbook's network limits (fetch). A server that ignores range
 // requests is refused rather than downloading the whole file.
-func DownloadVGG19Features(ctx context.Context, cacheDir, url string, client *http.Client) (string, error) {
+func DownloadVGG19Features(ctx context.Context, cacheDir, url string, client *http.Client, want []Tensor) (string, error) {
 	path, err := FeaturesCachePath(cacheDir)
 	if err != nil {
 		return "", err
 	}
-	return downloadFeatures(ctx, path, url, client, VGG19Layers)
+	return downloadFeatures(ctx, path, url, client, want)
 }
 
 // VerifyFeatures checks every tensor of a file written by
@@ -122,8 +123,16 @@ func VerifyFeatures(path string) error {
 
 const featuresFix = "delete it and download the features again"
 
-// isFeaturesFile says whether an open file was written by DownloadVGG19Features.
-func isFeaturesFile(st *safetensors.File) bool { return st.Metadata[metaKind] == featuresKind }
+// CheckTensor checks a tensor of the open weights file at path against the
+// SHA-256 recorded when DownloadVGG19Features fetched it. A file it did not
+// write (the Hub's whole file, a file of the user's) records no hashes and
+// passes.
+func CheckTensor(st *safetensors.File, path, name string) error {
+	if st.Metadata[metaKind] != featuresKind {
+		return nil
+	}
+	return checkRecorded(st, path, name)
+}
 
 // checkRecorded compares a tensor's bytes with the SHA-256 recorded at download.
 func checkRecorded(st *safetensors.File, path, name string) error {
@@ -142,11 +151,26 @@ func checkRecorded(st *safetensors.File, path, name string) error {
 	return nil
 }
 
-// wantTensor is a tensor to fetch: its name, expected shape and absolute byte
-// range [start, end) in the source file.
+// Tensor is a float32 tensor to fetch from the weights file: its name there
+// and its shape.
+type Tensor struct {
+	Name  string
+	Shape []int
+}
+
+// bytes is the tensor's size in the file (float32: 4 bytes a value).
+func (t Tensor) bytes() int {
+	size := 4
+	for _, d := range t.Shape {
+		size *= d
+	}
+	return size
+}
+
+// wantTensor is a tensor to fetch, located in the source file: its
+// data_offsets in the header and its absolute byte range [start, end).
 type wantTensor struct {
-	name       string
-	shape      []int
+	Tensor
 	offsets    [2]int
 	start, end int64
 }
@@ -157,7 +181,9 @@ type byteRange struct {
 	tensors    []wantTensor
 }
 
-func downloadFeatures(ctx context.Context, path, url string, client *http.Client, layers []VGGLayer) (string, error) {
+// downloadFeatures fetches the tensors want of the file at url into path, or
+// checks the copy already there.
+func downloadFeatures(ctx context.Context, path, url string, client *http.Client, want []Tensor) (string, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		if err := VerifyFeatures(path); err != nil {
 			return "", err
@@ -174,107 +200,148 @@ func downloadFeatures(ctx context.Context, path, url string, client *http.Client
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	f := &rangeFetcher{ctx: ctx, client: client, url: url}
-
-	// The header: its size, then the JSON.
-	first, err := f.get(0, 8)
+	src, err := f.header()
 	if err != nil {
 		return "", err
 	}
-	n := binary.LittleEndian.Uint64(first.body)
-	if n == 0 || n > maxRemoteHeader || (first.total >= 0 && 8+n > uint64(first.total)) {
-		return "", fmt.Errorf("%s: not a safetensors file (header size %d, file size %d)", url, n, first.total)
-	}
-	hdr, err := f.get(8, int64(n))
+	// Every tensor is checked against the header before any is fetched.
+	wants, err := src.locate(want)
 	if err != nil {
 		return "", err
-	}
-	if err := first.sameFile(hdr, url); err != nil {
-		return "", err
-	}
-	dataAt := 8 + int64(n)
-	dataSize := int64(-1)
-	if first.total >= 0 {
-		dataSize = first.total - dataAt
-	}
-	entries, _, err := safetensors.ParseHeader(hdr.body, dataSize)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", url, err)
-	}
-
-	// The tensors LoadVGG19 reads, checked against the header before any is fetched.
-	var wants []wantTensor
-	for _, l := range layers {
-		for _, t := range []struct {
-			suffix string
-			shape  []int
-		}{{"weight", []int{l.Out, l.In, 3, 3}}, {"bias", []int{l.Out}}} {
-			name := fmt.Sprintf("features.%d.%s", l.Torch, t.suffix)
-			e, ok := entries[name]
-			if !ok {
-				return "", fmt.Errorf("%s: the header has no tensor %q (is this VGG-19's torchvision checkpoint?)", url, name)
-			}
-			if e.DType != "F32" {
-				return "", fmt.Errorf("%s: tensor %q has dtype %s, want F32", url, name, e.DType)
-			}
-			if fmt.Sprint(e.Shape) != fmt.Sprint(t.shape) {
-				return "", fmt.Errorf("%s: tensor %q has shape %v, want %v", url, name, e.Shape, t.shape)
-			}
-			size := 4
-			for _, d := range t.shape {
-				size *= d
-			}
-			if got := e.Offsets[1] - e.Offsets[0]; got != size {
-				return "", fmt.Errorf("%s: the header contradicts itself: tensor %q of shape %v needs %d bytes, its byte range %v holds %d", url, name, e.Shape, size, e.Offsets, got)
-			}
-			wants = append(wants, wantTensor{name: name, shape: t.shape, offsets: e.Offsets,
-				start: dataAt + int64(e.Offsets[0]), end: dataAt + int64(e.Offsets[1])})
-		}
 	}
 	ranges, err := mergeRanges(wants)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", url, err)
 	}
+	raws, meta, err := f.fetchTensors(src, ranges)
+	if err != nil {
+		return "", err
+	}
+	if err := writeFeatures(path, raws, meta); err != nil {
+		return "", err
+	}
+	return path, nil
+}
 
-	raws := map[string]safetensors.Raw{}
+// remoteHeader is the source file's safetensors header, read by two range
+// requests (its size, then the JSON), and the first answer, which identifies
+// the file's version for every later request.
+type remoteHeader struct {
+	url     string
+	first   *rangeResponse
+	dataAt  int64 // where the tensors' data starts in the file
+	entries map[string]safetensors.Entry
+}
+
+// header reads the source file's header.
+func (f *rangeFetcher) header() (*remoteHeader, error) {
+	first, err := f.get(0, 8)
+	if err != nil {
+		return nil, err
+	}
+	n := binary.LittleEndian.Uint64(first.body)
+	if n == 0 || n > maxRemoteHeader || (first.total >= 0 && 8+n > uint64(first.total)) {
+		return nil, fmt.Errorf("%s: not a safetensors file (header size %d, file size %d)", f.url, n, first.total)
+	}
+	hdr, err := f.get(8, int64(n))
+	if err != nil {
+		return nil, err
+	}
+	if err := first.sameFile(hdr, f.url); err != nil {
+		return nil, err
+	}
+	h := &remoteHeader{url: f.url, first: first, dataAt: 8 + int64(n)}
+	dataSize := int64(-1)
+	if first.total >= 0 {
+		dataSize = first.total - h.dataAt
+	}
+	if h.entries, _, err = safetensors.ParseHeader(hdr.body, dataSize); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.url, err)
+	}
+	return h, nil
+}
+
+// locate finds each wanted tensor in the header, refusing one that is
+// missing, not float32, of another shape, or whose byte range contradicts its
+// shape.
+func (h *remoteHeader) locate(want []Tensor) ([]wantTensor, error) {
+	var wants []wantTensor
+	for _, t := range want {
+		e, ok := h.entries[t.Name]
+		if !ok {
+			return nil, fmt.Errorf("%s: the header has no tensor %q (is this VGG-19's torchvision checkpoint?)", h.url, t.Name)
+		}
+		if e.DType != "F32" {
+			return nil, fmt.Errorf("%s: tensor %q has dtype %s, want F32", h.url, t.Name, e.DType)
+		}
+		if fmt.Sprint(e.Shape) != fmt.Sprint(t.Shape) {
+			return nil, fmt.Errorf("%s: tensor %q has shape %v, want %v", h.url, t.Name, e.Shape, t.Shape)
+		}
+		if got := e.Offsets[1] - e.Offsets[0]; got != t.bytes() {
+			return nil, fmt.Errorf("%s: the header contradicts itself: tensor %q of shape %v needs %d bytes, its byte range %v holds %d", h.url, t.Name, e.Shape, t.bytes(), e.Offsets, got)
+		}
+		wants = append(wants, wantTensor{Tensor: t, offsets: e.Offsets,
+			start: h.dataAt + int64(e.Offsets[0]), end: h.dataAt + int64(e.Offsets[1])})
+	}
+	return wants, nil
+}
+
+// metadata is what the cached file records of its source (see featuresNote).
+func (h *remoteHeader) metadata() map[string]string {
 	meta := map[string]string{
 		metaKind:         featuresKind,
-		metaSource:       url,
-		metaSourceBytes:  strconv.FormatInt(first.total, 10),
-		metaSourceHeader: strconv.FormatInt(dataAt, 10),
+		metaSource:       h.url,
+		metaSourceBytes:  strconv.FormatInt(h.first.total, 10),
+		metaSourceHeader: strconv.FormatInt(h.dataAt, 10),
 		metaDownloaded:   time.Now().UTC().Format(time.RFC3339),
 		metaNote:         featuresNote,
 	}
-	for k, v := range map[string]string{metaSourceETag: first.etag, metaHubSHA256: first.linkedETag, metaHubCommit: first.commit} {
+	for k, v := range map[string]string{metaSourceETag: h.first.etag, metaHubSHA256: h.first.linkedETag, metaHubCommit: h.first.commit} {
 		if v != "" {
 			meta[k] = v
 		}
 	}
+	return meta
+}
+
+// fetchTensors fetches the ranges (each from the same version of the file as
+// the header) and returns their tensors with the metadata to cache: the
+// source, and the SHA-256 of every range and tensor.
+func (f *rangeFetcher) fetchTensors(src *remoteHeader, ranges []byteRange) (map[string]safetensors.Raw, map[string]string, error) {
+	raws := map[string]safetensors.Raw{}
+	meta := src.metadata()
 	for i, r := range ranges {
 		resp, err := f.get(r.start, r.end-r.start)
 		if err != nil {
-			return "", err
+			return nil, nil, err
 		}
-		if err := first.sameFile(resp, url); err != nil {
-			return "", err
+		if err := src.first.sameFile(resp, f.url); err != nil {
+			return nil, nil, err
 		}
 		sum := sha256.Sum256(resp.body)
 		meta[fmt.Sprintf("%s%d", metaRangePrefix, i)] = fmt.Sprintf("bytes=%d-%d sha256=%x", r.start, r.end-1, sum)
 		for _, w := range r.tensors {
 			data := resp.body[w.start-r.start : w.end-r.start]
-			raws[w.name] = safetensors.Raw{DType: "F32", Shape: w.shape, Data: data}
+			raws[w.Name] = safetensors.Raw{DType: "F32", Shape: w.Shape, Data: data}
 			ts := sha256.Sum256(data)
-			meta[metaSHA256Prefix+w.name] = hex.EncodeToString(ts[:])
-			meta[metaOffsetsPrefix+w.name] = fmt.Sprintf("[%d,%d]", w.offsets[0], w.offsets[1])
+			meta[metaSHA256Prefix+w.Name] = hex.EncodeToString(ts[:])
+			meta[metaOffsetsPrefix+w.Name] = fmt.Sprintf("[%d,%d]", w.offsets[0], w.offsets[1])
 		}
 	}
+	return raws, meta, nil
+}
+
+// writeFeatures caches the tensors at path, then reads them back through the
+// recorded hashes (a file that fails is removed rather than kept).
+func writeFeatures(path string, raws map[string]safetensors.Raw, meta map[string]string) error {
 	if err := fileio.WriteFileAtomic(path, func(w io.Writer) error { return safetensors.Encode(w, raws, meta) }); err != nil {
-		return "", err
+		return err
 	}
 	if err := VerifyFeatures(path); err != nil {
 		_ = os.Remove(path)
-		return "", err
+		return err
 	}
-	return path, nil
+	return nil
 }
 
 // mergeRanges sorts the tensors by position and joins adjacent ones into one
@@ -284,7 +351,7 @@ func mergeRanges(wants []wantTensor) ([]byteRange, error) {
 	var ranges []byteRange
 	for i, w := range wants {
 		if i > 0 && w.start < wants[i-1].end {
-			return nil, fmt.Errorf("the header contradicts itself: tensors %q and %q overlap", wants[i-1].name, w.name)
+			return nil, fmt.Errorf("the header contradicts itself: tensors %q and %q overlap", wants[i-1].Name, w.Name)
 		}
 		if n := len(ranges); n > 0 && ranges[n-1].end == w.start {
 			ranges[n-1].end = w.end

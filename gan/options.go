@@ -30,15 +30,15 @@ const (
 // overrides use it, and the command line's flag is derived from it. A help
 // tag marks the options a user sets (the others follow from them).
 type Options struct {
-	Model    string `json:"model" help:"mlp (the lesson's first GAN) or dcgan"`    // MLP (the lesson's first GAN) or DCGAN
-	Size     int    `json:"size" help:"image size: 28, 32 or 64 (default 28 for MNIST; for folders 64, or 32 for mlp)"`     // image height = width: 28, 32 or 64
-	Channels int    `json:"channels" help:"1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)"` // 1 (grayscale) or 3 (RGB)
+	Model    string `json:"model" help:"mlp (the lesson's first GAN) or dcgan"`                                         // MLP (the lesson's first GAN) or DCGAN
+	Size     int    `json:"size" help:"image size: 28, 32 or 64 (default 28 for MNIST; for folders 64, or 32 for mlp)"` // image height = width: 28, 32 or 64
+	Channels int    `json:"channels" help:"1 (grayscale) or 3 (RGB) (default 1 for MNIST, 3 for folders)"`              // 1 (grayscale) or 3 (RGB)
 	NoiseDim int    `json:"noise_dim"`
 	Batch    int    `json:"batch" help:"batch size"`
 
-	LRD   float64 `json:"lr_d" help:"discriminator learning rate (the tuned presets' 4e-4; the lesson's 2e-4)"`  // discriminator learning rate
-	LRG   float64 `json:"lr_g" help:"generator learning rate"`  // generator learning rate
-	Beta1 float64 `json:"beta1" help:"Adam beta1"` // Adam betas
+	LRD   float64 `json:"lr_d" help:"discriminator learning rate (the tuned presets' 4e-4; the lesson's 2e-4)"` // discriminator learning rate
+	LRG   float64 `json:"lr_g" help:"generator learning rate"`                                                  // generator learning rate
+	Beta1 float64 `json:"beta1" help:"Adam beta1"`                                                              // Adam betas
 	Beta2 float64 `json:"beta2" help:"Adam beta2"`
 
 	// LabelSmoothing > 0 trains the discriminator towards 1-LabelSmoothing on real

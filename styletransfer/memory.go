@@ -6,7 +6,7 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// Memory model of a style transfer (README, "Memory"). On the pure-Go backend
+// Memory model of a style transfer (docs/reliability.md, "Memory"). On the pure-Go backend
 // a VGG layer l at h x w pixels with Cin inputs and Cout outputs allocates, per
 // step, its im2col patches h*w*9*Cin (forward), the patches of its output's
 // gradient h*w*9*Cout (the input's gradient is their product with the flipped

@@ -71,7 +71,7 @@ type Options struct {
 // Night, astronaut / The Scream, coffee / The Starry Night, dog / The
 // Scream) at 64, 128, 256 and 512 px with random-weight features: every
 // result kept the photo (independent content ratio <= 0.6) and took the
-// painting's style (style ratio <= 0.3); README, "Style transfer". At 64 px
+// painting's style (style ratio <= 0.3); docs/style-transfer.md. At 64 px
 // style weights 0.5 and 2 met both bars too, at the edges (cat style ratio
 // 0.25 at 0.5, coffee content ratio 0.59 at 2): 1 sits between them.
 const (
@@ -84,7 +84,7 @@ const (
 // (content + style + variation, from the content image plus noise), optimised
 // with L-BFGS (40 steps) where the notebook uses Adam: on the cat and The
 // Starry Night at 256 px it passed Adam's 100-step loss in about half the
-// time (README, "Style transfer").
+// time (docs/style-transfer.md).
 func DefaultOptions() Options {
 	return Options{
 		Size:         256,
@@ -331,7 +331,7 @@ func newObjective(backend compute.Backend, store *model.Store, layers lossLayers
 
 // imageFeatures runs the photo and the painting through the network, one
 // after the other (in one graph both passes' buffers stayed in the backend's
-// pool; the second run reuses the first's: README, "Memory"). Each gives its
+// pool; the second run reuses the first's: docs/reliability.md, "Memory"). Each gives its
 // features at the content layer and its Gram matrices at the style layers:
 // the targets are the photo's features and the painting's Gram matrices, and
 // the gaps between the two images set the losses' balance.

@@ -117,7 +117,7 @@ func TestVGG19FeaturesBytes(t *testing.T) {
 		total += n
 	}
 	if total != 80_097_536 {
-		t.Errorf("VGG-19's convolutions are %d bytes; the README and the docs say 80,097,536 (80.1 MB)", total)
+		t.Errorf("VGG-19's convolutions are %d bytes; docs/style-transfer.md says 80,097,536 (80.1 MB)", total)
 	}
 	got := VGG19Tensors()
 	if len(got) != 32 || got[0].Name != "features.0.weight" || got[31].Name != "features.34.bias" || !slices.Equal(got[30].Shape, []int{512, 512, 3, 3}) {

@@ -16,6 +16,7 @@ import (
 	"github.com/ganbook/ganbook/internal/watchdog"
 	"github.com/ganbook/ganbook/styletransfer"
 	"github.com/ganbook/ganbook/styletransfer/assets"
+	"github.com/gomlx/compute"
 )
 
 func styleCmd(args []string) error {
@@ -74,21 +75,27 @@ func styleCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "options: size=%d steps=%d init=%s weights content=%g style=%g variation=%g lr=%g content-layer=%s style-layers=%s\n",
 		o.Size, o.Steps, o.Init, o.Weights.Content, o.Weights.Style, o.Weights.Variation, o.LearningRate, o.ContentLayer, strings.Join(o.StyleLayers, ","))
+	return stylise(b, content, style, o, *out, *previewEvery, *stall)
+}
 
+// stylise runs the transfer with previews, a progress line and the stall
+// watchdog, writes out, and judges the result independently.
+func stylise(b compute.Backend, content, style image.Image, o styletransfer.Options, out string, previewEvery int, stall time.Duration) error {
 	ctx, stop := stopContext()
 	defer stop()
 	if o.Network == "features" {
+		var err error
 		if o.Network, err = fetchFeatures(ctx); err != nil {
 			return err
 		}
 	}
-	dog := watchdog.Start(*stall, func(since time.Duration) {
+	dog := watchdog.Start(stall, func(since time.Duration) {
 		progressLine.done()
-		fmt.Fprintf(os.Stderr, "ganbook: no style step finished for %s: "+nn.StallAdvice+"; nothing was written to %s\n", since.Round(time.Second), *out)
+		fmt.Fprintf(os.Stderr, "ganbook: no style step finished for %s: "+nn.StallAdvice+"; nothing was written to %s\n", since.Round(time.Second), out)
 		os.Exit(1)
 	})
 	defer dog.Stop()
-	pw := &previews{out: *out, every: *previewEvery, kick: dog.Kick}
+	pw := &previews{out: out, every: previewEvery, kick: dog.Kick}
 	o.Every, o.Callback = 1, pw.step
 	start := time.Now()
 	res, err := styletransfer.TransferWithNotice(ctx, b, content, style, o, func(s string) { progressLine.log("network: " + s) })
@@ -99,10 +106,10 @@ func styleCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := imgio.Save(*out, res.Image); err != nil {
+	if err := imgio.Save(out, res.Image); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "done: %s in %s (content %.4g, style %.4g, variation %.4g)\n", *out, time.Since(start).Round(time.Second), res.Last.Content, res.Last.Style, res.Last.Variation)
+	fmt.Fprintf(os.Stderr, "done: %s in %s (content %.4g, style %.4g, variation %.4g)\n", out, time.Since(start).Round(time.Second), res.Last.Content, res.Last.Style, res.Last.Variation)
 	// Judged in a network the optimisation did not use (styletransfer.MeasureTransfer).
 	report, err := styletransfer.MeasureTransfer(b, content, style, res.Image)
 	if err != nil {

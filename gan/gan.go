@@ -255,15 +255,10 @@ func (g *GAN) setLRFactor(f float64) error {
 	return nil
 }
 
-// Generate runs the generator in inference mode on noise z [N, NoiseDim] and
-// returns images [N, Size, Size, Channels] in [-1, 1]. A conditional GAN draws
-// class i % Classes for image i: every class equally often.
-func (g *GAN) Generate(z *tensors.Tensor) (*tensors.Tensor, error) {
-	return g.GenerateClasses(z, nil)
-}
-
-// GenerateClasses is Generate with the class of each image for a conditional
-// GAN (nil: i % Classes); an unconditional GAN ignores classes.
+// GenerateClasses runs the generator in inference mode on noise z
+// [N, NoiseDim] and returns images [N, Size, Size, Channels] in [-1, 1]. A
+// conditional GAN draws image i of class classes[i] (nil: i % Classes, every
+// class equally often); an unconditional GAN ignores classes.
 func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor, error) {
 	o := g.Opts
 	if z.Rank() != 2 || z.Shape().Dim(1) != o.NoiseDim {
@@ -303,7 +298,7 @@ func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor
 }
 
 // SampleClasses are the classes a conditional GAN draws n samples of
-// (Generate, GenerateN): every class equally often, image i class i % Classes.
+// (GenerateClasses with nil, GenerateN): every class equally often, image i class i % Classes.
 // nil for an unconditional GAN.
 func (g *GAN) SampleClasses(n int) []int {
 	if !g.Opts.Conditional() {

@@ -61,7 +61,7 @@ func TestShapes(t *testing.T) {
 		if m.DLoss <= 0 || m.GLoss <= 0 || m.DReal <= 0 || m.DReal >= 1 {
 			t.Errorf("%+v: implausible metrics %+v", tc, m)
 		}
-		imgs, err := g.Generate(g.FixedNoise)
+		imgs, err := g.GenerateClasses(g.FixedNoise, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func TestSamplesFollowTraining(t *testing.T) {
 			g := gantest.NewGAN(t, o)
 			z := gan.Noise(4, o.NoiseDim, 7)
 			sample := func() []float32 {
-				out, err := g.Generate(z)
+				out, err := g.GenerateClasses(z, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

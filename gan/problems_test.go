@@ -165,7 +165,7 @@ func TestEMAOfGeneratorWeights(t *testing.T) {
 		}
 	}
 	// Samples come from the average: they differ from the current generator's.
-	avg, err := g.Generate(g.FixedNoise)
+	avg, err := g.GenerateClasses(g.FixedNoise, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestEMAOfGeneratorWeights(t *testing.T) {
 			t.Fatal(i, err)
 		}
 	}
-	cur, err := plain.Generate(plain.FixedNoise)
+	cur, err := plain.GenerateClasses(plain.FixedNoise, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

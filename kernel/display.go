@@ -20,10 +20,6 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// InNotebook reports whether the program runs inside a GoNB cell. Outside one
-// (tests, the CLI) the Show functions print nothing.
-func InNotebook() bool { return gonbui.IsNotebook }
-
 // Show displays HTML in the notebook.
 func Show(htmlText string) {
 	if gonbui.IsNotebook {

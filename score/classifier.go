@@ -230,8 +230,8 @@ func (c *Classifier) Save(path string) error {
 // numTensors: the weights and biases of the four layers.
 const numTensors = 8
 
-// LoadClassifier reads weights written by Save.
-func LoadClassifier(backend compute.Backend, path string) (*Classifier, error) {
+// loadClassifier reads weights written by Save.
+func loadClassifier(backend compute.Backend, path string) (*Classifier, error) {
 	f, err := safetensors.Open(path)
 	if err != nil {
 		return nil, err

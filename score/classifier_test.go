@@ -76,7 +76,7 @@ func TestTrainSaveLoad(t *testing.T) {
 	if err := c.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	c2, err := LoadClassifier(b, path)
+	c2, err := loadClassifier(b, path)
 	if err != nil {
 		t.Fatal(err)
 	}

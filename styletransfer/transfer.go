@@ -63,6 +63,9 @@ type Options struct {
 	// it stops the transfer.
 	Every    int
 	Callback func(p Progress) error
+	// Notice, when set, hears which feature network runs (pretrained or
+	// random weights) before the long work starts.
+	Notice func(network string)
 }
 
 // Default loss weights of the balanced losses (see balance: content and style
@@ -164,12 +167,6 @@ type Result struct {
 // default, or Adam) on the pixels and keeps them in [0, 1]. It stops with an
 // error if a loss becomes NaN, or when ctx ends.
 func Transfer(ctx context.Context, backend compute.Backend, content, style image.Image, o Options) (*Result, error) {
-	return TransferWithNotice(ctx, backend, content, style, o, nil)
-}
-
-// TransferWithNotice is Transfer that first tells notice which feature network
-// runs (pretrained or random weights), before the long work starts.
-func TransferWithNotice(ctx context.Context, backend compute.Backend, content, style image.Image, o Options, notice func(string)) (*Result, error) {
 	var res *Result
 	for stage := o.Scales - 1; stage >= 0; stage-- { // coarse to fine; one stage unless Options.Scales > 1
 		so := o
@@ -181,8 +178,8 @@ func TransferWithNotice(ctx context.Context, backend compute.Backend, content, s
 		if err != nil {
 			return nil, err
 		}
-		if notice != nil && res == nil {
-			notice(r.Network)
+		if o.Notice != nil && res == nil {
+			o.Notice(r.Network)
 		}
 		var last Progress
 		step := func(int) (err error) {

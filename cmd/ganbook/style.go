@@ -97,8 +97,9 @@ func stylise(b compute.Backend, content, style image.Image, o styletransfer.Opti
 	defer dog.Stop()
 	pw := &previews{out: out, every: previewEvery, kick: dog.Kick}
 	o.Every, o.Callback = 1, pw.step
+	o.Notice = func(s string) { progressLine.log("network: " + s) }
 	start := time.Now()
-	res, err := styletransfer.TransferWithNotice(ctx, b, content, style, o, func(s string) { progressLine.log("network: " + s) })
+	res, err := styletransfer.Transfer(ctx, b, content, style, o)
 	progressLine.done()
 	if ctx.Err() != nil {
 		return interrupted{pw.stopped(o.Steps)}

@@ -67,11 +67,11 @@ func TestCheckpointRoundTripResumesExactly(t *testing.T) {
 			if !sameMetrics(got, want) {
 				t.Fatalf("restored step %+v, original %+v", got, want)
 			}
-			a, err := g.Generate(g.FixedNoise)
+			a, err := g.GenerateClasses(g.FixedNoise, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := r.Generate(r.FixedNoise)
+			b, err := r.GenerateClasses(r.FixedNoise, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

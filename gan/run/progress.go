@@ -33,7 +33,7 @@ func WriteProgressGIF(samplesDir string) error {
 		return err
 	}
 	// 0.3 s a frame, the last grid held 2 s.
-	return imgio.SavePalettedGIF(filepath.Join(samplesDir, ProgressGIF), frames, 30, 7)
+	return imgio.SaveGIF(filepath.Join(samplesDir, ProgressGIF), frames, 30, 7)
 }
 
 // gifRefresh is the least time between two rewrites of one folder's

@@ -24,7 +24,7 @@ import (
 
 func meanPixel(t *testing.T, g *gan.GAN) float64 {
 	t.Helper()
-	imgs, err := g.Generate(g.FixedNoise)
+	imgs, err := g.GenerateClasses(g.FixedNoise, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

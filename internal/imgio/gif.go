@@ -11,22 +11,6 @@ import (
 	"github.com/ganbook/ganbook/internal/fileio"
 )
 
-// SaveGIF writes frames as a looping animated GIF, atomically: delay is each
-// frame's time in hundredths of a second, the last frame stays hold times as
-// long. Gray frames keep a 256-level gray palette; colour frames are dithered
-// (Floyd-Steinberg) onto the web-safe Plan 9 palette.
-func SaveGIF(path string, frames []image.Image, delay, hold int) error {
-	gray := true
-	for _, f := range frames {
-		gray = gray && IsGray(f)
-	}
-	paletted := make([]*image.Paletted, len(frames))
-	for i, f := range frames {
-		paletted[i] = Palettize(f, gray)
-	}
-	return SavePalettedGIF(path, paletted, delay, hold)
-}
-
 // Palettize converts a frame for a GIF: onto a 256-level gray palette (gray),
 // or dithered (Floyd-Steinberg) onto the Plan 9 palette. Dithering is most of
 // a GIF's cost: a caller that writes the same frames again keeps these.
@@ -52,8 +36,10 @@ var grayPalette = func() color.Palette {
 	return pal
 }()
 
-// SavePalettedGIF writes converted frames (Palettize) as SaveGIF does.
-func SavePalettedGIF(path string, frames []*image.Paletted, delay, hold int) error {
+// SaveGIF writes frames converted by Palettize as a looping animated GIF,
+// atomically: delay is each frame's time in hundredths of a second, the last
+// frame stays hold times as long.
+func SaveGIF(path string, frames []*image.Paletted, delay, hold int) error {
 	anim := &gif.GIF{}
 	for i, p := range frames {
 		d := delay

@@ -188,7 +188,7 @@ func TestSaveGIF(t *testing.T) {
 		frames = append(frames, g)
 	}
 	path := filepath.Join(t.TempDir(), "progress.gif")
-	if err := SaveGIF(path, frames, 20, 5); err != nil {
+	if err := SaveGIF(path, palettize(frames), 20, 5); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(path)
@@ -213,9 +213,23 @@ func TestSaveGIF(t *testing.T) {
 	// Colour frames are dithered onto a palette: still decodable, same size.
 	rgb := image.NewNRGBA(image.Rect(0, 0, 5, 5))
 	rgb.Set(1, 1, color.NRGBA{R: 200, G: 30, B: 90, A: 255})
-	if err := SaveGIF(path, []image.Image{rgb}, 10, 1); err != nil {
+	if err := SaveGIF(path, palettize([]image.Image{rgb}), 10, 1); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// palettize converts frames as the progress animation does: gray frames
+// keep a gray palette, any colour frame makes every frame dithered.
+func palettize(frames []image.Image) []*image.Paletted {
+	gray := true
+	for _, f := range frames {
+		gray = gray && IsGray(f)
+	}
+	out := make([]*image.Paletted, len(frames))
+	for i, f := range frames {
+		out[i] = Palettize(f, gray)
+	}
+	return out
 }
 
 // Transparency is composited over black: a white pixel at half opacity is mid

@@ -72,8 +72,8 @@ func TestRunAllInBrowser(t *testing.T) {
 	}
 	defer b.Close()
 
-	page, runErr := RunAll(ctx, b, server, name, limit-time.Minute)
-	shot, err := FullScreenshot(ctx, b, 1280, 16000)
+	page, runErr := runAll(ctx, b, server, name, limit-time.Minute)
+	shot, err := fullScreenshot(ctx, b, 1280, 16000)
 	if err == nil {
 		out := os.Getenv("GANBOOK_SCREENSHOTS")
 		if out == "" {

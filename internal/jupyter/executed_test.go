@@ -24,7 +24,7 @@ func TestExecutedCopiesAreCurrent(t *testing.T) {
 	}
 	for _, src := range sources {
 		ex := filepath.Join(root, ExecutedDir, filepath.Base(src))
-		if err := CheckExecuted(src, ex); err != nil {
+		if err := checkExecuted(src, ex); err != nil {
 			t.Error(err)
 			continue
 		}
@@ -39,7 +39,7 @@ func TestExecutedCopiesAreCurrent(t *testing.T) {
 	}
 }
 
-// CheckExecuted tells a stale copy from a current one: an edited code cell,
+// checkExecuted tells a stale copy from a current one: an edited code cell,
 // an added cell and a missing copy are caught; a changed output or markdown
 // cell, or the added header cell, are not differences.
 func TestCheckExecutedFindsStaleCopies(t *testing.T) {
@@ -56,11 +56,11 @@ func TestCheckExecutedFindsStaleCopies(t *testing.T) {
 		{"cell_type": "code", "source": "x := 1\nfmt.Println(x)", "outputs": [{"output_type": "stream", "text": "1"}]}]}`)
 	edited := write("edited.ipynb", `{"cells": [{"cell_type": "code", "source": "x := 2\nfmt.Println(x)"}]}`)
 	longer := write("longer.ipynb", `{"cells": [{"cell_type": "code", "source": "x := 1\nfmt.Println(x)"}, {"cell_type": "code", "source": "y := 2"}]}`)
-	if err := CheckExecuted(src, same); err != nil {
+	if err := checkExecuted(src, same); err != nil {
 		t.Errorf("a current copy: %v", err)
 	}
 	for name, ex := range map[string]string{"edited": edited, "longer": longer, "missing": filepath.Join(dir, "none.ipynb")} {
-		err := CheckExecuted(src, ex)
+		err := checkExecuted(src, ex)
 		if err == nil || !strings.Contains(err.Error(), "ganbook notebooks run --full") {
 			t.Errorf("%s copy: error %v, want one that names the fix", name, err)
 		}

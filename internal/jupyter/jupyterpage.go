@@ -126,10 +126,10 @@ func waitNotebook(ctx context.Context, b *Browser, limit time.Duration) error {
 	return b.Poll(ctx, ready, limit, "the notebook page did not load with an idle ganbook kernel")
 }
 
-// RunAll opens a notebook in the browser, presses Cell > Run All in the page's
+// runAll opens a notebook in the browser, presses Cell > Run All in the page's
 // menu, waits until every code cell has run and the kernel is idle (or limit
 // passes), and returns what the page shows.
-func RunAll(ctx context.Context, b *Browser, s *JupyterServer, notebook string, limit time.Duration) (Page, error) {
+func runAll(ctx context.Context, b *Browser, s *JupyterServer, notebook string, limit time.Duration) (Page, error) {
 	start := time.Now()
 	if err := b.Open(ctx, s.PageURL(notebook)); err != nil {
 		return Page{}, err
@@ -171,9 +171,9 @@ func ReadPage(ctx context.Context, b *Browser) (Page, error) {
 	return Eval[Page](ctx, b, read)
 }
 
-// FullScreenshot resizes the window to the notebook's whole height (at most
+// fullScreenshot resizes the window to the notebook's whole height (at most
 // maxHeight pixels) and returns a PNG of the page.
-func FullScreenshot(ctx context.Context, b *Browser, width, maxHeight int) ([]byte, error) {
+func fullScreenshot(ctx context.Context, b *Browser, width, maxHeight int) ([]byte, error) {
 	const height = `const n = document.querySelector("#notebook"), head = document.querySelector("#header");
 		return Math.ceil((n ? n.scrollHeight : document.body.scrollHeight) + (head ? head.offsetHeight : 0))`
 	h, err := Eval[int](ctx, b, height)

@@ -141,9 +141,9 @@ func CodeCells(raw []byte) ([]string, error) {
 	return code, nil
 }
 
-// CheckExecuted compares a source notebook's code cells with its executed
+// checkExecuted compares a source notebook's code cells with its executed
 // copy's and says, in one line, what to do when they differ.
-func CheckExecuted(source, executed string) error {
+func checkExecuted(source, executed string) error {
 	fix := "regenerate the copies with `ganbook notebooks run --full`"
 	src, err := os.ReadFile(source)
 	if err != nil {

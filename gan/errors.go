@@ -27,9 +27,9 @@ func (e *ClassesError) Error() string {
 	return fmt.Sprintf("%s has a label %d, outside the GAN's %d classes: it needs %d classes", e.Dataset, e.Label, e.Classes, e.Fit)
 }
 
-// OptionError says that an option must take another value (by its JSON
-// name, Name, the value Value) for the reason given; the command line names
-// its flag.
+// OptionError says that an option (by its JSON name, Name) cannot take the
+// value given, for the reason given, and, where one value serves, which
+// (Value; else ""); the command line names its flag.
 type OptionError struct{ Name, Value, Reason string }
 
 func (e *OptionError) Error() string { return e.Reason }

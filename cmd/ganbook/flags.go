@@ -110,6 +110,16 @@ func optionFlags(fs *flag.FlagSet) *gan.Options {
 	return &o
 }
 
+// isOptionFlag reports whether optionFlags declares a flag for the option.
+func isOptionFlag(option string) bool {
+	for f := range reflect.TypeFor[gan.Options]().Fields() {
+		if gan.JSONName(f) == option {
+			return f.Tag.Get("help") != ""
+		}
+	}
+	return false
+}
+
 // flagName is the flag of an option: its JSON name with dashes, except that
 // the two steps of the learning-rate decay come from --lr-decay.
 func flagName(option string) string {

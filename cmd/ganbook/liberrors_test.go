@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ganbook/ganbook/gan"
 )
 
 // The libraries' messages stand alone: they name no command-line flag (a
@@ -46,5 +49,23 @@ func TestLibraryMessagesNameNoFlags(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Errorf("only %d messages checked: the walk missed the packages", checked)
+	}
+}
+
+// The flag hint names only flags that exist: an option the command line sets
+// through another flag (noise_dim, the MLP's widths) gets none.
+func TestFlagHintNamesRealFlags(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&gan.OptionError{Name: "lr_d", Reason: "r"}, " (--lr-d)"},
+		{&gan.OptionError{Name: "model", Value: "dcgan", Reason: "r"}, " (--model dcgan)"},
+		{&gan.OptionError{Name: "noise_dim", Reason: "r"}, ""},
+		{fmt.Errorf("x: %w", &gan.OptionError{Name: "g_hidden", Reason: "r"}), ""},
+	} {
+		if got := flagHint(c.err); got != c.want {
+			t.Errorf("%#v: hint %q, want %q", c.err, got, c.want)
+		}
 	}
 }

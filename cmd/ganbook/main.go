@@ -150,6 +150,8 @@ func flagHint(err error) string {
 	var ce *gan.ClassesError
 	var oe *gan.OptionError
 	switch {
+	case errors.As(err, &oe) && !isOptionFlag(oe.Name):
+		return "" // set through another flag, or not at all
 	case errors.As(err, &oe) && oe.Value != "":
 		return fmt.Sprintf(" (--%s %s)", flagName(oe.Name), oe.Value)
 	case errors.As(err, &oe):

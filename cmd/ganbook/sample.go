@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"image"
@@ -63,7 +64,9 @@ func sampleCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSamples(imgs, *out); err != nil {
+	ctx, stop := stopContext()
+	defer stop()
+	if err := writeSamples(ctx, imgs, *out); err != nil {
 		return err
 	}
 	removed, err := removeStale(*out, names, sampleNames) // an earlier run's extra images
@@ -79,9 +82,7 @@ func sampleCmd(args []string) error {
 
 // writeSamples writes each image as NNNNN.png into out, and the first 100
 // as grid.png; a signal stops it between two whole files.
-func writeSamples(imgs []image.Image, out string) error {
-	ctx, stop := stopContext()
-	defer stop()
+func writeSamples(ctx context.Context, imgs []image.Image, out string) error {
 	for i, img := range imgs {
 		if ctx.Err() != nil {
 			return interrupted{fmt.Sprintf("stopped by a signal after writing %d of %d images to %s (each one whole)", i, len(imgs), out)}

@@ -214,7 +214,7 @@ func parseCheckpoint(raw []byte) (*Checkpoint, error) {
 		return nil, corrupt{err}
 	}
 	if err := ck.Options.Validate(); err != nil {
-		return nil, corrupt{fmt.Errorf("checkpoint options are invalid: %w", err)}
+		return nil, corrupt{fmt.Errorf("checkpoint options are invalid: %v", err)} // %v: not an option the user can fix by a setting
 	}
 	if ck.Step < 0 {
 		return nil, corrupt{fmt.Errorf("checkpoint step %d is invalid", ck.Step)}

@@ -278,3 +278,25 @@ func TestReadLatestFollowsPruning(t *testing.T) {
 		t.Errorf("got step %v after %d reads, %v; want step 3 after 2", ck, calls, err)
 	}
 }
+
+// A checkpoint written before the run manager left package gan (commit
+// fad2bdc: a tiny MLP, step 7) still loads bit for bit and trains on: the
+// file format did not move with the code.
+func TestCheckpointFromBeforeTheSplitLoads(t *testing.T) {
+	ck, err := ReadCheckpoint(filepath.Join("testdata", "ckpt-before-split.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Restore(nn.MustBackend(), ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fingerprints the writing program printed for the same weights.
+	if g.Step != 7 || g.Fingerprint(gan.GeneratorScope) != "966bcab241ec9c92" || g.Fingerprint(gan.DiscriminatorScope) != "078ad8918d5599bc" {
+		t.Fatalf("step %d, fingerprints %s %s; want 7, 966bcab241ec9c92 078ad8918d5599bc",
+			g.Step, g.Fingerprint(gan.GeneratorScope), g.Fingerprint(gan.DiscriminatorScope))
+	}
+	if _, err := g.TrainStep(gantest.RandomBatch(g.Opts, 1)); err != nil || g.Step != 8 {
+		t.Fatalf("a step after the restore: step %d, %v", g.Step, err)
+	}
+}

@@ -8,5 +8,5 @@
 // Prepare starts or resumes a run (the checkpoint's options win: CheckResume),
 // Train runs it until a step count with its periodic work (scores, grids,
 // checkpoints), Sweep compares short runs over a grid of options, and
-// EstimateMemory refuses a run that would not fit before it starts.
+// Prepare refuses a run whose memory estimate (EstimateMemory) does not fit.
 package run

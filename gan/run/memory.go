@@ -38,7 +38,8 @@ func (a *layerFloats) conv(h, cin, out, k int, grad bool) {
 	}
 }
 
-// generatorFloats and discriminatorFloats follow models.go's architectures.
+// generatorFloats and discriminatorFloats follow the architectures of package
+// gan (models.go).
 func generatorFloats(o gan.Options) (f layerFloats, params int64) {
 	if o.Model != gan.DCGAN {
 		in := o.LatentDim()

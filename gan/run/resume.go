@@ -6,7 +6,7 @@ import (
 	"github.com/ganbook/ganbook/gan"
 )
 
-// Options of a run are decided in one order: a preset (PresetOptions), then the
+// Options of a run are decided in one order: a preset (gan.PresetOptions), then the
 // options the user set, then, on resume, the checkpoint, which wins. The user's
 // options are named by their JSON names ("lr_d", "g_base", ...), and arrive
 // as gan.Overrides.

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/gif"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -106,13 +107,47 @@ func PlotSVG(title, xLabel string, series ...Series) (string, error) {
 	d.Frame()
 	d.Axis(all[0], margaid.XAxis, d.ValueTicker('f', 0, 10), false, xLabel)
 	d.Axis(all[0], margaid.YAxis, d.ValueTicker('g', 3, 10), true, "")
-	d.Legend(margaid.RightTop)
 	d.Title(title)
 	var b bytes.Buffer
 	if err := d.Render(&b); err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	names := make([]string, len(series))
+	for i, s := range series {
+		names[i] = s.Name
+	}
+	return withLegend(b.String(), names)
+}
+
+// seriesStroke finds the colours margaid gave the series' lines, in order.
+var seriesStroke = regexp.MustCompile(`<g[^>]*\sstroke="(hsl\([^"]*\))"[^>]*><path`)
+
+// withLegend adds a row below the plot with each series' colour and name, and
+// grows the picture to hold it. margaid's own legend draws outside the
+// picture (past its right edge, or, at the bottom, flipped above it), where a
+// learner cannot tell D loss from G loss.
+func withLegend(svg string, names []string) (string, error) {
+	colours := seriesStroke.FindAllStringSubmatch(svg, len(names))
+	if len(colours) != len(names) {
+		return "", fmt.Errorf("plot: found %d line colours for %d series", len(colours), len(names))
+	}
+	const w, h, row = 640, 320, 28
+	var g strings.Builder
+	g.WriteString(`<g font-family="sans-serif" font-size="13px">`)
+	x := 60.0
+	for i, name := range names {
+		fmt.Fprintf(&g, `<rect x="%.0f" y="%d" width="14" height="4" fill="%s"/>`, x, h+6, colours[i][1])
+		fmt.Fprintf(&g, `<text x="%.0f" y="%d" fill="black">%s</text>`, x+20, h+13, html.EscapeString(name))
+		x += 20 + 8*float64(len(name)) + 24
+	}
+	g.WriteString("</g>")
+	root := fmt.Sprintf(`viewbox="0 0 %d %d"`, w, h)
+	if !strings.Contains(svg, root) || !strings.Contains(svg, fmt.Sprintf(`height="%d"`, h)) {
+		return "", fmt.Errorf("plot: unexpected SVG header")
+	}
+	svg = strings.Replace(svg, root, fmt.Sprintf(`viewBox="0 0 %d %d"`, w, h+row), 1)
+	svg = strings.Replace(svg, fmt.Sprintf(`height="%d"`, h), fmt.Sprintf(`height="%d"`, h+row), 1)
+	return strings.Replace(svg, "</svg>", g.String()+"</svg>", 1), nil
 }
 
 // TableHTML renders a small table.

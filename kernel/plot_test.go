@@ -1,0 +1,136 @@
+package kernel
+
+import (
+	"encoding/xml"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Every text of a plot (title, axis labels, tick labels, the legend) lies
+// inside the picture, and the legend names each series: a learner must be
+// able to tell D loss from G loss, D(x) from D(G(z)).
+func TestPlotTextInsidePicture(t *testing.T) {
+	svg, err := PlotSVG("D(x) and D(G(z))", "step",
+		Series{"D(x)", []float64{1, 2, 3}, []float64{0.9, 0.7, 0.6}},
+		Series{"D(G(z))", []float64{1, 2, 3}, []float64{0.1, 0.3, 0.4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, vw, vh := svgTexts(t, svg)
+	for _, want := range []string{"D(x)", "D(G(z))", "step", "D(x) and D(G(z))"} {
+		if !hasText(texts, want) {
+			t.Errorf("no text %q in the plot", want)
+		}
+	}
+	for _, tx := range texts {
+		if tx.left < 0 || tx.right > vw || tx.top < 0 || tx.bottom > vh {
+			t.Errorf("text %q spans x %.0f..%.0f, y %.0f..%.0f: outside the %gx%g picture", tx.s, tx.left, tx.right, tx.top, tx.bottom, vw, vh)
+		}
+	}
+}
+
+// The check above fails on margaid's own legend, drawn past the right edge.
+func TestPlotTextCheckCatchesOutsideText(t *testing.T) {
+	svg := `<svg viewBox="0 0 640 320" width="640" height="320"><g font-size="12px"><text x="656" y="60">D loss</text></g></svg>`
+	texts, vw, _ := svgTexts(t, svg)
+	if len(texts) != 1 || texts[0].right <= vw {
+		t.Fatalf("texts %+v: want one past x=%g", texts, vw)
+	}
+}
+
+type svgText struct {
+	s                        string
+	left, right, top, bottom float64
+}
+
+func hasText(texts []svgText, s string) bool {
+	for _, t := range texts {
+		if t.s == s {
+			return true
+		}
+	}
+	return false
+}
+
+var transformPart = regexp.MustCompile(`(translate|scale)\(([-\d.e+]+)[ ,]+([-\d.e+]+)\s*\)`)
+
+// svgTexts lists the texts of an SVG with their extent in picture
+// coordinates (group translations and scales applied; a character taken as
+// 0.6 of the font size wide, the anchor respected) and the viewBox's size.
+func svgTexts(t *testing.T, svg string) (texts []svgText, vw, vh float64) {
+	t.Helper()
+	type frame struct{ tx, ty, sx, sy, font float64 }
+	stack := []frame{{0, 0, 1, 1, 12}}
+	anchor := []string{"start"}
+	dec := xml.NewDecoder(strings.NewReader(svg))
+	var cur *svgText
+	var curAnchor string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			f, a := stack[len(stack)-1], anchor[len(anchor)-1]
+			attr := map[string]string{}
+			for _, at := range e.Attr {
+				attr[strings.ToLower(at.Name.Local)] = at.Value
+			}
+			if vb := attr["viewbox"]; e.Name.Local == "svg" && vb != "" {
+				if _, err := fmt.Sscanf(vb, "0 0 %g %g", &vw, &vh); err != nil {
+					t.Fatalf("viewBox %q: %v", vb, err)
+				}
+			}
+			for _, m := range transformPart.FindAllStringSubmatch(attr["transform"], -1) {
+				a1, _ := strconv.ParseFloat(m[2], 64)
+				a2, _ := strconv.ParseFloat(m[3], 64)
+				if m[1] == "translate" {
+					f.tx, f.ty = f.tx+f.sx*a1, f.ty+f.sy*a2
+				} else {
+					f.sx, f.sy = f.sx*a1, f.sy*a2
+				}
+			}
+			if fs := strings.TrimSuffix(attr["font-size"], "px"); fs != "" {
+				f.font, _ = strconv.ParseFloat(fs, 64)
+			}
+			if ta := attr["text-anchor"]; ta != "" {
+				a = ta
+			}
+			stack, anchor = append(stack, f), append(anchor, a)
+			if e.Name.Local == "text" {
+				x, _ := strconv.ParseFloat(attr["x"], 64)
+				y, _ := strconv.ParseFloat(attr["y"], 64)
+				// Baseline or hanging: a font's height either side of y.
+				cur = &svgText{left: f.tx + f.sx*x, top: f.ty + f.sy*y - f.font, bottom: f.ty + f.sy*y + f.font}
+				cur.right = f.font // the font size until the text is known
+				curAnchor = a
+			}
+		case xml.CharData:
+			if cur != nil {
+				cur.s += string(e)
+			}
+		case xml.EndElement:
+			if e.Name.Local == "text" && cur != nil {
+				width := 0.6 * cur.right * float64(len(cur.s))
+				switch curAnchor {
+				case "middle":
+					cur.left -= width / 2
+				case "end":
+					cur.left -= width
+				}
+				cur.right = cur.left + width
+				texts = append(texts, *cur)
+				cur = nil
+			}
+			stack, anchor = stack[:len(stack)-1], anchor[:len(anchor)-1]
+		}
+	}
+	if vw == 0 || vh == 0 {
+		t.Fatal("the SVG has no viewBox")
+	}
+	return texts, vw, vh
+}

@@ -55,6 +55,7 @@ type GAN struct {
 	dLossExec             *model.Exec // the discriminator's loss without a step
 	genEMAExec            *model.Exec // the generator with averaged weights (Options.EMA)
 	lrFactor              float64     // factor last written into the learning-rate variables (NaN: none yet)
+	parts                 Parts       // the networks and losses of a learner's own (nil fields: the package's)
 
 	// fixedLatent, set only by tests, replaces the random draw of the training
 	// noise (and classes) with these constants: backends' random generators
@@ -68,8 +69,14 @@ type fixedLatent struct{ z, classes *tensors.Tensor }
 
 // New builds a GAN with fresh weights: both networks' variables exist when it
 // returns, so a phase, a sample grid or a fingerprint can come first.
-func New(backend compute.Backend, o Options) (*GAN, error) {
+func New(backend compute.Backend, o Options) (*GAN, error) { return NewWith(backend, o, Parts{}) }
+
+// NewWith is New with networks or losses of your own (Parts).
+func NewWith(backend compute.Backend, o Options, parts Parts) (*GAN, error) {
 	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := parts.check(o); err != nil {
 		return nil, err
 	}
 	store := model.NewStore()
@@ -77,7 +84,7 @@ func New(backend compute.Backend, o Options) (*GAN, error) {
 	if err := store.SetRNGStateFromSeed(o.Seed); err != nil {
 		return nil, err
 	}
-	g := &GAN{Opts: o, Store: store, Backend: backend, FixedNoise: fixedNoise(o), lrFactor: math.NaN()}
+	g := &GAN{Opts: o, Store: store, Backend: backend, FixedNoise: fixedNoise(o), lrFactor: math.NaN(), parts: parts}
 	if err := g.createVariables(); err != nil {
 		return nil, fmt.Errorf("creating the networks' variables: %w", err)
 	}
@@ -123,16 +130,16 @@ func (g *GAN) createVariables() error {
 	o := g.Opts
 	build := func(scope *model.Scope, z *Node) *Node {
 		g.Store.SetTraining(z.Graph(), false)
-		fake := GeneratorScales(g.generatorScope(), z, o)
+		fake := g.generator(z)
 		var classes *Node // a conditional GAN's one-hot classes: the end of z
 		if o.Conditional() {
 			classes = Slice(z, AxisRange(), AxisRange(o.NoiseDim))
 		}
-		_, features := g.judge(fake, classes)
+		logits, features := g.judge(fake, classes)
 		if o.FeatureMatching > 0 {
 			g.realMeanVariable(features.Shape().Dim(1))
 		}
-		return ReduceAllSum(features)
+		return ReduceAllSum(logits)
 	}
 	exec, err := model.NewExec(g.Backend, g.Store, build)
 	if err != nil {
@@ -166,7 +173,7 @@ func (g *GAN) buildExecs() error {
 func (g *GAN) generate(scope *model.Scope, z *Node) *Node {
 	g.Store.SetTraining(z.Graph(), false)
 	nn.LiveVariables(g.generatorScope(), z.Graph()) // the weights change between calls
-	return Generator(g.generatorScope(), z, g.Opts)
+	return g.generator(z)[0]
 }
 
 // generateEMA samples from the averaged generator (Options.EMA).
@@ -174,7 +181,7 @@ func (g *GAN) generateEMA(scope *model.Scope, z *Node) *Node {
 	ema := g.Store.Scope(EMAScope)
 	g.Store.SetTraining(z.Graph(), false)
 	nn.LiveVariables(ema, z.Graph())
-	return Generator(ema, z, g.Opts)
+	return g.generatorIn(ema, z)[0]
 }
 
 // BCEWithLogits is the mean binary cross-entropy of sigmoid(logits) against a
@@ -189,33 +196,38 @@ func BCEWithLogits(logits *Node, target float64) *Node {
 // first and its step skipped while the loss is below the threshold (the
 // discriminator is winning): the lesson's advice for keeping the balance.
 func (g *GAN) TrainStep(real dataset.Batch) (Metrics, error) {
-	m := Metrics{Step: g.Step + 1}
-	if err := g.setLRFactor(g.Opts.LRFactor(m.Step)); err != nil {
-		return m, err
+	if err := g.setLRFactor(g.Opts.LRFactor(g.Step + 1)); err != nil {
+		return Metrics{}, err
 	}
+	var d DiscriminatorMetrics
 	skip := false
 	if g.Opts.SkipDBelow > 0 {
 		loss, err := g.DiscriminatorLoss(real)
 		if err != nil {
-			return m, err
+			return Metrics{}, err
 		}
 		skip = loss < g.Opts.SkipDBelow
-		m.DLoss, m.DReal = loss, nanMetric
+		d = DiscriminatorMetrics{Loss: loss, DReal: nanMetric, Skipped: true}
 	}
-	if skip {
-		m.DSkipped = true
-	} else {
-		d, err := g.TrainDiscriminator(real)
-		if err != nil {
-			return m, err
+	if !skip {
+		var err error
+		if d, err = g.TrainDiscriminator(real); err != nil {
+			return Metrics{}, err
 		}
-		m.DLoss, m.DReal = d.Loss, d.DReal
 	}
 	gm, err := g.TrainGenerator()
 	if err != nil {
-		return m, err
+		return Metrics{}, err
 	}
-	m.GLoss, m.DFake = gm.Loss, gm.DFake
+	return g.EndStep(d, gm)
+}
+
+// EndStep counts a training step whose two phases gave d and gen: it checks
+// that the losses are finite (else ErrDiverged), adds one to Step, keeps the
+// metrics in History and returns them. A loop that calls the two phases
+// itself (notebook 01) ends each step with it.
+func (g *GAN) EndStep(d DiscriminatorMetrics, gen GeneratorMetrics) (Metrics, error) {
+	m := Metrics{Step: g.Step + 1, DLoss: d.Loss, DReal: d.DReal, DSkipped: d.Skipped, GLoss: gen.Loss, DFake: gen.DFake}
 	if err := m.check(); err != nil {
 		return m, err
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// leak is LeakyReLU's slope for negative inputs: 0.2 in the DCGAN paper and the
+// Leak is LeakyReLU's slope for negative inputs: 0.2 in the DCGAN paper and the
 // lesson (GoMLX's activation.LeakyRelu uses Keras' 0.3).
-const leak = 0.2
+const Leak = 0.2
 
 // initStddev: DCGAN paper, "all weights were initialized from a zero-centered
 // Normal distribution with standard deviation 0.02".
@@ -113,7 +113,7 @@ func mlpGenerator(scope *model.Scope, z *Node, o Options) *Node {
 	for i, width := range o.GHidden {
 		x = nn.Dense(layer(scope, i, "dense"), x, true, width)
 		x = nn.BatchNorm(layer(scope, i, "bn"), x)
-		x = activation.LeakyReluWith(x, leak)
+		x = activation.LeakyReluWith(x, Leak)
 		x.AssertDims(b, width)
 	}
 	x = nn.Dense(layer(scope, len(o.GHidden), "dense"), x, true, o.Pixels())
@@ -126,7 +126,7 @@ func mlpDiscriminator(scope *model.Scope, img *Node, o Options) (logits, feature
 	x := Reshape(img, b, o.Pixels())
 	for i, width := range o.DHidden {
 		x = nn.Dense(layer(scope, i, "dense"), x, true, width)
-		x = activation.LeakyReluWith(x, leak)
+		x = activation.LeakyReluWith(x, Leak)
 		if o.DDropout > 0 {
 			x = layers.DropoutStatic(scope, x, o.DDropout)
 		}
@@ -188,7 +188,7 @@ func dcganDiscriminator(scope *model.Scope, imgs []*Node, o Options) (logits, fe
 		if i > 0 {
 			x = nn.BatchNorm(layer(scope, i, "bn"), x)
 		}
-		x = activation.LeakyReluWith(x, leak)
+		x = activation.LeakyReluWith(x, Leak)
 		x.AssertDims(b, s, s, c)
 		if i+1 < len(imgs) {
 			x = Concatenate([]*Node{x, imgs[i+1]}, -1)

@@ -37,8 +37,8 @@ type Options struct {
 	Batch    int    `json:"batch" help:"batch size"`
 
 	LRD   float64 `json:"lr_d" help:"discriminator learning rate (the lesson's equals the generator's; the tuned presets' is twice it)"` // discriminator learning rate
-	LRG   float64 `json:"lr_g" help:"generator learning rate"`                                                  // generator learning rate
-	Beta1 float64 `json:"beta1" help:"Adam beta1"`                                                              // Adam betas
+	LRG   float64 `json:"lr_g" help:"generator learning rate"`                                                                           // generator learning rate
+	Beta1 float64 `json:"beta1" help:"Adam beta1"`                                                                                       // Adam betas
 	Beta2 float64 `json:"beta2" help:"Adam beta2"`
 
 	// LabelSmoothing > 0 trains the discriminator towards 1-LabelSmoothing on real

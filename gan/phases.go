@@ -34,6 +34,8 @@ type DiscriminatorMetrics struct {
 	Loss  float64 // BCE on real (target 1) plus BCE on generated (target 0)
 	DReal float64 // D(x): mean probability the discriminator gives real images
 	DFake float64 // D(G(z)): mean probability it gives generated images
+	// Skipped: the step was skipped (Options.SkipDBelow), Loss only measured.
+	Skipped bool
 }
 
 // discriminatorLoss computes loss_D on a real batch and a freshly generated
@@ -45,13 +47,13 @@ func (g *GAN) discriminatorLoss(scope *model.Scope, real, classes *Node) (loss, 
 	g.Store.SetTraining(graph, true)
 	g.generatorScope().SetGraphParam(graph, nn.ParamFrozenAverages, true) // this phase must not change the generator
 	z, fakeClasses := g.latent(scope, graph)
-	fake := GeneratorScales(g.generatorScope(), z, o) // one image, or an MSG-GAN's images at each scale
+	fake := g.generator(z) // one image, or an MSG-GAN's images at each scale
 	for i := range fake {
 		fake[i] = StopGradient(fake[i])
 	}
 	realLogits, realFeatures := g.judge(Pyramid(real, o), classes)
 	fakeLogits, _ := g.judge(fake, fakeClasses)
-	loss = Add(BCEWithLogits(realLogits, 1-o.LabelSmoothing), BCEWithLogits(fakeLogits, 0))
+	loss = g.discriminatorLossOf(realLogits, fakeLogits)
 	return loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), realFeatures
 }
 
@@ -78,17 +80,6 @@ func (g *GAN) latent(scope *model.Scope, graph *Graph) (z, classes *Node) {
 	z = Concatenate([]*Node{z, classes}, -1)
 	z.AssertDims(o.Batch, o.LatentDim())
 	return z, classes
-}
-
-// judge applies the discriminator to images (one, or an MSG-GAN's scales) of
-// the given one-hot classes (nil for an unconditional GAN): the logits and
-// the features its last layer reads.
-func (g *GAN) judge(imgs []*Node, classes *Node) (logits, features *Node) {
-	logits, features = Discriminator(g.discriminatorScope(), imgs, g.Opts)
-	if g.Opts.Conditional() {
-		logits = Add(logits, ClassProjection(g.discriminatorScope(), features, classes))
-	}
-	return logits, features
 }
 
 // realInputs splits a phase-1 graph's inputs: the real batch, then its one-hot
@@ -226,8 +217,8 @@ func (g *GAN) generatorStep(scope *model.Scope, graph *Graph) (loss, dFake *Node
 	g.Store.SetTraining(graph, true)
 	g.discriminatorScope().SetGraphParam(graph, nn.ParamFrozenAverages, true) // the discriminator is frozen
 	z, classes := g.latent(scope, graph)
-	fakeLogits, fakeFeatures := g.judge(GeneratorScales(g.generatorScope(), z, o), classes)
-	loss = BCEWithLogits(fakeLogits, 1)
+	fakeLogits, fakeFeatures := g.judge(g.generator(z), classes)
+	loss = g.generatorLossOf(fakeLogits)
 	if o.FeatureMatching > 0 {
 		realMean := g.realMeanVariable(fakeFeatures.Shape().Dim(1)).NodeValue(graph)
 		diff := Sub(ReduceMean(fakeFeatures, 0), realMean)

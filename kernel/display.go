@@ -3,11 +3,14 @@ package kernel
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html"
 	"image"
 	"image/gif"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -212,9 +215,31 @@ func Backend() (compute.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	backendNamed.Do(func() { fmt.Println(c.Line) })
+	backendNamed.Do(func() {
+		if firstInNotebook("backend") {
+			fmt.Println(c.Line)
+		}
+	})
 	return c.Backend, nil
 }
 
 // backendNamed: the backend line is printed once per cell, not per call.
 var backendNamed sync.Once
+
+// firstInNotebook reports whether this is the first time what was asked in
+// this notebook's kernel. GoNB runs each cell as a new program of the same
+// kernel process, so a marker file named after the parent process (the
+// kernel) remembers it across cells; outside a notebook it is always the
+// first time.
+func firstInNotebook(what string) bool {
+	if !gonbui.IsNotebook {
+		return true
+	}
+	marker := filepath.Join(os.TempDir(), fmt.Sprintf("ganbook-%s-shown-%d", what, os.Getppid()))
+	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist) // no temp folder: say it every time rather than never
+	}
+	_ = f.Close()
+	return true
+}

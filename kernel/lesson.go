@@ -36,44 +36,80 @@ func GANPlots(history []gan.Metrics) (string, error) {
 	return losses + probs, nil
 }
 
-// TrainLive trains g for steps steps on batches, refreshing one block of the
-// notebook every every steps with the fixed-noise sample grid and the plots; the
-// last state stays in the notebook. With a run folder runDir, each grid is
-// also saved into runDir/samples, with the animation progress.gif, as
-// `ganbook train` does (gan.GAN.SaveSampleGrid). It returns the
-// metrics of the last step.
-func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir string) (gan.Metrics, error) {
-	live := NewLive()
-	defer live.Finish()
-	start := time.Now()
-	var m gan.Metrics
-	step := func(int) (err error) {
-		m, err = g.TrainStep(batches.Next())
-		return err
-	}
-	show := func(i int) error {
-		grid, err := g.SampleGrid()
-		if err != nil {
-			return err
-		}
-		plots, err := GANPlots(g.History)
-		if err != nil {
-			return err
-		}
-		if runDir != "" {
-			if err := run.SaveSampleGrid(g, filepath.Join(runDir, "samples"), grid); err != nil {
-				return err
-			}
-		}
-		live.Update(fmt.Sprintf("<p>step %d (%d of %d in this cell, %.1f steps/s): D loss %.3f, G loss %.3f, D(x) %.2f, D(G(z)) %.2f</p>%s<br>%s",
-			g.Step, i, steps, float64(i)/time.Since(start).Seconds(), m.DLoss, m.GLoss, m.DReal, m.DFake, ImageHTML(grid, 1), plots))
+// TrainingView shows a training while it runs, in one block of the notebook:
+// the step, the fixed-noise sample grid and the lesson's two plots, redrawn
+// every Every steps. The training loop calls it (Step after each step, Done
+// at the end); it owns nothing of the training. With a run folder, each grid
+// is also saved into RunDir/samples with the animation progress.gif, as
+// `ganbook train` does.
+type TrainingView struct {
+	g            *gan.GAN
+	every, total int // redraw every every steps; total: the step the loop stops at
+	runDir       string
+	live         *Live
+	start        time.Time
+	first        int // g.Step when the view began
+}
+
+// ShowTraining begins a view of g's training up to step total, redrawn every
+// every steps (and at total), saving the grids into runDir ("": nowhere).
+func ShowTraining(g *gan.GAN, total, every int, runDir string) *TrainingView {
+	return &TrainingView{g: g, every: max(every, 1), total: total, runDir: runDir, live: NewLive(), start: time.Now(), first: g.Step}
+}
+
+// Step is called after each training step with its metrics.
+func (v *TrainingView) Step(m gan.Metrics) error {
+	if (v.g.Step-v.first)%v.every != 0 && v.g.Step != v.total {
 		return nil
 	}
-	err := loop.Run(context.Background(), 0, steps, step, loop.Hook{Every: every, Do: show})
-	if runDir != "" && err == nil { // the animation holds every grid, however often it was refreshed
-		err = run.WriteProgressGIF(filepath.Join(runDir, "samples"))
+	grid, err := v.g.SampleGrid()
+	if err != nil {
+		return err
 	}
-	return m, err
+	plots, err := GANPlots(v.g.History)
+	if err != nil {
+		return err
+	}
+	if v.runDir != "" {
+		if err := run.SaveSampleGrid(v.g, filepath.Join(v.runDir, "samples"), grid); err != nil {
+			return err
+		}
+	}
+	done := v.g.Step - v.first
+	v.live.Update(fmt.Sprintf("<p>step %d (%d of %d in this cell, %.1f steps/s): D loss %.3f, G loss %.3f, D(x) %.2f, D(G(z)) %.2f</p>%s<br>%s",
+		v.g.Step, done, v.total-v.first, float64(done)/time.Since(v.start).Seconds(), m.DLoss, m.GLoss, m.DReal, m.DFake, ImageHTML(grid, 1), plots))
+	return nil
+}
+
+// Done leaves the last drawing in the notebook and writes the run folder's
+// animation, which holds every grid however often it was refreshed.
+func (v *TrainingView) Done() error {
+	v.live.Finish()
+	if v.runDir == "" {
+		return nil
+	}
+	return run.WriteProgressGIF(filepath.Join(v.runDir, "samples"))
+}
+
+// TrainLive trains g for steps more steps on batches with the package's
+// training step (gan.GAN.TrainStep), shown by a TrainingView redrawn every
+// every steps. It returns the metrics of the last step. Notebook 01 writes
+// this loop in a cell; the later notebooks call it.
+func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir string) (gan.Metrics, error) {
+	view := ShowTraining(g, g.Step+steps, every, runDir)
+	var m gan.Metrics
+	for range steps {
+		var err error
+		if m, err = g.TrainStep(batches.Next()); err != nil {
+			view.live.Finish()
+			return m, err
+		}
+		if err := view.Step(m); err != nil {
+			view.live.Finish()
+			return m, err
+		}
+	}
+	return m, view.Done()
 }
 
 // StyleLive runs a style transfer, refreshing one block of the notebook every

@@ -316,7 +316,13 @@ func (c *Checkpoint) SameModel(o gan.Options) error {
 // the ones that do not change shapes, such as learning rates, before training),
 // variables, step and fixed noise.
 func Restore(backend compute.Backend, c *Checkpoint) (*gan.GAN, error) {
-	g, err := gan.New(backend, c.Options)
+	return RestoreWith(backend, c, gan.Parts{})
+}
+
+// RestoreWith is Restore with networks or losses of your own (gan.Parts); the
+// networks must build the variables the checkpoint holds.
+func RestoreWith(backend compute.Backend, c *Checkpoint, parts gan.Parts) (*gan.GAN, error) {
+	g, err := gan.NewWith(backend, c.Options, parts)
 	if err != nil {
 		return nil, err
 	}

@@ -30,10 +30,13 @@ import (
 // Config describes a training run that writes into a run folder.
 type Config struct {
 	Options gan.Options
-	Data    *dataset.Dataset
-	Out     string // run folder: checkpoints, samples/, metrics.csv
-	Steps   int    // train until this many steps in total
-	Resume  bool   // continue from the newest checkpoint in Out (its options win)
+	// Parts are networks or losses of your own (a notebook's cells); the zero
+	// value trains the package's.
+	Parts  gan.Parts
+	Data   *dataset.Dataset
+	Out    string // run folder: checkpoints, samples/, metrics.csv
+	Steps  int    // train until this many steps in total
+	Resume bool   // continue from the newest checkpoint in Out (its options win)
 	// AdoptOtherRun resumes even when the checkpoint or the dataset is not the
 	// one the folder's run was started with (run.json), and records the new one.
 	AdoptOtherRun bool
@@ -79,7 +82,7 @@ func Prepare(backend compute.Backend, c Config) (g *gan.GAN, ignored []string, e
 		if err := checkMemory(c.Options, dataBytes(c.Data)); err != nil {
 			return nil, nil, err
 		}
-		g, err := gan.New(backend, c.Options)
+		g, err := gan.NewWith(backend, c.Options, c.Parts)
 		return g, nil, err
 	}
 	path, err := LatestCheckpoint(c.Out)
@@ -96,7 +99,7 @@ func Prepare(backend compute.Backend, c Config) (g *gan.GAN, ignored []string, e
 	if err := checkMemory(ck.Options, dataBytes(c.Data)); err != nil {
 		return nil, nil, err
 	}
-	g, err = Restore(backend, ck)
+	g, err = RestoreWith(backend, ck, c.Parts)
 	return g, ignored, err
 }
 

@@ -1,0 +1,251 @@
+package notebooks
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The lesson's code in notebook 01's cells computes what package gan does: the
+// cells' networks build the package's variables with the same initial
+// values, and a discriminator step and a generator step on the same real
+// batch give the same losses, D(x), D(G(z)) and weights. The cells are taken
+// from the notebook itself, so a cell edited away from the package fails
+// here.
+func TestNotebook01CellsMatchThePackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program made of the notebook's cells")
+	}
+	decls, imports := lessonCells(t, "01-gan.ipynb")
+	for _, want := range []string{"func generator(", "func discriminator(", "func discriminatorLoss(", "func generatorLoss(", "var lesson ="} {
+		if !strings.Contains(decls, want) {
+			t.Fatalf("notebook 01's cells define no %s...", want)
+		}
+	}
+	out := runCellProgram(t, decls, imports, cellsMain01)
+	var r struct {
+		Init, After         float64 // the largest weight difference before and after the two steps
+		Variables           int
+		DLoss, DReal, DFake [2]float64 // the package's, the cells'
+		GLoss, GFake        [2]float64
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v in %q", err, out)
+	}
+	t.Logf("%+v", r)
+	if r.Variables < 10 || r.Init != 0 {
+		t.Errorf("the cells' networks: %d variables, initial weights differ by %g; want the package's, equal", r.Variables, r.Init)
+	}
+	for _, m := range []struct {
+		name string
+		v    [2]float64
+	}{{"D loss", r.DLoss}, {"D(x)", r.DReal}, {"D(G(z))", r.DFake}, {"G loss", r.GLoss}, {"D(G(z)) in the generator step", r.GFake}} {
+		if d := m.v[0] - m.v[1]; d > 1e-6 || d < -1e-6 || m.v[0] != m.v[0] {
+			t.Errorf("%s: the package %.7g, the cells %.7g", m.name, m.v[0], m.v[1])
+		}
+	}
+	if r.After > 1e-6 {
+		t.Errorf("after a step of each phase the weights differ by %g", r.After)
+	}
+}
+
+// cellsMain01 trains one step of each phase with the package's GAN and with
+// the cells' (lesson), from the same seed on the same batch, and prints the
+// comparison as JSON.
+const cellsMain01 = `
+func main() {
+	b := nn.MustBackend()
+	o := gan.DefaultOptions(gan.MLP)
+	pkg, err := gan.New(b, o)
+	check(err)
+	cell, err := gan.NewWith(b, o, lesson)
+	check(err)
+	r := map[string]any{}
+	r["Init"], r["Variables"] = maxDiff(pkg, cell)
+	data, err := dataset.LoadMNIST(true, 28, 1)
+	check(err)
+	batches, err := pkg.Batches(data)
+	check(err)
+	real := batches.Next()
+	dp, err := pkg.TrainDiscriminator(real)
+	check(err)
+	dc, err := cell.TrainDiscriminator(real)
+	check(err)
+	gp, err := pkg.TrainGenerator()
+	check(err)
+	gc, err := cell.TrainGenerator()
+	check(err)
+	r["DLoss"], r["DReal"], r["DFake"] = []float64{dp.Loss, dc.Loss}, []float64{dp.DReal, dc.DReal}, []float64{dp.DFake, dc.DFake}
+	r["GLoss"], r["GFake"] = []float64{gp.Loss, gc.Loss}, []float64{gp.DFake, gc.DFake}
+	r["After"], _ = maxDiff(pkg, cell)
+	js, _ := json.Marshal(r)
+	os.Stdout.Write(js)
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// maxDiff is the largest difference between the two GANs' float32 variables,
+// and how many there are; a variable one lacks counts as a difference of 1e9.
+func maxDiff(a, b *gan.GAN) (float64, int) {
+	worst, n := 0.0, 0
+	for v := range a.Store.IterVariables() {
+		if !v.HasValue() || v.MustValue().DType().String() != "Float32" {
+			continue
+		}
+		n++
+		w := b.Store.GetVariable(v.Path())
+		if w == nil {
+			worst = 1e9
+			continue
+		}
+		x, y := tensors.MustCopyFlatData[float32](v.MustValue()), tensors.MustCopyFlatData[float32](w.MustValue())
+		if len(x) != len(y) {
+			worst = 1e9
+			continue
+		}
+		for i := range x {
+			worst = math.Max(worst, math.Abs(float64(x[i]-y[i])))
+		}
+	}
+	return worst, n
+}
+`
+
+// lessonCells returns a notebook's declarations (the code cells that are
+// neither %% programs nor shell commands, without their imports) and the
+// imports those cells name.
+func lessonCells(t *testing.T, name string) (decls string, imports []string) {
+	t.Helper()
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells []struct {
+			Type   string          `json:"cell_type"`
+			Source json.RawMessage `json:"source"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		t.Fatal(err)
+	}
+	var body strings.Builder
+	for _, c := range nb.Cells {
+		src := cellSource(t, c.Source)
+		if c.Type != "code" || strings.HasPrefix(strings.TrimSpace(src), "%%") || strings.Contains(src, "\n!") || strings.HasPrefix(src, "!") {
+			continue // a program of its own, or a shell command
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, "package main\n"+src, parser.ParseComments)
+		if err != nil {
+			t.Fatalf("%s: a cell is not Go declarations: %v", name, err)
+		}
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
+				for _, s := range g.Specs {
+					spec := s.(*ast.ImportSpec)
+					imp := spec.Path.Value
+					if spec.Name != nil {
+						imp = spec.Name.Name + " " + imp
+					}
+					imports = append(imports, imp)
+				}
+			}
+		}
+		// The cell without its import block.
+		text := src
+		if i := strings.Index(text, "import ("); i >= 0 {
+			j := strings.Index(text[i:], "\n)")
+			text = text[:i] + text[i+j+2:]
+		}
+		body.WriteString(text + "\n\n")
+	}
+	return body.String(), imports
+}
+
+// cellSource is a cell's source, stored as one string or a list of lines.
+func cellSource(t *testing.T, raw json.RawMessage) string {
+	var lines []string
+	if json.Unmarshal(raw, &lines) == nil {
+		return strings.Join(lines, "")
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// runCellProgram builds a program of the cells' declarations and main (in a
+// folder under testdata, inside the module, so it imports the checkout's
+// packages) and returns its standard output.
+func runCellProgram(t *testing.T, decls string, imports []string, main string) string {
+	t.Helper()
+	if err := os.MkdirAll("testdata", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("testdata", "cells-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// The program's own imports, then the cells' that the program uses.
+	need := []string{`"encoding/json"`, `"math"`, `"os"`, `"github.com/gomlx/gomlx/core/tensors"`,
+		`"github.com/ganbook/ganbook/dataset"`, `"github.com/ganbook/ganbook/gan"`, `"github.com/ganbook/ganbook/internal/nn"`}
+	code := decls + main
+	for _, imp := range imports {
+		path, _ := strconv.Unquote(imp[strings.LastIndex(imp, " ")+1:])
+		if strings.Contains(imp, " ") && !strings.HasPrefix(imp, "\"") {
+			name := imp[:strings.Index(imp, " ")]
+			if name == "." || strings.Contains(code, name+".") {
+				need = append(need, imp)
+			}
+			continue
+		}
+		if q := strconv.Quote(path); strings.Contains(code, filepath.Base(path)+".") && !contains(need, q) {
+			need = append(need, q)
+		}
+	}
+	src := "// Code generated by TestNotebook01CellsMatchThePackage from notebook cells; DO NOT EDIT.\n\npackage main\n\nimport (\n\t" +
+		strings.Join(need, "\n\t") + "\n)\n\n" + code
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", "./"+filepath.ToSlash(dir))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the cells' program: %v\n%s\n%s", err, stderr.String(), numbered(src))
+	}
+	return string(out)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// numbered is src with line numbers, for a compile error's message.
+func numbered(src string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(src, "\n") {
+		fmt.Fprintf(&b, "%4d %s\n", i+1, l)
+	}
+	return b.String()
+}

@@ -177,13 +177,17 @@ func (n *notebookRun) runAll(ctx context.Context) error {
 // runOne runs notebook f; its result's Err is the notebook's failure, the
 // error returned a reason to stop them all.
 func (n *notebookRun) runOne(ctx context.Context, f string) (jupyter.NotebookResult, error) {
-	src := f
+	src, info := f, n.info
 	if n.full {
 		// From a copy in the scratch folder: the notebooks' run folders
 		// (runs/...) start empty, so the copies show fresh runs, not a
 		// resumed earlier one; notebook 02 still finds 01's run there.
 		var err error
 		if src, err = copyInto(f, filepath.Join(n.runDir, "notebooks")); err != nil {
+			return jupyter.NotebookResult{}, err
+		}
+		// What the outputs depend on, before they are made.
+		if info.Sources, err = jupyter.SourceHashes(n.root, f); err != nil {
 			return jupyter.NotebookResult{}, err
 		}
 	}
@@ -193,7 +197,7 @@ func (n *notebookRun) runOne(ctx context.Context, f string) (jupyter.NotebookRes
 		return r, interrupted{fmt.Sprintf("stopped by a signal while running %s (%s in; its kernel and programs were stopped); %d passed, %d failed before it", f, r.Duration.Round(time.Second), n.passed, n.failed)}
 	}
 	if r.Err == nil && n.full {
-		r.Err = publish(r.Executed, n.out, n.info)
+		r.Err = publish(r.Executed, n.out, info)
 	}
 	if r.Err != nil && n.full {
 		// Keep the failed copy, with its error, out of the scratch folder

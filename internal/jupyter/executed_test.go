@@ -2,6 +2,7 @@ package jupyter
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,7 @@ func TestExecutedCopiesAreCurrent(t *testing.T) {
 	}
 	for _, src := range sources {
 		ex := filepath.Join(root, ExecutedDir, filepath.Base(src))
-		if err := checkExecuted(src, ex); err != nil {
+		if err := checkExecuted(root, src, ex); err != nil {
 			t.Error(err)
 			continue
 		}
@@ -40,9 +41,14 @@ func TestExecutedCopiesAreCurrent(t *testing.T) {
 }
 
 // checkExecuted tells a stale copy from a current one: an edited code cell,
-// an added cell and a missing copy are caught; a changed output or markdown
-// cell, or the added header cell, are not differences.
+// an added cell, a missing copy, a copy without hashes and a package that
+// changed since the copy ran are caught; a changed output or markdown cell,
+// or the added header cell, are not differences.
 func TestCheckExecutedFindsStaleCopies(t *testing.T) {
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	write := func(name, body string) string {
 		p := filepath.Join(dir, name)
@@ -51,18 +57,34 @@ func TestCheckExecutedFindsStaleCopies(t *testing.T) {
 		}
 		return p
 	}
-	src := write("a.ipynb", `{"cells": [{"cell_type": "markdown", "source": "# A"}, {"cell_type": "code", "source": ["x := 1\n", "fmt.Println(x)"]}]}`)
-	same := write("same.ipynb", `{"cells": [{"cell_type": "markdown", "id": "executed-info", "source": "executed"}, {"cell_type": "markdown", "source": "# A, edited"},
-		{"cell_type": "code", "source": "x := 1\nfmt.Println(x)", "outputs": [{"output_type": "stream", "text": "1"}]}]}`)
-	edited := write("edited.ipynb", `{"cells": [{"cell_type": "code", "source": "x := 2\nfmt.Println(x)"}]}`)
-	longer := write("longer.ipynb", `{"cells": [{"cell_type": "code", "source": "x := 1\nfmt.Println(x)"}, {"cell_type": "code", "source": "y := 2"}]}`)
-	if err := checkExecuted(src, same); err != nil {
+	src := write("a.ipynb", `{"cells": [{"cell_type": "markdown", "source": "# A"}, {"cell_type": "code", "source": ["import \"github.com/ganbook/ganbook/lessons\"\n", "x := lessons.Languages"]}]}`)
+	hashes, err := SourceHashes(root, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hashes) != 2 || hashes["lessons"] == "" || hashes["go.mod+go.sum"] == "" {
+		t.Fatalf("hashes %v: want lessons's and go.mod's", hashes)
+	}
+	withHashes := func(h map[string]string) string {
+		js, _ := json.Marshal(h)
+		return `{"metadata": {"ganbook": {"commit": "abc", "sources": ` + string(js) + `}}, "cells": [{"cell_type": "markdown", "id": "executed-info", "source": "executed"}, {"cell_type": "markdown", "source": "# A, edited"},
+		{"cell_type": "code", "source": "import \"github.com/ganbook/ganbook/lessons\"\nx := lessons.Languages", "outputs": [{"output_type": "stream", "text": "1"}]}]}`
+	}
+	same := write("same.ipynb", withHashes(hashes))
+	if err := checkExecuted(root, src, same); err != nil {
 		t.Errorf("a current copy: %v", err)
 	}
-	for name, ex := range map[string]string{"edited": edited, "longer": longer, "missing": filepath.Join(dir, "none.ipynb")} {
-		err := checkExecuted(src, ex)
-		if err == nil || !strings.Contains(err.Error(), "ganbook notebooks run --full") {
-			t.Errorf("%s copy: error %v, want one that names the fix", name, err)
+	older := map[string]string{"lessons": "000000000000", "go.mod+go.sum": hashes["go.mod+go.sum"]}
+	for name, tc := range map[string]struct{ copy, want string }{
+		"edited":          {write("edited.ipynb", `{"cells": [{"cell_type": "code", "source": "x := 2"}]}`), "code cell 1 differs"},
+		"longer":          {write("longer.ipynb", `{"cells": [{"cell_type": "code", "source": "import \"github.com/ganbook/ganbook/lessons\"\nx := lessons.Languages"}, {"cell_type": "code", "source": "y := 2"}]}`), "code cell 2 differs"},
+		"missing":         {filepath.Join(dir, "none.ipynb"), "has no executed copy"},
+		"no hashes":       {write("nohash.ipynb", strings.Replace(withHashes(nil), `"sources": null`, `"sources": {}`, 1)), "records no hashes"},
+		"package changed": {write("older.ipynb", withHashes(older)), "lessons changed since it ran"},
+	} {
+		err := checkExecuted(root, src, tc.copy)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "ganbook notebooks run --full") {
+			t.Errorf("%s copy: error %v, want one with %q that names the fix", name, err, tc.want)
 		}
 	}
 }

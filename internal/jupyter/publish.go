@@ -20,7 +20,8 @@ import (
 // The executed copies a reader browses in the repository (docs/course.md,
 // "The executed copies"): `ganbook notebooks run --full` writes them, with an HTML
 // rendering of each, and TestExecutedCopiesAreCurrent fails when a source
-// notebook's code changed and its copy was not regenerated.
+// notebook's code, or a package it imports, changed and its copy was not
+// regenerated.
 
 // ExecutedDir is where the committed executed copies live, relative to the
 // checkout.
@@ -37,6 +38,9 @@ type RunInfo struct {
 	Machine string // e.g. "linux/amd64, 2 CPUs (Intel Xeon ...)"
 	Backend string // the compute backend's one-line description
 	Commit  string // git describe of the checkout; "+dirty" when it had changes
+	// Sources are the hashes of what the notebook's outputs depend on
+	// (SourceHashes), taken before it ran; set per notebook.
+	Sources map[string]string
 }
 
 // ThisRun describes the machine and checkout at root now.
@@ -95,10 +99,16 @@ func Publish(ctx context.Context, executed string, info RunInfo) (nbBytes, htmlB
 	}
 	name := filepath.Base(executed)
 	note := fmt.Sprintf("> **Executed copy, for reading.** `ganbook notebooks run --full` ran it on %s on %s, backend %s, from commit `%s`. "+
-		"The notebook to run yourself is [../%s](../%s); its code cells are these.",
+		"The notebook to run yourself is [../%s](../%s); its code cells are these, and its metadata holds the hashes of the ganbook packages they ran with.",
 		info.When.Format("2006-01-02 15:04 MST"), info.Machine, info.Backend, info.Commit, name, name)
 	head := map[string]any{"cell_type": "markdown", "id": executedCellID, "metadata": map[string]any{}, "source": note}
 	nb["cells"] = append([]any{head}, cells...)
+	meta, _ := nb["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	meta["ganbook"] = map[string]any{"commit": info.Commit, "sources": info.Sources}
+	nb["metadata"] = meta
 	// As Jupyter writes notebooks: one-space indent, "<" left as it is.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -142,8 +152,10 @@ func CodeCells(raw []byte) ([]string, error) {
 }
 
 // checkExecuted compares a source notebook's code cells with its executed
-// copy's and says, in one line, what to do when they differ.
-func checkExecuted(source, executed string) error {
+// copy's, and the packages it imports (in the checkout at root) with the
+// hashes the copy recorded, and says, in one line, what to do when they
+// differ.
+func checkExecuted(root, source, executed string) error {
 	fix := "regenerate the copies with `ganbook notebooks run --full`"
 	src, err := os.ReadFile(source)
 	if err != nil {
@@ -165,6 +177,27 @@ func checkExecuted(source, executed string) error {
 		if i >= len(a) || i >= len(b) || a[i] != b[i] {
 			return fmt.Errorf("%s is stale: code cell %d differs from %s (%d code cells there, %d here): %s", executed, i+1, source, len(a), len(b), fix)
 		}
+	}
+	var copyMeta struct {
+		Metadata struct {
+			Ganbook struct {
+				Sources map[string]string `json:"sources"`
+			} `json:"ganbook"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal(ex, &copyMeta); err != nil {
+		return fmt.Errorf("%s: %w", executed, err)
+	}
+	recorded := copyMeta.Metadata.Ganbook.Sources
+	if len(recorded) == 0 {
+		return fmt.Errorf("%s records no hashes of the packages it ran with: %s", executed, fix)
+	}
+	now, err := SourceHashes(root, source)
+	if err != nil {
+		return err
+	}
+	if changed := changedSources(recorded, now); changed != "" {
+		return fmt.Errorf("%s is stale: %s changed since it ran: %s", executed, changed, fix)
 	}
 	return nil
 }

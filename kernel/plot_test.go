@@ -134,3 +134,12 @@ func svgTexts(t *testing.T, svg string) (texts []svgText, vw, vh float64) {
 	}
 	return texts, vw, vh
 }
+
+// A plot of one point draws no line, and so no legend, without an error (the
+// first refresh of a live cell).
+func TestPlotOfOnePoint(t *testing.T) {
+	svg, err := PlotSVG("losses", "step", Series{"content", []float64{1}, []float64{1}}, Series{"style", []float64{1}, []float64{1}})
+	if err != nil || !strings.Contains(svg, "<svg") {
+		t.Fatalf("%v", err)
+	}
+}

@@ -30,7 +30,8 @@ func TestNotebook01CellsMatchThePackage(t *testing.T) {
 			t.Fatalf("notebook 01's cells define no %s...", want)
 		}
 	}
-	out := runCellProgram(t, decls, imports, cellsMain01)
+	out := runCellProgram(t, decls, imports, cellsMain01, `"encoding/json"`, `"math"`, `"os"`, `"github.com/gomlx/gomlx/core/tensors"`,
+		`"github.com/ganbook/ganbook/dataset"`, `"github.com/ganbook/ganbook/gan"`, `"github.com/ganbook/ganbook/internal/nn"`)
 	var r struct {
 		Init, After         float64 // the largest weight difference before and after the two steps
 		Variables           int
@@ -56,6 +57,69 @@ func TestNotebook01CellsMatchThePackage(t *testing.T) {
 		t.Errorf("after a step of each phase the weights differ by %g", r.After)
 	}
 }
+
+// Notebook 03's gramMatrix cell computes what styletransfer.GramMatrix does: on
+// the notebook's hand-worked example ([[5 7] [7 10]]), and on random
+// features of one picture and of two (the package computes the two cases
+// differently).
+func TestNotebook03GramMatrixMatchesThePackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program made of the notebook's cells")
+	}
+	decls, imports := lessonCells(t, "03-style-transfer.ipynb")
+	if !strings.Contains(decls, "func gramMatrix(") {
+		t.Fatal("notebook 03's cells define no gramMatrix")
+	}
+	out := runCellProgram(t, decls, imports, cellsMain03, `"encoding/json"`, `"math"`, `"math/rand/v2"`, `"os"`,
+		`"github.com/gomlx/compute/dtypes"`, `"github.com/gomlx/compute/shapes"`, `"github.com/gomlx/gomlx/core/tensors"`,
+		`"github.com/ganbook/ganbook/internal/nn"`, `"github.com/ganbook/ganbook/styletransfer"`)
+	var r struct {
+		Tiny       []float32
+		One, Two   float64 // largest difference from the package's
+		OneN, TwoN int
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v in %q", err, out)
+	}
+	if fmt.Sprint(r.Tiny) != "[5 7 7 10]" {
+		t.Errorf("gramMatrix of the hand-worked example: %v, want [5 7 7 10]", r.Tiny)
+	}
+	if r.OneN != 16*16 || r.TwoN != 2*8*8 || r.One > 1e-4 || r.Two > 1e-4 {
+		t.Errorf("against styletransfer.GramMatrix: %d values differ by up to %g (one picture), %d by %g (two)", r.OneN, r.One, r.TwoN, r.Two)
+	}
+}
+
+// cellsMain03 runs the cells' gramMatrix and the package's on the same features.
+const cellsMain03 = `
+func main() {
+	b := nn.MustBackend()
+	tiny := tensors.FromValue([][][][]float32{{{{1, 2}, {3, 4}}}})
+	r := map[string]any{"Tiny": tensors.MustCopyFlatData[float32](MustExecOnce(b, gramMatrix, tiny))}
+	for _, c := range []struct {
+		name string
+		dims []int
+	}{{"One", []int{1, 6, 5, 16}}, {"Two", []int{2, 4, 3, 8}}} {
+		feats := tensors.FromShape(shapes.Make(dtypes.Float32, c.dims...))
+		tensors.MutableFlatData(feats, func(x []float32) {
+			for i := range x {
+				x[i] = rand.Float32()*2 - 1
+			}
+		})
+		mine := tensors.MustCopyFlatData[float32](MustExecOnce(b, gramMatrix, feats))
+		theirs := tensors.MustCopyFlatData[float32](MustExecOnce(b, styletransfer.GramMatrix, feats))
+		worst := 0.0
+		for i := range mine {
+			worst = math.Max(worst, math.Abs(float64(mine[i]-theirs[i])))
+		}
+		if len(mine) != len(theirs) {
+			worst = 1e9
+		}
+		r[c.name], r[c.name+"N"] = worst, len(mine)
+	}
+	js, _ := json.Marshal(r)
+	os.Stdout.Write(js)
+}
+`
 
 // cellsMain01 trains one step of each phase with the package's GAN and with
 // the cells' (lesson), from the same seed on the same batch, and prints the
@@ -190,7 +254,7 @@ func cellSource(t *testing.T, raw json.RawMessage) string {
 // runCellProgram builds a program of the cells' declarations and main (in a
 // folder under testdata, inside the module, so it imports the checkout's
 // packages) and returns its standard output.
-func runCellProgram(t *testing.T, decls string, imports []string, main string) string {
+func runCellProgram(t *testing.T, decls string, imports []string, main string, need ...string) string {
 	t.Helper()
 	if err := os.MkdirAll("testdata", 0o755); err != nil {
 		t.Fatal(err)
@@ -200,9 +264,7 @@ func runCellProgram(t *testing.T, decls string, imports []string, main string) s
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	// The program's own imports, then the cells' that the program uses.
-	need := []string{`"encoding/json"`, `"math"`, `"os"`, `"github.com/gomlx/gomlx/core/tensors"`,
-		`"github.com/ganbook/ganbook/dataset"`, `"github.com/ganbook/ganbook/gan"`, `"github.com/ganbook/ganbook/internal/nn"`}
+	// The program's own imports (need), then the cells' that the program uses.
 	code := decls + main
 	for _, imp := range imports {
 		path, _ := strconv.Unquote(imp[strings.LastIndex(imp, " ")+1:])

@@ -40,7 +40,17 @@ var (
 	// BatchNorm normalises x over the batch (PyTorch's momentum and epsilon);
 	// the phase that trains the other network leaves its averages alone.
 	BatchNorm = nn.BatchNorm
+	// Conv2D is a 2-D convolution of x [B, H, W, C] (Conv: kernel, stride,
+	// padding, output channels), im2col + matmul on the pure-Go backend.
+	Conv2D = nn.Conv2D
+	// UpSampleConv2D doubles x's height and width (nearest neighbour) and
+	// convolves, both computed together on the small picture.
+	UpSampleConv2D = nn.UpSampleConv2D
 )
+
+// Conv describes a convolution: Out channels, a Kernel x Kernel window,
+// Stride, Pad pixels of zeros around, and NoBias.
+type Conv = nn.Conv
 
 // DiscriminatorLoss is the discriminator's loss (phase 1): real images should
 // score 1 (1-LabelSmoothing with label smoothing), generated ones 0:

@@ -14,24 +14,43 @@ import (
 	"testing"
 )
 
-// The lesson's code in notebook 01's cells computes what package gan does: the
-// cells' networks build the package's variables with the same initial
+// The lesson's code in notebook 01's cells (the MLP GAN: networks and losses)
+// and notebook 02's (the DCGAN's networks) computes what package gan does:
+// the cells' networks build the package's variables with the same initial
 // values, and a discriminator step and a generator step on the same real
 // batch give the same losses, D(x), D(G(z)) and weights. The cells are taken
-// from the notebook itself, so a cell edited away from the package fails
-// here.
-func TestNotebook01CellsMatchThePackage(t *testing.T) {
+// from the notebooks themselves, so a cell edited away from the package
+// fails here.
+func TestNotebookGANCellsMatchThePackage(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs a program made of the notebook's cells")
+		t.Skip("builds and runs programs made of the notebooks' cells")
 	}
-	decls, imports := lessonCells(t, "01-gan.ipynb")
-	for _, want := range []string{"func generator(", "func discriminator(", "func discriminatorLoss(", "func generatorLoss(", "var lesson ="} {
-		if !strings.Contains(decls, want) {
-			t.Fatalf("notebook 01's cells define no %s...", want)
-		}
+	for _, c := range []struct {
+		notebook, model, parts string
+		defines                []string
+	}{
+		{"01-gan.ipynb", "gan.MLP", "lesson", []string{"func generator(", "func discriminator(", "func discriminatorLoss(", "func generatorLoss(", "var lesson ="}},
+		{"02-dcgan.ipynb", "gan.DCGAN", "dcgan", []string{"func dcganGenerator(", "func dcganDiscriminator(", "var dcgan ="}},
+	} {
+		t.Run(c.notebook, func(t *testing.T) {
+			decls, imports := lessonCells(t, c.notebook)
+			for _, want := range c.defines {
+				if !strings.Contains(decls, want) {
+					t.Fatalf("%s's cells define no %s...", c.notebook, want)
+				}
+			}
+			main := strings.NewReplacer("MODEL", c.model, "PARTS", c.parts).Replace(cellsMainGAN)
+			out := runCellProgram(t, decls, imports, main, `"encoding/json"`, `"math"`, `"os"`, `"github.com/gomlx/gomlx/core/tensors"`,
+				`"github.com/ganbook/ganbook/dataset"`, `"github.com/ganbook/ganbook/gan"`, `"github.com/ganbook/ganbook/internal/nn"`)
+			checkSameSteps(t, out)
+		})
 	}
-	out := runCellProgram(t, decls, imports, cellsMain01, `"encoding/json"`, `"math"`, `"os"`, `"github.com/gomlx/gomlx/core/tensors"`,
-		`"github.com/ganbook/ganbook/dataset"`, `"github.com/ganbook/ganbook/gan"`, `"github.com/ganbook/ganbook/internal/nn"`)
+}
+
+// checkSameSteps reads cellsMainGAN's report and fails where the cells'
+// GAN and the package's differ.
+func checkSameSteps(t *testing.T, out string) {
+	t.Helper()
 	var r struct {
 		Init, After         float64 // the largest weight difference before and after the two steps
 		Variables           int
@@ -58,79 +77,16 @@ func TestNotebook01CellsMatchThePackage(t *testing.T) {
 	}
 }
 
-// Notebook 03's gramMatrix cell computes what styletransfer.GramMatrix does: on
-// the notebook's hand-worked example ([[5 7] [7 10]]), and on random
-// features of one picture and of two (the package computes the two cases
-// differently).
-func TestNotebook03GramMatrixMatchesThePackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program made of the notebook's cells")
-	}
-	decls, imports := lessonCells(t, "03-style-transfer.ipynb")
-	if !strings.Contains(decls, "func gramMatrix(") {
-		t.Fatal("notebook 03's cells define no gramMatrix")
-	}
-	out := runCellProgram(t, decls, imports, cellsMain03, `"encoding/json"`, `"math"`, `"math/rand/v2"`, `"os"`,
-		`"github.com/gomlx/compute/dtypes"`, `"github.com/gomlx/compute/shapes"`, `"github.com/gomlx/gomlx/core/tensors"`,
-		`"github.com/ganbook/ganbook/internal/nn"`, `"github.com/ganbook/ganbook/styletransfer"`)
-	var r struct {
-		Tiny       []float32
-		One, Two   float64 // largest difference from the package's
-		OneN, TwoN int
-	}
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("%v in %q", err, out)
-	}
-	if fmt.Sprint(r.Tiny) != "[5 7 7 10]" {
-		t.Errorf("gramMatrix of the hand-worked example: %v, want [5 7 7 10]", r.Tiny)
-	}
-	if r.OneN != 16*16 || r.TwoN != 2*8*8 || r.One > 1e-4 || r.Two > 1e-4 {
-		t.Errorf("against styletransfer.GramMatrix: %d values differ by up to %g (one picture), %d by %g (two)", r.OneN, r.One, r.TwoN, r.Two)
-	}
-}
-
-// cellsMain03 runs the cells' gramMatrix and the package's on the same features.
-const cellsMain03 = `
-func main() {
-	b := nn.MustBackend()
-	tiny := tensors.FromValue([][][][]float32{{{{1, 2}, {3, 4}}}})
-	r := map[string]any{"Tiny": tensors.MustCopyFlatData[float32](MustExecOnce(b, gramMatrix, tiny))}
-	for _, c := range []struct {
-		name string
-		dims []int
-	}{{"One", []int{1, 6, 5, 16}}, {"Two", []int{2, 4, 3, 8}}} {
-		feats := tensors.FromShape(shapes.Make(dtypes.Float32, c.dims...))
-		tensors.MutableFlatData(feats, func(x []float32) {
-			for i := range x {
-				x[i] = rand.Float32()*2 - 1
-			}
-		})
-		mine := tensors.MustCopyFlatData[float32](MustExecOnce(b, gramMatrix, feats))
-		theirs := tensors.MustCopyFlatData[float32](MustExecOnce(b, styletransfer.GramMatrix, feats))
-		worst := 0.0
-		for i := range mine {
-			worst = math.Max(worst, math.Abs(float64(mine[i]-theirs[i])))
-		}
-		if len(mine) != len(theirs) {
-			worst = 1e9
-		}
-		r[c.name], r[c.name+"N"] = worst, len(mine)
-	}
-	js, _ := json.Marshal(r)
-	os.Stdout.Write(js)
-}
-`
-
-// cellsMain01 trains one step of each phase with the package's GAN and with
-// the cells' (lesson), from the same seed on the same batch, and prints the
+// cellsMainGAN trains one step of each phase with the package's GAN and with
+// the cells' (PARTS), from the same seed on the same batch, and prints the
 // comparison as JSON.
-const cellsMain01 = `
+const cellsMainGAN = `
 func main() {
 	b := nn.MustBackend()
-	o := gan.DefaultOptions(gan.MLP)
+	o := gan.DefaultOptions(MODEL)
 	pkg, err := gan.New(b, o)
 	check(err)
-	cell, err := gan.NewWith(b, o, lesson)
+	cell, err := gan.NewWith(b, o, PARTS)
 	check(err)
 	r := map[string]any{}
 	r["Init"], r["Variables"] = maxDiff(pkg, cell)
@@ -279,7 +235,7 @@ func runCellProgram(t *testing.T, decls string, imports []string, main string, n
 			need = append(need, q)
 		}
 	}
-	src := "// Code generated by TestNotebook01CellsMatchThePackage from notebook cells; DO NOT EDIT.\n\npackage main\n\nimport (\n\t" +
+	src := "// Code generated from notebook cells by the notebooks' cell tests; DO NOT EDIT.\n\npackage main\n\nimport (\n\t" +
 		strings.Join(need, "\n\t") + "\n)\n\n" + code
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)

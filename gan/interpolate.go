@@ -63,7 +63,7 @@ func (g *GAN) InterpolationGrid(rows, steps int, seed int64, spherical bool) (im
 			classes = append(classes, slices.Repeat([]int{r % g.Opts.Classes}, steps)...)
 		}
 	}
-	imgs, err := g.imagesFor(tensors.FromFlatDataAndDimensions(z, rows*steps, dim), classes)
+	imgs, err := g.Draw(tensors.FromFlatDataAndDimensions(z, rows*steps, dim), classes)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ const generateChunk = 256
 // each row is one "handwriting", each column one digit.
 func (g *GAN) SampleGrid() (image.Image, error) {
 	if !g.Opts.Conditional() {
-		imgs, err := g.imagesFor(g.FixedNoise, nil)
+		imgs, err := g.Draw(g.FixedNoise, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -33,7 +33,7 @@ func (g *GAN) SampleGrid() (image.Image, error) {
 			z = append(z, noise[r*dim:(r+1)*dim]...)
 		}
 	}
-	imgs, err := g.imagesFor(tensors.FromFlatDataAndDimensions(z, rows*cols, dim), EvenClasses(0, rows*cols, cols))
+	imgs, err := g.Draw(tensors.FromFlatDataAndDimensions(z, rows*cols, dim), EvenClasses(0, rows*cols, cols))
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +74,9 @@ func (g *GAN) GenerateN(n int, seed int64) ([]float32, error) {
 	return out, nil
 }
 
-// imagesFor generates the images for noise z and classes (nil: i % Classes).
-func (g *GAN) imagesFor(z *tensors.Tensor, classes []int) ([]image.Image, error) {
+// Draw runs the generator on noise z [N, NoiseDim] and, for a conditional
+// GAN, the class of each picture (nil: i % Classes), and returns the pictures.
+func (g *GAN) Draw(z *tensors.Tensor, classes []int) ([]image.Image, error) {
 	t, err := g.GenerateClasses(z, classes)
 	if err != nil {
 		return nil, err

@@ -76,7 +76,7 @@ func TestLessonTexts(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := string(raw)
-		for _, want := range []string{"01-gan.ipynb", "02-dcgan.ipynb", "03-style-transfer.ipynb", "04-your-own-images.ipynb", "05-gan-problems.ipynb", "00-quizzes.ipynb", "MSG-GAN", "Gram"} {
+		for _, want := range []string{"01-gan.ipynb", "02-dcgan.ipynb", "03-style-transfer.ipynb", "04-your-own-images.ipynb", "05-gan-problems.ipynb", "06-conditional-gan.ipynb", "00-quizzes.ipynb", "MSG-GAN", "Gram"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s.md does not mention %s", lang, want)
 			}

@@ -77,6 +77,156 @@ func checkSameSteps(t *testing.T, out string) {
 	}
 }
 
+// Notebook 06's two conditional pieces compute what package gan does: the
+// generator fed the cells' latent (noise, then the one-hot class) draws what
+// GenerateClasses draws for that class, and the cells' projection, given the
+// embedding gan.ClassProjection created, gives its class term.
+func TestNotebook06ConditionalCellsMatchThePackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program made of the notebook's cells")
+	}
+	decls, imports := lessonCells(t, "06-conditional-gan.ipynb")
+	for _, want := range []string{"func latent(", "func projection("} {
+		if !strings.Contains(decls, want) {
+			t.Fatalf("notebook 06's cells define no %s...", want)
+		}
+	}
+	out := runCellProgram(t, decls, imports, cellsMain06, `"encoding/json"`, `"math"`, `"os"`, `"strings"`,
+		`"github.com/gomlx/gomlx/ml/model"`, `"github.com/ganbook/ganbook/gan"`, `"github.com/ganbook/ganbook/internal/nn"`)
+	var r struct{ Generator, Projection float64 }
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v in %q", err, out)
+	}
+	t.Logf("%+v", r)
+	if r.Generator > 1e-6 || r.Projection > 1e-5 {
+		t.Errorf("the cells against the package: pictures differ by %g, class terms by %g", r.Generator, r.Projection)
+	}
+}
+
+// cellsMain06 compares the cells' latent and projection with the package.
+const cellsMain06 = `
+func main() {
+	b := nn.MustBackend()
+	o := gan.TunedOptions(gan.DCGAN)
+	g, err := gan.New(b, o)
+	check(err)
+	noise := tensors.MustCopyFlatData[float32](gan.Noise(2, o.NoiseDim, 5))
+	want, err := g.GenerateClasses(tensors.FromFlatDataAndDimensions(noise, 2, o.NoiseDim), []int{3, 7})
+	check(err)
+	z := append(latent(noise[:o.NoiseDim], 3, o.Classes), latent(noise[o.NoiseDim:], 7, o.Classes)...)
+	gen, err := model.NewExec(b, g.Store, func(scope *model.Scope, z *Node) *Node {
+		g.Store.SetTraining(z.Graph(), false)
+		return gan.Generator(g.Store.Scope(gan.GeneratorScope), z, o)
+	})
+	check(err)
+	have, err := nn.Call(gen, tensors.FromFlatDataAndDimensions(z, 2, o.LatentDim()))
+	check(err)
+	r := map[string]float64{"Generator": maxAbs(want, have[0])}
+
+	store := model.NewStore()
+	features := gan.Noise(4, 6, 8)
+	classes, err := gan.OneHotClasses([]int{0, 2, 1, 2}, 3)
+	check(err)
+	pkg, err := model.NewExec(b, store, func(scope *model.Scope, f, c *Node) *Node {
+		return gan.ClassProjection(scope.At("d"), f, c)
+	})
+	check(err)
+	term, err := nn.Call(pkg, features, classes)
+	check(err)
+	var embedding *tensors.Tensor
+	for v := range store.IterVariables() {
+		if strings.HasSuffix(v.Path(), "/embedding") {
+			embedding = v.MustValue()
+		}
+	}
+	mine := MustExecOnce(b, projection, features, classes, embedding)
+	r["Projection"] = maxAbs(term[0], mine)
+	js, _ := json.Marshal(r)
+	os.Stdout.Write(js)
+}
+
+func check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func maxAbs(a, b *tensors.Tensor) float64 {
+	x, y := tensors.MustCopyFlatData[float32](a), tensors.MustCopyFlatData[float32](b)
+	if len(x) != len(y) {
+		return 1e9
+	}
+	worst := 0.0
+	for i := range x {
+		worst = math.Max(worst, math.Abs(float64(x[i]-y[i])))
+	}
+	return worst
+}
+`
+
+// Notebook 03's gramMatrix cell computes what styletransfer.GramMatrix does: on
+// the notebook's hand-worked example ([[5 7] [7 10]]), and on random
+// features of one picture and of two (the package computes the two cases
+// differently).
+func TestNotebook03GramMatrixMatchesThePackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program made of the notebook's cells")
+	}
+	decls, imports := lessonCells(t, "03-style-transfer.ipynb")
+	if !strings.Contains(decls, "func gramMatrix(") {
+		t.Fatal("notebook 03's cells define no gramMatrix")
+	}
+	out := runCellProgram(t, decls, imports, cellsMain03, `"encoding/json"`, `"math"`, `"math/rand/v2"`, `"os"`,
+		`"github.com/gomlx/compute/dtypes"`, `"github.com/gomlx/compute/shapes"`, `"github.com/gomlx/gomlx/core/tensors"`,
+		`"github.com/ganbook/ganbook/internal/nn"`, `"github.com/ganbook/ganbook/styletransfer"`)
+	var r struct {
+		Tiny       []float32
+		One, Two   float64 // largest difference from the package's
+		OneN, TwoN int
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v in %q", err, out)
+	}
+	if fmt.Sprint(r.Tiny) != "[5 7 7 10]" {
+		t.Errorf("gramMatrix of the hand-worked example: %v, want [5 7 7 10]", r.Tiny)
+	}
+	if r.OneN != 16*16 || r.TwoN != 2*8*8 || r.One > 1e-4 || r.Two > 1e-4 {
+		t.Errorf("against styletransfer.GramMatrix: %d values differ by up to %g (one picture), %d by %g (two)", r.OneN, r.One, r.TwoN, r.Two)
+	}
+}
+
+// cellsMain03 runs the cells' gramMatrix and the package's on the same features.
+const cellsMain03 = `
+func main() {
+	b := nn.MustBackend()
+	tiny := tensors.FromValue([][][][]float32{{{{1, 2}, {3, 4}}}})
+	r := map[string]any{"Tiny": tensors.MustCopyFlatData[float32](MustExecOnce(b, gramMatrix, tiny))}
+	for _, c := range []struct {
+		name string
+		dims []int
+	}{{"One", []int{1, 6, 5, 16}}, {"Two", []int{2, 4, 3, 8}}} {
+		feats := tensors.FromShape(shapes.Make(dtypes.Float32, c.dims...))
+		tensors.MutableFlatData(feats, func(x []float32) {
+			for i := range x {
+				x[i] = rand.Float32()*2 - 1
+			}
+		})
+		mine := tensors.MustCopyFlatData[float32](MustExecOnce(b, gramMatrix, feats))
+		theirs := tensors.MustCopyFlatData[float32](MustExecOnce(b, styletransfer.GramMatrix, feats))
+		worst := 0.0
+		for i := range mine {
+			worst = math.Max(worst, math.Abs(float64(mine[i]-theirs[i])))
+		}
+		if len(mine) != len(theirs) {
+			worst = 1e9
+		}
+		r[c.name], r[c.name+"N"] = worst, len(mine)
+	}
+	js, _ := json.Marshal(r)
+	os.Stdout.Write(js)
+}
+`
+
 // cellsMainGAN trains one step of each phase with the package's GAN and with
 // the cells' (PARTS), from the same seed on the same batch, and prints the
 // comparison as JSON.

@@ -36,8 +36,8 @@ func TestNotebooksRunHeadless(t *testing.T) {
 	}
 	sources, _ := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
 	sort.Strings(sources)
-	if len(sources) < 6 {
-		t.Fatalf("found %d notebooks, want the course's six", len(sources))
+	if len(sources) < 7 {
+		t.Fatalf("found %d notebooks, want the course's seven", len(sources))
 	}
 	// Within go test's deadline, so a hung cell fails here with its notebook's
 	// name rather than as go test's panic.
@@ -78,8 +78,8 @@ func TestNotebooksRunHeadless(t *testing.T) {
 // and invents new ones on every save).
 func TestNotebooksHaveCellIDs(t *testing.T) {
 	paths, _ := filepath.Glob("*.ipynb")
-	if len(paths) < 6 {
-		t.Fatalf("found %d notebooks, want the course's six", len(paths))
+	if len(paths) < 7 {
+		t.Fatalf("found %d notebooks, want the course's seven", len(paths))
 	}
 	valid := regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 	for _, p := range paths {

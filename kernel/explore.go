@@ -34,7 +34,7 @@ func Explore(names []string, seeds int, limit time.Duration, draw func(class, se
 		if err != nil || len(imgs) == 0 {
 			return "", err
 		}
-		return ImageHTML(imgio.Grid(imgs, len(imgs), 2, 2), 1), nil
+		return ImageHTML(imgio.Grid(imgs, len(imgs), 2, 2), 2), nil
 	}
 	if !gonbui.IsNotebook || os.Getenv(HeadlessEnv) == "1" {
 		var b strings.Builder
@@ -50,7 +50,9 @@ func Explore(names []string, seeds int, limit time.Duration, draw func(class, se
 		return nil
 	}
 	class, seed := 0, 0
+	gonbui.DisplayHTML("<b>class</b>")
 	sel := widgets.Select(names).Done()
+	gonbui.DisplayHTML(fmt.Sprintf("<b>noise seed</b> (0 to %d)", seeds-1))
 	slider := widgets.Slider(0, seeds-1, 0).Done()
 	done := widgets.Button("Done").Done()
 	picture := gonbui.UniqueId()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ganbook/ganbook/internal/fileio"
 )
 
 // needBrowser skips when Chromium, Jupyter's server or its client is
@@ -110,5 +112,135 @@ func TestRunAllInBrowser(t *testing.T) {
 	}
 	if !page.Contains("(frozen: true)") {
 		t.Errorf("the frozen-discriminator check is not shown as true; outputs:\n%s", page.Text)
+	}
+}
+
+// Notebook 06's widgets as a learner uses them: Run All in Jupyter's page (quick
+// mode), then, in the Explore cell, the digit picker set to 7 and the noise
+// slider to 42: the generator's pictures are redrawn for each (the picture's
+// block says which class and seed it shows, and its image changes); Done ends
+// the cell, and the notebook finishes without an error. A screenshot of the
+// widgets goes to $GANBOOK_SCREENSHOTS (default: the test's temporary folder).
+// With GANBOOK_WIDGET_RUN naming the run folder of a trained `ganbook train`
+// (the notebook's model), the notebook resumes it, so the screenshot shows
+// digits (docs/notebook-06-widgets.png was made so).
+func TestConditionalWidgetsRedrawInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Jupyter and Chromium and runs notebook 06 (a few minutes)")
+	}
+	needBrowser(t)
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	const name = "06-conditional-gan.ipynb"
+	raw, err := os.ReadFile(filepath.Join(root, "notebooks", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if trained := os.Getenv("GANBOOK_WIDGET_RUN"); trained != "" {
+		list, _ := filepath.Glob(filepath.Join(trained, "ckpt-*.safetensors"))
+		if len(list) == 0 {
+			t.Fatalf("GANBOOK_WIDGET_RUN=%s holds no checkpoint", trained)
+		}
+		dst := filepath.Join(dir, "runs", "06-conditional")
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := fileio.CopyFile(list[len(list)-1], filepath.Join(dst, filepath.Base(list[len(list)-1]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	limit := 8 * time.Minute
+	if d, ok := t.Deadline(); ok {
+		limit = min(limit, time.Until(d)-time.Minute)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	server, err := StartJupyter(ctx, dir, "GANBOOK_QUICK=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	b, err := StartBrowser(ctx, 1280, 900)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Open(ctx, server.PageURL(name)); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitNotebook(ctx, b, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, css := range []string{"#celllink", "#run_all_cells > a"} {
+		if err := b.Click(ctx, css); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const picture = `const p = document.getElementById("ganbook-explore"); const img = p && p.querySelector("img");`
+	if err := b.Poll(ctx, picture+`return !!img && img.complete && img.naturalWidth > 0 && p.dataset.class === "0"`, limit-2*time.Minute,
+		"the Explore cell drew no picture"); err != nil {
+		page, _ := ReadPage(ctx, b)
+		t.Fatalf("%v; outputs so far:\n%s", err, page.Text)
+	}
+	src := func() string {
+		s, err := Eval[string](ctx, b, picture+`return img.src`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first := src()
+	move := func(css, value, attr, what string) {
+		t.Helper()
+		set := `const el = document.querySelector(".output_subarea ` + css + `"); if (!el) return false;
+			el.value = "` + value + `"; el.dispatchEvent(new Event("input")); el.dispatchEvent(new Event("change")); return true`
+		if ok, err := Eval[bool](ctx, b, set); err != nil || !ok {
+			t.Fatalf("no %s widget on the page (%v)", what, err)
+		}
+		if err := b.Poll(ctx, picture+`return !!img && p.dataset.`+attr+` === "`+value+`" && img.complete && img.naturalWidth > 0`, time.Minute,
+			"the pictures were not redrawn for "+what+" "+value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move("select", "7", "class", "the digit")
+	afterClass := src()
+	move("input[type='range']", "42", "seed", "the noise seed")
+	if afterSeed := src(); first == afterClass || afterClass == afterSeed {
+		t.Errorf("the image did not change: the same picture for digit 0 and 7 (%v), or for seeds 0 and 42 (%v)", first == afterClass, afterClass == afterSeed)
+	}
+	// The widgets and their pictures in view, as the learner sees them.
+	if _, err := Eval[bool](ctx, b, `const sel = document.querySelector(".output_subarea select");
+		if (sel) sel.scrollIntoView({block: "start"});
+		const site = document.querySelector("#site"); if (site) site.scrollTop -= 140; return true`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if shot, err := b.Screenshot(ctx); err == nil {
+		out := os.Getenv("GANBOOK_SCREENSHOTS")
+		if out == "" {
+			out = t.TempDir()
+		}
+		path := filepath.Join(out, "widgets-06-conditional-gan.png")
+		if err := os.WriteFile(path, shot, 0o644); err == nil {
+			t.Logf("screenshot: %s", path)
+		}
+	}
+	if err := b.Click(ctx, ".output_subarea button"); err != nil { // Done
+		t.Fatal(err)
+	}
+	const done = `const cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === "code");
+		return cells.every(c => typeof c.input_prompt_number === "number") &&
+			!!document.querySelector("#kernel_indicator_icon.kernel_idle_icon")`
+	if err := b.Poll(ctx, done, 3*time.Minute, "the notebook did not finish after Done"); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := ReadPage(ctx, b); err != nil || len(page.Errors) > 0 {
+		t.Errorf("the page shows errors: %q (%v)", page.Errors, err)
 	}
 }

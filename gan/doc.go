@@ -12,8 +12,11 @@
 //
 // Two architectures are provided: the lesson's first model, a multi-layer
 // perceptron (MLP), and the convolutional DCGAN (DCGAN), each unconditional
-// or told the class to draw (Options.Classes). The package holds the networks,
-// the losses, the two phases, the options and sampling; package gan/run runs
+// or told the class to draw (Options.Classes). A learner's own networks and
+// losses, written in a notebook's cells, replace the package's through Parts
+// (NewWith); a loop of their own ends each step with EndStep. The package
+// holds the networks, the losses, the two phases, the options and sampling;
+// package gan/run runs
 // them over a dataset into a run folder (checkpoints, resume, metrics, sample
 // grids, sweeps), and package dataset supplies the images.
 package gan

@@ -225,7 +225,9 @@ func (g *GAN) TrainStep(real dataset.Batch) (Metrics, error) {
 // EndStep counts a training step whose two phases gave d and gen: it checks
 // that the losses are finite (else ErrDiverged), adds one to Step, keeps the
 // metrics in History and returns them. A loop that calls the two phases
-// itself (notebook 01) ends each step with it.
+// itself (notebook 01) ends each step with it. Such a loop has no
+// learning-rate schedule (Options.DecayEnd) and never skips the
+// discriminator (Options.SkipDBelow): TrainStep does both.
 func (g *GAN) EndStep(d DiscriminatorMetrics, gen GeneratorMetrics) (Metrics, error) {
 	m := Metrics{Step: g.Step + 1, DLoss: d.Loss, DReal: d.DReal, DSkipped: d.Skipped, GLoss: gen.Loss, DFake: gen.DFake}
 	if err := m.check(); err != nil {

@@ -230,15 +230,16 @@ func Backend() (compute.Backend, error) {
 var backendNamed sync.Once
 
 // firstInNotebook reports whether this is the first time what was asked in
-// this notebook's kernel. GoNB runs each cell as a new program of the same
-// kernel process, so a marker file named after the parent process (the
-// kernel) remembers it across cells; outside a notebook it is always the
-// first time.
+// this notebook's kernel. GoNB runs each cell as a new program in the
+// kernel's own temporary folder (GONB_TMP_DIR, gone with the kernel), so a
+// marker file there remembers it across cells; outside a notebook it is
+// always the first time.
 func firstInNotebook(what string) bool {
-	if !gonbui.IsNotebook {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if !gonbui.IsNotebook || dir == "" {
 		return true
 	}
-	marker := filepath.Join(os.TempDir(), fmt.Sprintf("ganbook-%s-shown-%d", what, os.Getppid()))
+	marker := filepath.Join(dir, "ganbook-"+what+"-shown")
 	f, err := os.OpenFile(marker, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return errors.Is(err, fs.ErrNotExist) // no temp folder: say it every time rather than never

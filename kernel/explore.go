@@ -27,7 +27,9 @@ const ExploreHTMLID = "ganbook-explore"
 // redrawn each time either moves, until they press Done or limit passes.
 // The cell keeps running meanwhile: GoNB's widgets talk to the running
 // program. Without a browser (headless runs) it shows, instead, each class's
-// pictures for seed 0, one row under the other.
+// pictures for seed 0, one row under the other. GoNB's widgets wait for the
+// browser's JavaScript: a front end without it (nbconvert, papermill, an
+// editor's notebook view) needs GANBOOK_HEADLESS=1, as ganbook's runner sets.
 func Explore(names []string, seeds int, limit time.Duration, draw func(class, seed int) ([]image.Image, error)) error {
 	row := func(class, seed int) (string, error) {
 		imgs, err := draw(class, seed)

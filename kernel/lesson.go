@@ -54,12 +54,12 @@ type TrainingView struct {
 // ShowTraining begins a view of g's training up to step total, redrawn every
 // every steps (and at total), saving the grids into runDir ("": nowhere).
 func ShowTraining(g *gan.GAN, total, every int, runDir string) *TrainingView {
-	return &TrainingView{g: g, every: max(every, 1), total: total, runDir: runDir, live: NewLive(), start: time.Now(), first: g.Step}
+	return &TrainingView{g: g, every: every, total: total, runDir: runDir, live: NewLive(), start: time.Now(), first: g.Step}
 }
 
 // Step is called after each training step with its metrics.
 func (v *TrainingView) Step(m gan.Metrics) error {
-	if (v.g.Step-v.first)%v.every != 0 && v.g.Step != v.total {
+	if !loop.Due(v.every, m.Step-v.first, v.total-v.first) { // every every steps, and the last
 		return nil
 	}
 	grid, err := v.g.SampleGrid()

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,11 +69,11 @@ func checkSameSteps(t *testing.T, out string) {
 		name string
 		v    [2]float64
 	}{{"D loss", r.DLoss}, {"D(x)", r.DReal}, {"D(G(z))", r.DFake}, {"G loss", r.GLoss}, {"D(G(z)) in the generator step", r.GFake}} {
-		if d := m.v[0] - m.v[1]; d > 1e-6 || d < -1e-6 || m.v[0] != m.v[0] {
+		if d := m.v[0] - m.v[1]; !(math.Abs(d) <= 1e-6) { // NaN on either side fails too
 			t.Errorf("%s: the package %.7g, the cells %.7g", m.name, m.v[0], m.v[1])
 		}
 	}
-	if r.After > 1e-6 {
+	if !(r.After <= 1e-6) {
 		t.Errorf("after a step of each phase the weights differ by %g", r.After)
 	}
 }
@@ -317,9 +318,18 @@ func lessonCells(t *testing.T, name string) (decls string, imports []string) {
 		if c.Type != "code" || strings.HasPrefix(strings.TrimSpace(src), "%%") || strings.Contains(src, "\n!") || strings.HasPrefix(src, "!") {
 			continue // a program of its own, or a shell command
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, "package main\n"+src, parser.ParseComments)
+		const head = "package main\n"
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, head+src, parser.ParseComments)
 		if err != nil {
 			t.Fatalf("%s: a cell is not Go declarations: %v", name, err)
+		}
+		text := src // the cell without its import declarations, cut at their offsets, last first
+		for i := len(f.Decls) - 1; i >= 0; i-- {
+			if g, ok := f.Decls[i].(*ast.GenDecl); ok && g.Tok == token.IMPORT {
+				from, to := fset.Position(g.Pos()).Offset-len(head), fset.Position(g.End()).Offset-len(head)
+				text = text[:from] + text[to:]
+			}
 		}
 		for _, d := range f.Decls {
 			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
@@ -332,12 +342,6 @@ func lessonCells(t *testing.T, name string) (decls string, imports []string) {
 					imports = append(imports, imp)
 				}
 			}
-		}
-		// The cell without its import block.
-		text := src
-		if i := strings.Index(text, "import ("); i >= 0 {
-			j := strings.Index(text[i:], "\n)")
-			text = text[:i] + text[i+j+2:]
 		}
 		body.WriteString(text + "\n\n")
 	}

@@ -326,6 +326,9 @@ func RestoreWith(backend compute.Backend, c *Checkpoint, parts gan.Parts) (*gan.
 	if err != nil {
 		return nil, err
 	}
+	if err := sameNetworks(g, c); err != nil {
+		return nil, err
+	}
 	g.Step = c.Step
 	for _, e := range c.tensors {
 		t := c.tensor(e)
@@ -350,6 +353,44 @@ func RestoreWith(backend compute.Backend, c *Checkpoint, parts gan.Parts) (*gan.
 		return nil, fmt.Errorf("%s: fixed noise has shape %v, want [N, %d]", c.Path, got, c.Options.NoiseDim)
 	}
 	return g, nil
+}
+
+// sameNetworks checks that g's networks (built by New: every weight) are the
+// checkpoint's: the same weights by path and shape. Networks of your own
+// (gan.Parts) that were changed since the checkpoint was written would
+// otherwise keep a new layer's random weights, or take a weight of another
+// shape.
+func sameNetworks(g *gan.GAN, c *Checkpoint) error {
+	saved := map[string][]int{}
+	for _, e := range c.tensors {
+		if e.Trainable {
+			saved[e.Path] = e.Dims
+		}
+	}
+	var diffs []string
+	for v := range g.Store.IterVariables() {
+		if !v.Trainable || !(strings.HasPrefix(v.Path(), gan.GeneratorScope+"/") || strings.HasPrefix(v.Path(), gan.DiscriminatorScope+"/")) {
+			continue
+		}
+		dims, ok := saved[v.Path()]
+		switch {
+		case !ok:
+			diffs = append(diffs, v.Path()+" is not in the checkpoint")
+		case !slices.Equal(dims, v.Shape().Dimensions):
+			diffs = append(diffs, fmt.Sprintf("%s is %v there, %v here", v.Path(), dims, v.Shape().Dimensions))
+		}
+		delete(saved, v.Path())
+	}
+	for path := range saved {
+		if strings.HasPrefix(path, gan.GeneratorScope+"/") || strings.HasPrefix(path, gan.DiscriminatorScope+"/") {
+			diffs = append(diffs, path+" is only in the checkpoint")
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	sort.Strings(diffs)
+	return fmt.Errorf("%s holds other networks than these (%s): %w; train them in a new run folder", c.Path, strings.Join(diffs[:min(3, len(diffs))], "; "), ErrOtherModel)
 }
 
 // RestoreLatest restores the GAN of the newest checkpoint in a run folder and

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/internal/safetensors"
@@ -298,5 +300,32 @@ func TestCheckpointFromBeforeTheSplitLoads(t *testing.T) {
 	}
 	if _, err := g.TrainStep(gantest.RandomBatch(g.Opts, 1)); err != nil || g.Step != 8 {
 		t.Fatalf("a step after the restore: step %d, %v", g.Step, err)
+	}
+}
+
+// A checkpoint restored into networks of other weights (a learner's edited
+// cell) is refused, naming a weight that differs; the package's own and
+// equal networks of your own load it.
+func TestRestoreWithOtherNetworksIsRefused(t *testing.T) {
+	o := gantest.TinyOptions(gan.MLP)
+	dir := t.TempDir()
+	path, err := Save(gantest.NewGAN(t, o), dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RestoreWith(nn.MustBackend(), ck, gan.Parts{Generator: gan.Generator}); err != nil {
+		t.Errorf("the package's generator as a part: %v", err)
+	}
+	wider := func(scope *model.Scope, z *graph.Node, o gan.Options) *graph.Node {
+		o.GHidden = []int{o.GHidden[0] * 2, o.GHidden[1]}
+		return gan.Generator(scope, z, o)
+	}
+	_, err = RestoreWith(nn.MustBackend(), ck, gan.Parts{Generator: wider})
+	if !errors.Is(err, ErrOtherModel) || !strings.Contains(err.Error(), "/generator/") {
+		t.Errorf("a wider generator: %v, want ErrOtherModel naming a generator weight", err)
 	}
 }

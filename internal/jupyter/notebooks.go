@@ -10,8 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/ganbook/ganbook/kernel"
 )
 
 // runnerPy executes one notebook with Jupyter's own client (nbclient), stops at
@@ -54,7 +52,7 @@ func RunNotebook(ctx context.Context, path, outDir string, cellTimeout time.Dura
 	// cell's program all stop, not the runner alone.
 	cmd.Cancel = func() error { return stopTree(cmd.Process.Pid, 3*time.Second) }
 	cmd.WaitDelay = 5 * time.Second
-	cmd.Env = append(os.Environ(), kernel.HeadlessEnv+"=1") // no browser: widgets show their static form
+	cmd.Env = append(os.Environ(), headlessEnv+"=1") // no browser: widgets show their static form
 	if root, err := Root(); err == nil {
 		// The notebooks of this checkout run on this checkout's own kernel
 		// (installed on first use, the user's kernels untouched), which
@@ -157,3 +155,7 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines, " | ")
 }
+
+// headlessEnv is kernel.HeadlessEnv (a test keeps them equal): the notebook
+// API, not this tooling, owns the name, and this package does not import it.
+const headlessEnv = "GANBOOK_HEADLESS"

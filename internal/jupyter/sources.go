@@ -22,8 +22,8 @@ var ganbookImport = regexp.MustCompile(`"(` + regexp.QuoteMeta(modulePath) + `(?
 
 // SourceHashes returns, for the notebook at path in the checkout at root, a
 // SHA-256 (12 hex digits) per package it depends on (by its path in the
-// module, e.g. "gan/run") and for "go.mod+go.sum": each over the package
-// folder's files other than tests, by name.
+// module, e.g. "gan/run") and for "go.mod+go.sum": each over the package's Go
+// files other than tests and the files it embeds, by name.
 func SourceHashes(root, path string) (map[string]string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -48,7 +48,9 @@ func SourceHashes(root, path string) (map[string]string, error) {
 	if len(imports) == 0 {
 		return out, nil
 	}
-	args := []string{"list", "-deps", "-f", `{{if .Module}}{{if eq .Module.Path "` + modulePath + `"}}{{.ImportPath}} {{.Dir}}{{end}}{{end}}`}
+	// Each package: its path, its folder, and the files it embeds (weights,
+	// pictures, quizzes), which its Go files alone do not show.
+	args := []string{"list", "-deps", "-f", `{{if .Module}}{{if eq .Module.Path "` + modulePath + `"}}{{.ImportPath}} {{.Dir}} {{join .EmbedFiles " "}}{{end}}{{end}}`}
 	for p := range imports {
 		args = append(args, p)
 	}
@@ -59,19 +61,25 @@ func SourceHashes(root, path string) (map[string]string, error) {
 		return nil, fmt.Errorf("go list of %s's packages: %w", filepath.Base(path), err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
-		pkg, dir, ok := strings.Cut(line, " ")
-		if !ok {
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
 			continue
 		}
+		pkg, dir := fields[0], fields[1]
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return nil, err
 		}
+		// Every Go file but the tests, whatever the build tags (GOEXPERIMENT,
+		// the platform), and the embedded files.
 		var files []string
 		for _, e := range entries {
-			if e.Type().IsRegular() && !strings.HasSuffix(e.Name(), "_test.go") {
+			if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
 				files = append(files, filepath.Join(dir, e.Name()))
 			}
+		}
+		for _, f := range fields[2:] {
+			files = append(files, filepath.Join(dir, f))
 		}
 		if out[strings.TrimPrefix(strings.TrimPrefix(pkg, modulePath), "/")], err = hashFiles(files...); err != nil {
 			return nil, err

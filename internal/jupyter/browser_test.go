@@ -41,38 +41,8 @@ func TestRunAllInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Jupyter and Chromium and runs notebook 01 (a few minutes)")
 	}
-	needBrowser(t)
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir() // Jupyter saves the run notebook: a copy, not the source
 	const name = "01-gan.ipynb"
-	raw, err := os.ReadFile(filepath.Join(root, "notebooks", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// Within go test's own deadline (10 minutes by default), so the deferred
-	// Close calls run and stop Jupyter, the kernel and Chromium on a hang.
-	limit := 8 * time.Minute
-	if d, ok := t.Deadline(); ok {
-		limit = min(limit, time.Until(d)-time.Minute)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	server, err := StartJupyter(ctx, dir, "GANBOOK_QUICK=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	b, err := StartBrowser(ctx, 1280, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	ctx, b, server, limit := openInJupyter(t, name, 1000, nil)
 
 	page, runErr := runAll(ctx, b, server, name, limit-time.Minute)
 	shot, err := fullScreenshot(ctx, b, 1280, 16000)
@@ -128,21 +98,12 @@ func TestConditionalWidgetsRedrawInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Jupyter and Chromium and runs notebook 06 (a few minutes)")
 	}
-	needBrowser(t)
-	root, err := Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
 	const name = "06-conditional-gan.ipynb"
-	raw, err := os.ReadFile(filepath.Join(root, "notebooks", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if trained := os.Getenv("GANBOOK_WIDGET_RUN"); trained != "" {
+	ctx, b, server, limit := openInJupyter(t, name, 900, func(dir string) {
+		trained := os.Getenv("GANBOOK_WIDGET_RUN")
+		if trained == "" {
+			return
+		}
 		list, _ := filepath.Glob(filepath.Join(trained, "ckpt-*.safetensors"))
 		if len(list) == 0 {
 			t.Fatalf("GANBOOK_WIDGET_RUN=%s holds no checkpoint", trained)
@@ -154,23 +115,7 @@ func TestConditionalWidgetsRedrawInBrowser(t *testing.T) {
 		if err := fileio.CopyFile(list[len(list)-1], filepath.Join(dst, filepath.Base(list[len(list)-1]))); err != nil {
 			t.Fatal(err)
 		}
-	}
-	limit := 8 * time.Minute
-	if d, ok := t.Deadline(); ok {
-		limit = min(limit, time.Until(d)-time.Minute)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	server, err := StartJupyter(ctx, dir, "GANBOOK_QUICK=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	b, err := StartBrowser(ctx, 1280, 900)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	})
 	if err := b.Open(ctx, server.PageURL(name)); err != nil {
 		t.Fatal(err)
 	}
@@ -243,4 +188,46 @@ func TestConditionalWidgetsRedrawInBrowser(t *testing.T) {
 	if page, err := ReadPage(ctx, b); err != nil || len(page.Errors) > 0 {
 		t.Errorf("the page shows errors: %q (%v)", page.Errors, err)
 	}
+}
+
+// openInJupyter copies a notebook of the course into a scratch folder
+// (prepare may add files beside it), starts Jupyter there in quick mode and a
+// browser of the given height, all stopped when the test ends, and returns
+// them with the time left, within go test's own deadline (10 minutes by
+// default) so that a hang stops Jupyter, the kernel and Chromium.
+func openInJupyter(t *testing.T, name string, height int, prepare func(dir string)) (context.Context, *Browser, *JupyterServer, time.Duration) {
+	t.Helper()
+	needBrowser(t)
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir() // Jupyter saves the run notebook: a copy, not the source
+	raw, err := os.ReadFile(filepath.Join(root, "notebooks", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(dir)
+	}
+	limit := 8 * time.Minute
+	if d, ok := t.Deadline(); ok {
+		limit = min(limit, time.Until(d)-time.Minute)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	t.Cleanup(cancel)
+	server, err := StartJupyter(ctx, dir, "GANBOOK_QUICK=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(server.Close)
+	b, err := StartBrowser(ctx, 1280, height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return ctx, b, server, limit
 }

@@ -10,9 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ganbook/ganbook/internal/jupyter"
 )
 
 // The lesson's code in notebook 01's cells (the MLP GAN: networks and losses)
@@ -303,19 +306,13 @@ func lessonCells(t *testing.T, name string) (decls string, imports []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var nb struct {
-		Cells []struct {
-			Type   string          `json:"cell_type"`
-			Source json.RawMessage `json:"source"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(raw, &nb); err != nil {
-		t.Fatal(err)
+	cells, err := jupyter.CodeCells(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	var body strings.Builder
-	for _, c := range nb.Cells {
-		src := cellSource(t, c.Source)
-		if c.Type != "code" || strings.HasPrefix(strings.TrimSpace(src), "%%") || strings.Contains(src, "\n!") || strings.HasPrefix(src, "!") {
+	for _, src := range cells {
+		if strings.HasPrefix(strings.TrimSpace(src), "%%") || strings.Contains(src, "\n!") || strings.HasPrefix(src, "!") {
 			continue // a program of its own, or a shell command
 		}
 		const head = "package main\n"
@@ -324,41 +321,28 @@ func lessonCells(t *testing.T, name string) (decls string, imports []string) {
 		if err != nil {
 			t.Fatalf("%s: a cell is not Go declarations: %v", name, err)
 		}
-		text := src // the cell without its import declarations, cut at their offsets, last first
+		// The cell without its import declarations (cut at their offsets, last
+		// first), and the imports they name.
+		text := src
 		for i := len(f.Decls) - 1; i >= 0; i-- {
-			if g, ok := f.Decls[i].(*ast.GenDecl); ok && g.Tok == token.IMPORT {
-				from, to := fset.Position(g.Pos()).Offset-len(head), fset.Position(g.End()).Offset-len(head)
-				text = text[:from] + text[to:]
+			g, ok := f.Decls[i].(*ast.GenDecl)
+			if !ok || g.Tok != token.IMPORT {
+				continue
 			}
-		}
-		for _, d := range f.Decls {
-			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
-				for _, s := range g.Specs {
-					spec := s.(*ast.ImportSpec)
-					imp := spec.Path.Value
-					if spec.Name != nil {
-						imp = spec.Name.Name + " " + imp
-					}
-					imports = append(imports, imp)
+			from, to := fset.Position(g.Pos()).Offset-len(head), fset.Position(g.End()).Offset-len(head)
+			text = text[:from] + text[to:]
+			for _, s := range g.Specs {
+				spec := s.(*ast.ImportSpec)
+				imp := spec.Path.Value
+				if spec.Name != nil {
+					imp = spec.Name.Name + " " + imp
 				}
+				imports = append(imports, imp)
 			}
 		}
 		body.WriteString(text + "\n\n")
 	}
 	return body.String(), imports
-}
-
-// cellSource is a cell's source, stored as one string or a list of lines.
-func cellSource(t *testing.T, raw json.RawMessage) string {
-	var lines []string
-	if json.Unmarshal(raw, &lines) == nil {
-		return strings.Join(lines, "")
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // runCellProgram builds a program of the cells' declarations and main (in a
@@ -385,7 +369,7 @@ func runCellProgram(t *testing.T, decls string, imports []string, main string, n
 			}
 			continue
 		}
-		if q := strconv.Quote(path); strings.Contains(code, filepath.Base(path)+".") && !contains(need, q) {
+		if q := strconv.Quote(path); strings.Contains(code, filepath.Base(path)+".") && !slices.Contains(need, q) {
 			need = append(need, q)
 		}
 	}
@@ -402,15 +386,6 @@ func runCellProgram(t *testing.T, decls string, imports []string, main string, n
 		t.Fatalf("the cells' program: %v\n%s\n%s", err, stderr.String(), numbered(src))
 	}
 	return string(out)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // numbered is src with line numbers, for a compile error's message.

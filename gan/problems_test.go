@@ -184,3 +184,30 @@ func TestEMAOfGeneratorWeights(t *testing.T) {
 		t.Error("samples with EMA equal those of the current weights")
 	}
 }
+
+// The collapse verdict on measured scores (docs/results.md): real digits and
+// the default run are not collapse; one class drawn over and over, or
+// near-copies, are; a generator that has not learned yet (varied blobs the
+// classifier cannot place: the discriminator-wins run of notebook 05) is
+// "too early", not collapse.
+func TestCollapseVerdict(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		q         gan.QualityScore
+		collapsed bool
+		why       string
+	}{
+		{"real MNIST test digits", gan.QualityScore{Frechet: 4.8, Confidence: 0.991, Entropy: 0.999, Diversity: 0.985}, false, ""},
+		{"the default run", gan.QualityScore{Frechet: 16.2, Confidence: 0.987, Entropy: 1.000, Diversity: 0.993}, false, ""},
+		{"one class over and over", gan.QualityScore{Frechet: 869, Confidence: 1.000, Entropy: 0.000, Diversity: 0.138}, true, "class entropy 0.00"},
+		{"near-copies of several classes", gan.QualityScore{Frechet: 300, Confidence: 0.9, Entropy: 0.9, Diversity: 0.2}, true, "diversity 0.20"},
+		{"varied blurred digits, 64 px at step 400", gan.QualityScore{Frechet: 254.6, Confidence: 0.724, Entropy: 0.873, Diversity: 0.482}, false, ""},
+		{"blobs, D wins, step 500", gan.QualityScore{Frechet: 498, Confidence: 0.327, Entropy: 0.896, Diversity: 0.170}, false, "too early"},
+		{"blobs, D wins, step 1000", gan.QualityScore{Frechet: 388, Confidence: 0.616, Entropy: 0.709, Diversity: 0.310}, false, "too early"},
+	} {
+		collapsed, why := c.q.Collapsed()
+		if collapsed != c.collapsed || !strings.Contains(why, c.why) || (c.why == "") != (why == "") {
+			t.Errorf("%s: collapsed %v (%q), want %v (%q)", c.name, collapsed, why, c.collapsed, c.why)
+		}
+	}
+}

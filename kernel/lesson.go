@@ -100,11 +100,10 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 	var m gan.Metrics
 	for range steps {
 		var err error
-		if m, err = g.TrainStep(batches.Next()); err != nil {
-			view.live.Finish()
-			return m, err
+		if m, err = g.TrainStep(batches.Next()); err == nil {
+			err = view.Step(m)
 		}
-		if err := view.Step(m); err != nil {
+		if err != nil {
 			view.live.Finish()
 			return m, err
 		}

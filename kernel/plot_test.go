@@ -143,3 +143,44 @@ func TestPlotOfOnePoint(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// The class histogram's texts lie inside its picture, one label per class,
+// and a bar's height is its share: the collapsed histogram's one full class
+// is the tallest bar.
+func TestClassBarsInsidePicture(t *testing.T) {
+	shares := []float64{0, 0, 0, 0.9, 0, 0, 0, 0.1, 0, 0}
+	svg := ClassBarsSVG(shares)
+	texts, vw, vh := svgTexts(t, svg)
+	for k := range shares {
+		if !hasText(texts, strconv.Itoa(k)) {
+			t.Errorf("no label for class %d", k)
+		}
+	}
+	for _, tx := range texts {
+		if tx.left < 0 || tx.right > vw || tx.top < 0 || tx.bottom > vh {
+			t.Errorf("text %q spans x %.0f..%.0f, y %.0f..%.0f: outside the %gx%g picture", tx.s, tx.left, tx.right, tx.top, tx.bottom, vw, vh)
+		}
+	}
+	heights := regexp.MustCompile(`<rect [^>]*height="([\d.]+)"`).FindAllStringSubmatch(svg, -1)
+	if len(heights) != len(shares) {
+		t.Fatalf("%d bars for %d classes", len(heights), len(shares))
+	}
+	h3, _ := strconv.ParseFloat(heights[3][1], 64)
+	h7, _ := strconv.ParseFloat(heights[7][1], 64)
+	if h0, _ := strconv.ParseFloat(heights[0][1], 64); h0 != 0 || h3 < 8.9*h7 || h3 > 9.1*h7 {
+		t.Errorf("bar heights %v: want 0 for an empty class and 9:1 for 90%% against 10%%", heights)
+	}
+}
+
+// A heat map's colours follow the matrix: 0 dark blue, the scale yellow, a
+// negative entry as 0, each entry a cell x cell square.
+func TestHeatmapImage(t *testing.T) {
+	img := HeatmapImage([]float32{0, 2, -1, 1}, 2, 2, 3, 2)
+	if img.Bounds().Dx() != 6 {
+		t.Fatalf("width %d, want 2 entries x 3 pixels", img.Bounds().Dx())
+	}
+	at := func(x, y int) [3]uint32 { r, g, b, _ := img.At(x, y).RGBA(); return [3]uint32{r >> 8, g >> 8, b >> 8} }
+	if at(0, 0) != at(0, 3) || at(0, 0) != [3]uint32{30, 20, 90} || at(3, 0) != [3]uint32{255, 220, 0} || at(5, 5) == at(0, 0) {
+		t.Errorf("colours %v %v %v %v: want 0 and -1 dark blue, 2 yellow, 1 between", at(0, 0), at(0, 3), at(3, 0), at(5, 5))
+	}
+}

@@ -200,3 +200,53 @@ func TestLeastSure(t *testing.T) {
 		t.Errorf("k beyond n: %v", got)
 	}
 }
+
+// The collapse flag (gan.QualityScore.Collapsed) is "no" for real test digits
+// and "yes" for real digits of only a few classes drawn over and over; the
+// class shares show which classes are left.
+func TestCollapseFlag(t *testing.T) {
+	c, err := Shipped(nn.MustBackend(), "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := mnistTest(t)
+	ref, err := c.Reference(test, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := c.Evaluate(test.Images[500*784:1000*784], 500, 1, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if collapsed, why := real.Quality().Collapsed(); collapsed {
+		t.Errorf("real digits flagged as collapse: %s (%s)", why, real)
+	}
+	// 300 samples that are only 1s and 7s, each drawn from 10 real images.
+	var few []float32
+	for i := 0; len(few) < 300*784 && i < test.N; i++ {
+		if l := test.Labels[i]; l == 1 || l == 7 {
+			for range 15 {
+				few = append(few, test.Image(i)...)
+			}
+		}
+	}
+	two, err := c.Evaluate(few, 300, 1, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := two.Quality()
+	if collapsed, _ := q.Collapsed(); !collapsed {
+		t.Errorf("only 1s and 7s not flagged: %s", two)
+	}
+	if q.Shares[1]+q.Shares[7] < 0.95 || math.Abs(sum(q.Shares)-1) > 1e-9 {
+		t.Errorf("class shares %v: want nearly all in classes 1 and 7, summing to 1", q.Shares)
+	}
+}
+
+func sum(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s
+}

@@ -98,7 +98,11 @@ func askedClasses(g *gan.GAN, n int) []int {
 
 // Quality is the part of the scores a training run logs.
 func (s Scores) Quality() gan.QualityScore {
-	return gan.QualityScore{Frechet: s.Frechet, Confidence: s.Confidence, Entropy: s.Entropy, Diversity: s.Diversity}
+	shares := make([]float64, len(s.Histogram))
+	for k, c := range s.Histogram {
+		shares[k] = float64(c) / float64(max(s.N, 1))
+	}
+	return gan.QualityScore{Frechet: s.Frechet, Confidence: s.Confidence, Entropy: s.Entropy, Diversity: s.Diversity, Shares: shares}
 }
 
 // Evaluate scores n generated images (flat [n, 28, 28, channels]) against the

@@ -36,10 +36,18 @@ type Report struct {
 	// painting's: 0 keeps the photo's content exactly, 1 is as far from it as
 	// the painting is.
 	ContentRatio float64
+	// Structure: is the photo still there, judged on the pixels (an image of
+	// noise can score a low content ratio in random features; not this).
+	Structure Structure
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("style ratio %.3f (0: the painting's style, 1: unchanged), content ratio %.3f (0: the photo's content, 1: as far as the painting)", r.StyleRatio, r.ContentRatio)
+	kept := "the photo is kept"
+	if !r.Structure.Kept() {
+		kept = fmt.Sprintf("the photo is LOST (SSIM at 64 px below %.1f)", KeptBelow)
+	}
+	return fmt.Sprintf("style ratio %.3f (0: the painting's style, 1: unchanged), content ratio %.3f (0: the photo's content, 1: as far as the painting); structure: SSIM %.2f at 64 px, %.2f at full size, edge agreement %.2f: %s",
+		r.StyleRatio, r.ContentRatio, r.Structure.SSIM64, r.Structure.SSIMFull, r.Structure.Edges, kept)
 }
 
 // MeasureTransfer compares result with the photo (content) and the painting
@@ -47,7 +55,8 @@ func (r Report) String() string {
 // three images at 128 x 128. Style distance: the mean over conv1_1..conv4_1 of
 // the squared Frobenius distance of Gram matrices, each relative to the
 // painting's Gram matrix's squared norm. Content distance: the mean squared
-// difference of conv4_2 features.
+// difference of conv4_2 features. Structure: MeasureStructure of the result
+// against the photo, on the pixels.
 func MeasureTransfer(backend compute.Backend, photo, painting, result image.Image) (Report, error) {
 	store := model.NewStore()
 	depth, err := depthFor(append([]string{reportContentLayer}, reportStyleLayers...))
@@ -111,7 +120,8 @@ func MeasureTransfer(backend compute.Backend, photo, painting, result image.Imag
 	if styleOf(photoI) == 0 || contentOf(paintingI) == 0 {
 		return Report{}, ErrSamePictures
 	}
-	return Report{StyleRatio: styleOf(resultI) / styleOf(photoI), ContentRatio: contentOf(resultI) / contentOf(paintingI)}, nil
+	return Report{StyleRatio: styleOf(resultI) / styleOf(photoI), ContentRatio: contentOf(resultI) / contentOf(paintingI),
+		Structure: MeasureStructure(photo, result)}, nil
 }
 
 // ErrSamePictures: the photo and the painting are the same picture (to the

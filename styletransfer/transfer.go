@@ -55,7 +55,8 @@ type Options struct {
 	// VGG-19 .safetensors, "download" (fetch the whole file once into the
 	// cache), "features" (fetch only its convolutions once, by range
 	// requests), "random" (random weights), or "" (a cached download or
-	// features file if there is one, else random); see package assets.
+	// features file if there is one, else the features fetched once, else
+	// random when the Hub cannot be reached: DefaultWeights); see package assets.
 	Network string
 	Seed    int64
 
@@ -518,6 +519,10 @@ func unitImage(img image.Image, size int) *tensors.Tensor {
 // ReadImage reads a PNG, JPEG or GIF file, with a one-line error naming the
 // file when it is missing or not an image.
 func ReadImage(path string) (image.Image, error) { return imgio.Decode(path) }
+
+// SaveImage writes img to path (.png or .jpg), through a temporary file, so
+// that a failure leaves no half-written picture.
+func SaveImage(path string, img image.Image) error { return imgio.Save(path, img) }
 
 // initialPixels: uniform noise, the content image, or the content image plus
 // Gaussian noise (std 0.1), clipped to [0, 1].

@@ -187,11 +187,10 @@ func Features(store *model.Store, images *Node, names []string) (map[string]*Nod
 // SetupVGG puts the feature network's first depth layers into store, as asked
 // by network (see Options.Network), and says in words which network it is.
 func SetupVGG(ctx context.Context, store *model.Store, network string, depth int, seed int64) (string, error) {
-	random := "random-weight VGG-19 features (He et al. 2016): colours and textures transfer, finer painterly detail needs the pretrained network, downloaded once when online (the weights \"features\" or \"download\")"
 	path := network
 	switch network {
 	case "random":
-		return random, SetRandomVGG(store, depth, seed)
+		return randomNetwork, SetRandomVGG(store, depth, seed)
 	case "download":
 		p, err := assets.DownloadVGG19(ctx, "")
 		if err != nil {
@@ -205,9 +204,12 @@ func SetupVGG(ctx context.Context, store *model.Store, network string, depth int
 		}
 		path = p
 	case "":
-		p, ok := assets.CachedVGG19("")
-		if !ok {
-			return random, SetRandomVGG(store, depth, seed)
+		p, offline, err := DefaultWeights(ctx)
+		if err != nil {
+			return "", err
+		}
+		if p == "" {
+			return randomNetwork + " (" + offline + ")", SetRandomVGG(store, depth, seed)
 		}
 		path = p
 	}

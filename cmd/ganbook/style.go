@@ -33,7 +33,7 @@ func styleCmd(args []string) error {
 	init := fs.String("init", d.Init, "start from noise, content, or content+noise")
 	weights := fs.String("weights", "", "VGG-19 weights: PATH to torchvision's .safetensors; download (the whole 575 MB file, checked against the Hub's SHA-256); "+
 		"features (only the 80 MB of convolutions, by HTTP range requests: the Hub's SHA-256 covers only the whole file, so the tensors' hashes are recorded at the first download and checked on every load); "+
-		"or random (default: a cached download or features file, else random)")
+		"or random; default: a cached download or features file, else the features fetched once (random when the Hub does not answer within 5 s)")
 	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate on the pixels")
 	optName := fs.String("optimizer", d.Optimizer, "adam, or lbfgs (limited-memory BFGS with a line search, as Gatys et al.)")
 	scales := fs.Int("scales", d.Scales, "coarse to fine: optimise at size/2^(N-1) first, then double, each stage --steps steps")
@@ -83,10 +83,17 @@ func styleCmd(args []string) error {
 func stylise(b compute.Backend, content, style image.Image, o styletransfer.Options, out string, previewEvery int, stall time.Duration) error {
 	ctx, stop := stopContext()
 	defer stop()
-	if o.Network == "features" {
+	switch o.Network {
+	case "features":
 		var err error
 		if o.Network, err = fetchFeatures(ctx); err != nil {
 			return err
+		}
+	case "": // the default: pretrained if it can be had within seconds (styletransfer.DefaultWeights)
+		if _, ok := assets.CachedVGG19(""); !ok {
+			cache, _ := assets.FeaturesCachePath("")
+			fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions once (80 MB of the 575 MB file, by range requests) into %s; offline, random features after %s (--weights random skips this)\n",
+				cache, styletransfer.OfflineAfter)
 		}
 	}
 	dog := watchdog.Start(stall, func(since time.Duration) {

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"image"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +100,38 @@ func TestStyleKeepsTheUsersPictures(t *testing.T) {
 		if code, stderr := capture(t, args(out)...); code != 0 {
 			t.Fatalf("run %d into %s: exit %d\n%s", i+1, out, code, stderr)
 		}
+	}
+}
+
+// With no --weights and no cached network, `style` tries to fetch the
+// pretrained convolutions; when the Hub refuses (or is not there), it says in
+// one line that random features run, and finishes.
+func TestStyleDefaultNetworkOffline(t *testing.T) {
+	dir := t.TempDir()
+	writeImages(t, dir, 2)
+	refuses := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "offline", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(refuses.Close)
+	t.Setenv("HF_ENDPOINT", refuses.URL)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	t.Setenv("HOME", dir)
+	out := filepath.Join(dir, "out.png")
+	code, stderr := capture(t, "style", "--content", filepath.Join(dir, "pa.png"), "--style", filepath.Join(dir, "pb.png"), "--out", out,
+		"--size", "64", "--steps", "2", "--preview-every", "0")
+	if code != 0 {
+		t.Fatalf("style: exit %d\n%s", code, stderr)
+	}
+	var random []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, "network: random-weight VGG-19") {
+			random = append(random, line)
+		}
+	}
+	if !strings.Contains(stderr, "network: fetching VGG-19's convolutions once") || len(random) != 1 || !strings.Contains(random[0], "could not be fetched") {
+		t.Errorf("want the fetch announced and one line saying random features run and why:\n%s", stderr)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no output: %v", err)
 	}
 }

@@ -361,15 +361,18 @@ func RestoreWith(backend compute.Backend, c *Checkpoint, parts gan.Parts) (*gan.
 // otherwise keep a new layer's random weights, or take a weight of another
 // shape.
 func sameNetworks(g *gan.GAN, c *Checkpoint) error {
+	network := func(path string) bool {
+		return strings.HasPrefix(path, gan.GeneratorScope+"/") || strings.HasPrefix(path, gan.DiscriminatorScope+"/")
+	}
 	saved := map[string][]int{}
 	for _, e := range c.tensors {
-		if e.Trainable {
+		if e.Trainable && network(e.Path) {
 			saved[e.Path] = e.Dims
 		}
 	}
 	var diffs []string
 	for v := range g.Store.IterVariables() {
-		if !v.Trainable || !(strings.HasPrefix(v.Path(), gan.GeneratorScope+"/") || strings.HasPrefix(v.Path(), gan.DiscriminatorScope+"/")) {
+		if !v.Trainable || !network(v.Path()) {
 			continue
 		}
 		dims, ok := saved[v.Path()]
@@ -382,9 +385,7 @@ func sameNetworks(g *gan.GAN, c *Checkpoint) error {
 		delete(saved, v.Path())
 	}
 	for path := range saved {
-		if strings.HasPrefix(path, gan.GeneratorScope+"/") || strings.HasPrefix(path, gan.DiscriminatorScope+"/") {
-			diffs = append(diffs, path+" is only in the checkpoint")
-		}
+		diffs = append(diffs, path+" is only in the checkpoint")
 	}
 	if len(diffs) == 0 {
 		return nil

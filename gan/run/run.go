@@ -173,7 +173,7 @@ func (c Config) hooks(g *gan.GAN, m *gan.Metrics, csv io.Writer, kick func()) []
 			g.History[len(g.History)-1].Score = &q
 			c.logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
 			if collapsed, why := q.Collapsed(); collapsed {
-				c.logf("step %d: mode collapse: %s (try the minibatch standard deviation, or a lower generator learning rate)", g.Step, why)
+				c.logf("step %d: mode collapse: %s (try feature matching, or a generator learning rate nearer the discriminator's)", g.Step, why)
 			}
 			return nil
 		})})

@@ -22,11 +22,13 @@ type SweepResult struct {
 	Steps   int               // steps trained (fewer than asked when the run diverged)
 	DLoss   float64           // mean discriminator loss over the last 10% of steps
 	GLoss   float64           // mean generator loss over the same steps
+	DFake   float64           // mean D(G(z)) over the same steps: near 0 when the discriminator wins
 	DWins   float64           // fraction of all steps with a discriminator loss below DWinsBelow
 	Score   *gan.QualityScore // nil without a scorer or when the run failed
 	Err     error             // divergence or another failure of this run only
 	Time    time.Duration
-	Samples image.Image // the final sample grid (nil when the run failed)
+	Samples image.Image   // the final sample grid (nil when the run failed)
+	History []gan.Metrics // every step's metrics, for the lesson's plots
 	// Finished is false in the progress reports during a run (every
 	// SweepReportEvery steps) and true in the one report at its end.
 	Finished bool
@@ -120,10 +122,12 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Datase
 		}
 	}
 	r.DWins = float64(wins) / float64(len(g.History))
+	r.History = g.History
 	tail := g.History[len(g.History)-max(1, len(g.History)/10):]
 	for _, m := range tail {
 		r.DLoss += m.DLoss / float64(len(tail))
 		r.GLoss += m.GLoss / float64(len(tail))
+		r.DFake += m.DFake / float64(len(tail))
 	}
 	if score != nil {
 		q, err := score(g)
@@ -139,18 +143,20 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Datase
 // SweepRows are the results as table cells: the first column names each run
 // by its settings that differ from the defaults (e.g. "lr-d=0.002 lr-g=2e-05").
 func SweepRows(results []SweepResult) (headers []string, rows [][]string) {
-	headers = []string{"run", "steps", "D loss", "G loss", fmt.Sprintf("D loss < %g", DWinsBelow), "Frechet", "confidence", "entropy", "diversity", "collapse", "time"}
+	headers = []string{"run", "steps", "D loss", "G loss", "D(G(z))", fmt.Sprintf("D loss < %g", DWinsBelow), "Frechet", "confidence", "entropy", "diversity", "collapse", "time"}
 	labels := differingSettings(results)
 	for i, r := range results {
 		row := []string{labels[i], fmt.Sprint(r.Steps)}
 		if r.Err != nil {
-			row = append(row, "failed: "+r.Err.Error(), "", "", "", "", "", "", "")
+			row = append(row, "failed: "+r.Err.Error(), "", "", "", "", "", "", "", "")
 		} else {
-			row = append(row, fmt.Sprintf("%.3f", r.DLoss), fmt.Sprintf("%.3f", r.GLoss), fmt.Sprintf("%.0f%%", 100*r.DWins))
+			row = append(row, fmt.Sprintf("%.3f", r.DLoss), fmt.Sprintf("%.3f", r.GLoss), fmt.Sprintf("%.2f", r.DFake), fmt.Sprintf("%.0f%%", 100*r.DWins))
 			if q := r.Score; q != nil {
 				collapse := "no"
-				if c, _ := q.Collapsed(); c {
+				if c, why := q.Collapsed(); c {
 					collapse = "yes"
+				} else if why != "" {
+					collapse = "too early"
 				}
 				row = append(row, fmt.Sprintf("%.1f", q.Frechet), fmt.Sprintf("%.3f", q.Confidence), fmt.Sprintf("%.3f", q.Entropy), fmt.Sprintf("%.3f", q.Diversity), collapse)
 			} else {

@@ -44,7 +44,8 @@ func TestSweep(t *testing.T) {
 		t.Fatalf("%d results, %d scores, %v", len(results), calls, err)
 	}
 	for _, r := range results {
-		if r.Steps != 3 || r.Err != nil || r.DLoss <= 0 || r.GLoss <= 0 || r.DWins < 0 || r.DWins > 1 {
+		if r.Steps != 3 || r.Err != nil || r.DLoss <= 0 || r.GLoss <= 0 || r.DWins < 0 || r.DWins > 1 ||
+			r.DFake <= 0 || r.DFake >= 1 || len(r.History) != 3 || r.History[2].DFake != r.DFake {
 			t.Errorf("result %+v", r)
 		}
 	}

@@ -99,7 +99,20 @@ func DownloadVGG19Features(ctx context.Context, cacheDir, url string, client *ht
 	if err != nil {
 		return "", err
 	}
-	return downloadFeatures(ctx, path, url, client, want)
+	return downloadFeatures(ctx, path, url, client, want, fetch.Default)
+}
+
+// TryVGG19Features is DownloadVGG19Features for a default that must not keep
+// an offline learner waiting: the server must connect and answer the first
+// requests (the file's header) within answer, else the error comes back at
+// once and the caller goes on without the weights. Once the server has
+// answered, the tensors are fetched with the usual limits (fetch.Default).
+func TryVGG19Features(ctx context.Context, cacheDir, url string, client *http.Client, want []Tensor, answer time.Duration) (string, error) {
+	path, err := FeaturesCachePath(cacheDir)
+	if err != nil {
+		return "", err
+	}
+	return downloadFeatures(ctx, path, url, client, want, fetch.Timeouts{Connect: answer, FirstByte: answer, Idle: answer})
 }
 
 // VerifyFeatures checks every tensor of a file written by
@@ -183,7 +196,9 @@ type byteRange struct {
 
 // downloadFeatures fetches the tensors want of the file at url into path, or
 // checks the copy already there.
-func downloadFeatures(ctx context.Context, path, url string, client *http.Client, want []Tensor) (string, error) {
+// first limits the requests for the header, which tell whether the server is
+// there at all.
+func downloadFeatures(ctx context.Context, path, url string, client *http.Client, want []Tensor, first fetch.Timeouts) (string, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		if err := VerifyFeatures(path); err != nil {
 			return "", err
@@ -193,16 +208,22 @@ func downloadFeatures(ctx context.Context, path, url string, client *http.Client
 	if url == "" {
 		url = VGG19URL()
 	}
-	if client == nil {
-		client = fetch.Client(fetch.Default)
-	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	f := &rangeFetcher{ctx: ctx, client: client, url: url}
+	// The header's requests run with the first limits (the transport's own
+	// timeouts too, unless the caller gave a client), the tensors' with the usual.
+	f := &rangeFetcher{ctx: ctx, client: client, url: url, limits: first}
+	if client == nil {
+		f.client = fetch.Client(first)
+	}
 	src, err := f.header()
 	if err != nil {
 		return "", err
+	}
+	f.limits = fetch.Default
+	if client == nil {
+		f.client = fetch.Client(fetch.Default)
 	}
 	// Every tensor is checked against the header before any is fetched.
 	wants, err := src.locate(want)
@@ -367,6 +388,7 @@ type rangeFetcher struct {
 	ctx    context.Context
 	client *http.Client
 	url    string
+	limits fetch.Timeouts // of each request
 }
 
 // rangeResponse is the body of a 206 answer and what identifies the file.
@@ -412,7 +434,7 @@ func (f *rangeFetcher) get(start, length int64) (*rangeResponse, error) {
 		}
 		return nil
 	}
-	resp, err := fetch.Do(&c, req, fetch.Default) // connect, first-byte and idle limits
+	resp, err := fetch.Do(&c, req, f.limits) // connect, first-byte and idle limits
 	if err != nil {
 		return nil, fmt.Errorf("range request for bytes %d-%d failed: %w", start, end, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ganbook/ganbook/internal/fetch"
 	"github.com/ganbook/ganbook/internal/safetensors"
 )
 
@@ -131,7 +132,7 @@ func TestDownloadFeaturesByRange(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, VGG19FeaturesFile)
 
-	got, err := downloadFeatures(context.Background(), path, url, nil, rangedTensors)
+	got, err := downloadFeatures(context.Background(), path, url, nil, rangedTensors, fetch.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestDownloadFeaturesByRange(t *testing.T) {
 
 	// A second call uses the cache: no request.
 	before := srv.requests.Load()
-	if _, err := downloadFeatures(context.Background(), path, url, nil, rangedTensors); err != nil {
+	if _, err := downloadFeatures(context.Background(), path, url, nil, rangedTensors, fetch.Default); err != nil {
 		t.Fatal(err)
 	}
 	if srv.requests.Load() != before {
@@ -204,7 +205,7 @@ func TestDownloadFeaturesByRange(t *testing.T) {
 		"CheckTensor":    checkTensors(path),
 		"VerifyFeatures": VerifyFeatures(path),
 		"download": func() error {
-			_, err := downloadFeatures(context.Background(), path, url, nil, rangedTensors)
+			_, err := downloadFeatures(context.Background(), path, url, nil, rangedTensors, fetch.Default)
 			return err
 		}(),
 	} {
@@ -314,7 +315,7 @@ func TestDownloadFeaturesRefuses(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, VGG19FeaturesFile)
-			_, err := downloadFeatures(context.Background(), path, serve(t, c.srv), nil, rangedTensors)
+			_, err := downloadFeatures(context.Background(), path, serve(t, c.srv), nil, rangedTensors, fetch.Default)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("want an error containing %q, got %v", c.want, err)
 			}
@@ -356,7 +357,7 @@ func TestDownloadFeaturesFollowsHubRedirect(t *testing.T) {
 	}))
 	t.Cleanup(hub.Close)
 	path := filepath.Join(t.TempDir(), VGG19FeaturesFile)
-	if _, err := downloadFeatures(context.Background(), path, hub.URL+"/model.safetensors", nil, rangedTensors); err != nil {
+	if _, err := downloadFeatures(context.Background(), path, hub.URL+"/model.safetensors", nil, rangedTensors, fetch.Default); err != nil {
 		t.Fatal(err)
 	}
 	st, err := safetensors.Open(path)

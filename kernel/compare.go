@@ -33,33 +33,46 @@ func RunsHTML(results []run.SweepResult) string {
 		fmt.Fprintf(&b, `<figcaption>%s</figcaption></figure>`, html.EscapeString(rows[i][0]))
 	}
 	b.WriteString("</div>")
-	if plots, err := balancePlots(results, rows); err == nil {
-		b.WriteString(plots)
+	plots, err := balancePlots(results, rows)
+	if err != nil {
+		plots = "<p>(no balance plots: " + html.EscapeString(err.Error()) + ")</p>"
 	}
+	b.WriteString(plots)
 	return b.String()
 }
 
-// smoothSteps: the balance plots show each run's mean over this many steps,
-// so that two noisy lines can be told apart.
+// smoothSteps: the balance plots show each run's mean over this many steps
+// (fewer for short runs), so that two noisy lines can be told apart.
 const smoothSteps = 25
 
 // balancePlots draws each run's D loss and D(G(z)) over the steps, one line
-// per run, named by its settings (rows[i][0]).
+// per run, named by its settings (rows[i][0]); a run without steps (it failed
+// at once) is left out.
 func balancePlots(results []run.SweepResult, rows [][]string) (string, error) {
+	longest := 0
+	for _, r := range results {
+		longest = max(longest, len(r.History))
+	}
+	window := max(1, min(smoothSteps, longest/20))
 	var loss, fake []Series
 	for i, r := range results {
 		var x, dl, dgz []float64
-		for j := 0; j+smoothSteps <= len(r.History); j += smoothSteps {
+		for j := 0; j+window <= len(r.History); j += window {
 			var l, f float64
-			for _, m := range r.History[j : j+smoothSteps] {
-				l, f = l+m.DLoss/smoothSteps, f+m.DFake/smoothSteps
+			for _, m := range r.History[j : j+window] {
+				l, f = l+m.DLoss/float64(window), f+m.DFake/float64(window)
 			}
-			x, dl, dgz = append(x, float64(r.History[j+smoothSteps-1].Step)), append(dl, l), append(dgz, f)
+			x, dl, dgz = append(x, float64(r.History[j+window-1].Step)), append(dl, l), append(dgz, f)
 		}
-		loss = append(loss, Series{rows[i][0], x, dl})
-		fake = append(fake, Series{rows[i][0], x, dgz})
+		if len(x) > 0 {
+			loss = append(loss, Series{rows[i][0], x, dl})
+			fake = append(fake, Series{rows[i][0], x, dgz})
+		}
 	}
-	title := fmt.Sprintf(" (mean of %d steps)", smoothSteps)
+	if len(loss) == 0 {
+		return "", fmt.Errorf("no run has steps to plot")
+	}
+	title := fmt.Sprintf(" (mean of %d steps)", window)
 	a, err := PlotSVG("D loss"+title, "step", loss...)
 	if err != nil {
 		return "", err

@@ -31,8 +31,8 @@ func HeatmapImage(m []float32, n, show, cell int, scale float64) image.Image {
 
 // GramTable shows Gram matrices side by side: one row per layer, one column
 // per picture, each the first show channels of the layer's matrix, the
-// pictures of a row on one colour scale (the row's largest entry) so that
-// they can be compared.
+// pictures of a row on one colour scale (the largest entry shown in the row)
+// so that they can be compared.
 func GramTable(pictures, layers []string, grams [][][]float32, channels []int, show int) string {
 	var b strings.Builder
 	b.WriteString(`<table><tr><th></th>`)

@@ -111,6 +111,43 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 	return m, view.Done()
 }
 
+// TrainLiveFor is TrainLive for a time budget: a step is timed on a
+// throwaway GAN (run.MeasureStep, the median of 3), the steps that fit are the view's total,
+// and the loop stops when the budget has passed, whichever comes first. It
+// returns the metrics of the last step.
+func TrainLiveFor(g *gan.GAN, data *dataset.Dataset, budget time.Duration, every int, runDir string) (gan.Metrics, error) {
+	backend, err := Backend()
+	if err != nil {
+		return gan.Metrics{}, err
+	}
+	per, err := run.MeasureStep(backend, g.Opts, gan.Parts{}, data, 3)
+	if err != nil {
+		return gan.Metrics{}, err
+	}
+	batches, err := g.Batches(data)
+	if err != nil {
+		return gan.Metrics{}, err
+	}
+	fits := run.StepsFit(budget, per)
+	fmt.Printf("a step takes %s: about %d steps fit in %s\n", per.Round(time.Millisecond), fits, budget)
+	deadline := time.Now().Add(budget)
+	view := ShowTraining(g, g.Step+fits, every, runDir)
+	var m gan.Metrics
+	for g.Step < view.total {
+		if m, err = g.TrainStep(batches.Next()); err == nil {
+			if time.Now().After(deadline) {
+				view.total = g.Step // the budget is spent: this step is the last, and drawn
+			}
+			err = view.Step(m)
+		}
+		if err != nil {
+			view.live.Finish()
+			return m, err
+		}
+	}
+	return m, view.Done()
+}
+
 // StyleLive runs a style transfer, refreshing one block of the notebook every
 // every steps with the picture and the three losses; the last state stays.
 func StyleLive(r *styletransfer.Run, steps, every int) (image.Image, []styletransfer.Progress, error) {

@@ -2,11 +2,15 @@ package kernel
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/gan/run"
 )
 
 // Every text of a plot (title, axis labels, tick labels, the legend) lies
@@ -182,5 +186,24 @@ func TestHeatmapImage(t *testing.T) {
 	at := func(x, y int) [3]uint32 { r, g, b, _ := img.At(x, y).RGBA(); return [3]uint32{r >> 8, g >> 8, b >> 8} }
 	if at(0, 0) != at(0, 3) || at(0, 0) != [3]uint32{30, 20, 90} || at(3, 0) != [3]uint32{255, 220, 0} || at(5, 5) == at(0, 0) {
 		t.Errorf("colours %v %v %v %v: want 0 and -1 dark blue, 2 yellow, 1 between", at(0, 0), at(0, 3), at(3, 0), at(5, 5))
+	}
+}
+
+// The comparison shows the balance plots for short runs too (one step a
+// point), with a run that failed before its first step left out.
+func TestRunsHTMLPlotsShortRuns(t *testing.T) {
+	var hist []gan.Metrics
+	for s := 1; s <= 5; s++ {
+		hist = append(hist, gan.Metrics{Step: s, DLoss: 1 / float64(s), DFake: 0.1 * float64(s)})
+	}
+	out := RunsHTML([]run.SweepResult{
+		{Options: gan.DefaultOptions(gan.MLP), Steps: 5, History: hist},
+		{Options: gan.DefaultOptions(gan.DCGAN), Err: errors.New("diverged")},
+	})
+	if strings.Count(out, "<svg") != 2 || !strings.Contains(out, "D loss (mean of 1 steps)") || strings.Contains(out, "no balance plots") {
+		t.Errorf("want the two balance plots of the 5-step run:\n%.400s", out)
+	}
+	if out := RunsHTML([]run.SweepResult{{Options: gan.DefaultOptions(gan.MLP), Err: errors.New("diverged")}}); !strings.Contains(out, "no balance plots: no run has steps") {
+		t.Errorf("a failed run alone: want the reason there are no plots:\n%.400s", out)
 	}
 }

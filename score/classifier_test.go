@@ -221,7 +221,7 @@ func TestCollapseFlag(t *testing.T) {
 	if collapsed, why := real.Quality().Collapsed(); collapsed {
 		t.Errorf("real digits flagged as collapse: %s (%s)", why, real)
 	}
-	// 300 samples that are only 1s and 7s, each drawn from 10 real images.
+	// 300 samples that are only 1s and 7s: 20 real test images, each 15 times.
 	var few []float32
 	for i := 0; len(few) < 300*784 && i < test.N; i++ {
 		if l := test.Labels[i]; l == 1 || l == 7 {

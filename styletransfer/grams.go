@@ -14,9 +14,10 @@ import (
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
-// GramLayers are the layers whose Gram matrices the lesson's style loss
-// compares (Gatys et al. 2016): the first convolution of each block.
-var GramLayers = []string{"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"}
+// GramLayers are the network layers whose Gram matrices the lesson's style
+// loss compares (Gatys et al. 2016): the first convolution of each block,
+// DefaultOptions' style layers without the colours themselves.
+var GramLayers = DefaultOptions().StyleLayers[1:]
 
 // LayerGrams runs each picture (fitted to size x size) through the feature
 // network chosen by network (as Options.Network) and returns, for each

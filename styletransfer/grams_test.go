@@ -43,4 +43,11 @@ func TestLayerGrams(t *testing.T) {
 	}
 }
 
+// The lesson's five style layers, the colours left out.
+func TestGramLayers(t *testing.T) {
+	if len(GramLayers) != 5 || GramLayers[0] != "conv1_1" || GramLayers[4] != "conv5_1" {
+		t.Errorf("GramLayers %v, want conv1_1 ... conv5_1", GramLayers)
+	}
+}
+
 func testPictures() []image.Image { return []image.Image{pattern(64, 0), pattern(64, 1)} }

@@ -1,6 +1,7 @@
 package styletransfer
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -55,7 +56,7 @@ func TestDefaultNetworkRoutes(t *testing.T) {
 	var served atomic.Int64
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cw := &countWriter{w, &served}
-		http.ServeContent(cw, r, "model.safetensors", time.Time{}, strings.NewReader(string(file)))
+		http.ServeContent(cw, r, "model.safetensors", time.Time{}, bytes.NewReader(file))
 	}))
 	t.Cleanup(hub.Close)
 	refuses := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +67,7 @@ func TestDefaultNetworkRoutes(t *testing.T) {
 	setup := func(endpoint string) (string, time.Duration) {
 		t.Helper()
 		t.Setenv("HF_ENDPOINT", endpoint)
+		offline.why = "" // each route asks the Hub afresh
 		start := time.Now()
 		network, err := SetupVGG(context.Background(), model.NewStore(), "", 2, 1)
 		if err != nil {
@@ -99,6 +101,22 @@ func TestDefaultNetworkRoutes(t *testing.T) {
 	network, _ = setup(refuses.URL) // the cache answers; the Hub is not asked
 	if !strings.HasPrefix(network, "pretrained VGG-19") || served.Load() != before {
 		t.Errorf("second run: %q, %d more bytes served, want the cached pretrained network and none", network, served.Load()-before)
+	}
+
+	// Offline, the verdict is remembered: a second run in the same program
+	// does not ask the Hub again.
+	var asked atomic.Int64
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		<-r.Context().Done() // never answers
+	}))
+	t.Cleanup(silent.Close)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	setup(silent.URL)
+	first := asked.Load()
+	network, err := SetupVGG(context.Background(), model.NewStore(), "", 2, 1)
+	if err != nil || !strings.Contains(network, "could not be fetched") || first == 0 || asked.Load() != first {
+		t.Errorf("second offline run: %q (%v), the Hub asked %d times, then %d: want the remembered verdict without asking", network, err, first, asked.Load())
 	}
 }
 

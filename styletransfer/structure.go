@@ -44,14 +44,13 @@ func MeasureStructure(photo, result image.Image) Structure {
 	}
 }
 
-// luminance is the picture fitted to size x size (imgio.Fit), as Y =
-// 0.299 R + 0.587 G + 0.114 B in [0, 1].
+// luminance is the picture fitted to size x size (imgio.Fit), as its luma
+// (Go's colour.GrayModel: 0.299 R + 0.587 G + 0.114 B) in [0, 1].
 func luminance(img image.Image, size int) []float64 {
-	px := imgio.Fit(img, size, 3)
-	y := make([]float64, size*size)
-	for i := range y {
-		r, g, b := float64(px[3*i]+1)/2, float64(px[3*i+1]+1)/2, float64(px[3*i+2]+1)/2
-		y[i] = 0.299*r + 0.587*g + 0.114*b
+	px := imgio.Fit(img, size, 1)
+	y := make([]float64, len(px))
+	for i, v := range px {
+		y[i] = float64(v+1) / 2
 	}
 	return y
 }

@@ -267,3 +267,39 @@ func TestReadmeFlagsExist(t *testing.T) {
 		}
 	}
 }
+
+// `train --minutes` times a step, plans the steps that fit, and stops by the
+// deadline with a checkpoint; `--resume --minutes` adds time; --minutes with
+// --steps is refused.
+func TestTrainByTime(t *testing.T) {
+	data, out := t.TempDir(), filepath.Join(t.TempDir(), "run")
+	writeImages(t, data, 10)
+	common := []string{"--dataset", data, "--model", "dcgan", "--size", "32", "--batch", "4", "--out", out, "--minutes", "0.05"}
+	code, stderr := capture(t, append([]string{"train"}, common...)...)
+	if code != 0 {
+		t.Fatalf("train --minutes: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"planning 0.05 minutes", "steps fit in 3s", "done: ", "copy check: 256 samples", "of 10 training pictures"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("output lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "samples", "copies.png")); err != nil {
+		t.Errorf("no picture of the copy check: %v", err)
+	}
+	first, err := run.LatestCheckpoint(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr = capture(t, append([]string{"train", "--resume"}, common...)...)
+	if code != 0 || !strings.Contains(stderr, "resuming "+out) {
+		t.Fatalf("resume --minutes: exit %d\n%s", code, stderr)
+	}
+	if second, _ := run.LatestCheckpoint(out); second <= first {
+		t.Errorf("resuming by time did not train on: %s, then %s", first, second)
+	}
+	code, stderr = capture(t, "train", "--minutes", "1", "--steps", "10")
+	if code != 2 || !strings.Contains(stderr, "--minutes must be positive, and replaces --steps") {
+		t.Errorf("--minutes with --steps: exit %d, %s", code, stderr)
+	}
+}

@@ -26,12 +26,15 @@ func newProgress() *progress {
 	return &progress{tty: err == nil && st.Mode()&os.ModeCharDevice != 0, interval: 10 * time.Second}
 }
 
-func (p *progress) update(step, first, total int, m gan.Metrics, elapsed time.Duration) {
+func (p *progress) update(step, first, total int, m gan.Metrics, elapsed time.Duration, deadline time.Time) {
 	if !p.due(step == total) {
 		return
 	}
 	rate := float64(step-first) / elapsed.Seconds()
 	eta := time.Duration(float64(total-step)/rate) * time.Second
+	if !deadline.IsZero() { // a run by time: the minutes left
+		eta = max(0, min(eta, time.Until(deadline)))
+	}
 	dreal := fmt.Sprintf("%.2f", m.DReal)
 	if m.DSkipped {
 		dreal = "skip"

@@ -89,11 +89,14 @@ func stylise(b compute.Backend, content, style image.Image, o styletransfer.Opti
 		if o.Network, err = fetchFeatures(ctx); err != nil {
 			return err
 		}
-	case "": // the default: pretrained if it can be had within seconds (styletransfer.DefaultWeights)
-		if _, ok := assets.CachedVGG19(""); !ok {
-			cache, _ := assets.FeaturesCachePath("")
-			fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions once (80 MB of the 575 MB file, by range requests) into %s; offline, random features after %s (--weights random skips this)\n",
-				cache, styletransfer.OfflineAfter)
+	case "": // the default: pretrained if it can be had within seconds, before the watchdog (a slow download is not a stall)
+		var why string
+		var err error
+		if o.Network, why, err = defaultNetwork(ctx); err != nil {
+			return err
+		}
+		if why != "" {
+			o.Notice = func(s string) { progressLine.log("network: " + s + " (" + why + ")") }
 		}
 	}
 	dog := watchdog.Start(stall, func(since time.Duration) {
@@ -104,7 +107,9 @@ func stylise(b compute.Backend, content, style image.Image, o styletransfer.Opti
 	defer dog.Stop()
 	pw := &previews{out: out, every: previewEvery, kick: dog.Kick}
 	o.Every, o.Callback = 1, pw.step
-	o.Notice = func(s string) { progressLine.log("network: " + s) }
+	if o.Notice == nil {
+		o.Notice = func(s string) { progressLine.log("network: " + s) }
+	}
 	start := time.Now()
 	res, err := styletransfer.Transfer(ctx, b, content, style, o)
 	progressLine.done()
@@ -185,9 +190,34 @@ func fetchFeatures(ctx context.Context) (string, error) {
 	}
 	p, err := assets.DownloadVGG19Features(ctx, "", "", nil, styletransfer.VGG19Tensors())
 	if ctx.Err() != nil {
-		return "", interrupted{"stopped during the download of VGG-19's convolutions: nothing was cached or written; run the command again to download"}
+		return "", errDownloadStopped
 	}
 	return p, err
+}
+
+// errDownloadStopped: a signal during the download of the convolutions.
+var errDownloadStopped = interrupted{"stopped during the download of VGG-19's convolutions: nothing was cached or written; run the command again to download"}
+
+// defaultNetwork resolves the default network (no --weights): the cached
+// pretrained VGG-19, or its convolutions fetched now (said first: 80 MB), or
+// random features when the Hub does not answer (why says so); a signal stops
+// the download at once.
+func defaultNetwork(ctx context.Context) (network, why string, err error) {
+	if _, ok := assets.CachedVGG19(""); !ok {
+		cache, _ := assets.FeaturesCachePath("")
+		fmt.Fprintf(os.Stderr, "network: fetching VGG-19's convolutions once (80 MB of the 575 MB file, by range requests) into %s; offline, random features after %s (--weights random skips this)\n",
+			cache, styletransfer.OfflineAfter)
+	}
+	path, why, err := styletransfer.DefaultWeights(ctx)
+	switch {
+	case ctx.Err() != nil:
+		return "", "", errDownloadStopped
+	case err != nil:
+		return "", "", err
+	case path == "":
+		return "random", why, nil
+	}
+	return path, "", nil
 }
 
 // previews follows a transfer's steps: the progress line, the watchdog, a

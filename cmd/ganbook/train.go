@@ -13,6 +13,7 @@ import (
 
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
+	"github.com/ganbook/ganbook/internal/imgio"
 	"github.com/ganbook/ganbook/internal/nn"
 	"github.com/ganbook/ganbook/score"
 	"github.com/gomlx/compute"
@@ -69,6 +70,9 @@ type trainRun struct {
 	isFolder, resume, forceResume, presetSet               bool
 	steps, limit, sampleEvery, ckptEvery, keep, scoreEvery int
 	stall                                                  time.Duration
+	minutes, decay                                         float64
+	deadline                                               time.Time // of a run by time
+	intervalsSet                                           bool      // --sample-every or --checkpoint-every given
 	options                                                gan.Options
 	asked                                                  gan.Overrides
 	started                                                bool
@@ -83,7 +87,8 @@ func parseTrain(args []string) (*trainRun, error) {
 	preset := fs.String("preset", gan.PresetTuned, "starting hyperparameters: tuned (the fixes measured in docs/results.md) or lesson (the lesson's own)")
 	flagged := optionFlags(fs)
 	fs.IntVar(&t.steps, "steps", defaultSteps, "train until this many steps in total (one D and one G step each)")
-	decay := fs.Float64("lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")
+	fs.Float64Var(&t.decay, "lr-decay", 0, "decay both learning rates linearly to 0 over the last fraction F of --steps (0: constant)")
+	fs.Float64Var(&t.minutes, "minutes", 0, "train for this many minutes instead of to --steps: the steps that fit are planned from a measured step, and grids, checkpoints and --lr-decay follow the plan (with --resume: this many minutes more)")
 	fs.StringVar(&t.out, "out", "", "run folder for checkpoints, samples and metrics.csv (default runs/MODEL-DATASET)")
 	fs.BoolVar(&t.resume, "resume", false, "continue the run in --out from its newest checkpoint")
 	fs.BoolVar(&t.forceResume, "force-resume", false, "with --resume: continue even if the checkpoint or the dataset is not the one the run was started with")
@@ -104,8 +109,12 @@ func parseTrain(args []string) (*trainRun, error) {
 	given := setFlags(fs)
 	t.presetSet = given["preset"]
 	var err error
-	if t.options, t.asked, err = runOptions(*preset, t.isFolder, flagged, given, *decay, t.steps); err != nil {
+	if t.options, t.asked, err = runOptions(*preset, t.isFolder, flagged, given, t.decay, t.steps); err != nil {
 		return nil, err
+	}
+	t.intervalsSet = given["sample-every"] || given["checkpoint-every"]
+	if t.minutes < 0 || (t.minutes > 0 && given["steps"]) {
+		return nil, usagef("--minutes must be positive, and replaces --steps (give one of the two)")
 	}
 	if t.steps < 1 {
 		return nil, usagef("--steps must be positive, got %d", t.steps)
@@ -142,15 +151,47 @@ func (t *trainRun) prepare(b compute.Backend) (*gan.GAN, run.Config, error) {
 			fmt.Fprintf(os.Stderr, "note: --%s is ignored on --resume: the run keeps its checkpoint's options\n", f)
 		}
 		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", t.out, g.Step)
-		if g.Step >= t.steps {
+		if t.minutes == 0 && g.Step >= t.steps {
 			return nil, cfg, usagef("the run in %s is already at step %d: give --steps larger than that to train on", t.out, g.Step)
 		}
 	}
 	if cfg.Data, err = loadDataset(t.dataName, t.fashionDir, g.Opts, t.limit); err != nil {
 		return nil, cfg, err
 	}
+	if t.minutes > 0 {
+		if err := t.planBudget(b, g, &cfg); err != nil {
+			return nil, cfg, err
+		}
+	}
 	fmt.Fprintf(os.Stderr, "options: %s dataset=%s (%d images) steps=%d out=%s\n", g.Opts, cfg.Data.Name, cfg.Data.N, t.steps, t.out)
 	return g, cfg, nil
+}
+
+// planBudget plans a run by time (--minutes): one step of a throwaway GAN is
+// timed, the steps that fit become --steps, and the grids, checkpoints and,
+// on a new run, the learning-rate decay follow (run.Config.PlanBudget); the
+// run still ends at the deadline if it is slower than planned.
+func (t *trainRun) planBudget(b compute.Backend, g *gan.GAN, cfg *run.Config) error {
+	fmt.Fprintf(os.Stderr, "planning %g minutes: timing 5 steps of a throwaway GAN\n", t.minutes)
+	per, err := run.MeasureStep(b, g.Opts, gan.Parts{}, cfg.Data, 5)
+	if err != nil {
+		return err
+	}
+	if !t.intervalsSet {
+		cfg.SampleEvery, cfg.CheckpointEvery = 0, 0
+	}
+	budget := time.Duration(t.minutes * float64(time.Minute))
+	fits := cfg.PlanBudget(g.Step, budget, per)
+	t.steps = cfg.Steps
+	if t.decay > 0 && !t.resume {
+		g.Opts.DecayStart, g.Opts.DecayEnd = g.Step+int(float64(fits)*(1-t.decay)), cfg.Steps
+	}
+	if end := g.Opts.DecayEnd; end > 0 && g.Step >= end {
+		fmt.Fprintf(os.Stderr, "note: this run's learning rates decayed to 0 at step %d: training on changes nothing; start a new run to train longer\n", end)
+	}
+	fmt.Fprintf(os.Stderr, "a step takes %s: %d steps fit in %s (to step %d), a grid every %d, a checkpoint every %d\n",
+		per.Round(time.Millisecond), fits, budget, cfg.Steps, cfg.SampleEvery, cfg.CheckpointEvery)
+	return nil
 }
 
 // train runs the prepared run with a progress line, the scorer and the
@@ -161,7 +202,7 @@ func (t *trainRun) train(b compute.Backend, g *gan.GAN, cfg run.Config) error {
 	first := g.Step
 	cfg.Progress = func(g *gan.GAN, m gan.Metrics, elapsed time.Duration) {
 		t.started = true
-		progressLine.update(g.Step, first, t.steps, m, elapsed)
+		progressLine.update(g.Step, first, t.steps, m, elapsed, t.deadline)
 		injectStall(g.Step)
 	}
 	if t.scoreEvery > 0 {
@@ -175,11 +216,17 @@ func (t *trainRun) train(b compute.Backend, g *gan.GAN, cfg run.Config) error {
 		cfg.Score, cfg.ScoreEvery = scorer, t.scoreEvery
 	}
 	resumeHint := fmt.Sprintf("ganbook train --out %s --resume --steps %d", t.out, t.steps)
+	if t.minutes > 0 {
+		resumeHint = fmt.Sprintf("ganbook train --out %s --resume --minutes %g", t.out, t.minutes)
+	}
 	cfg.OnStall = func(step int, since time.Duration) {
 		progressLine.done()
 		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: %s. %s\n",
 			since.Round(time.Second), step, nn.StallAdvice, lastCheckpointHint(t.out, resumeHint))
 		os.Exit(1)
+	}
+	if cfg.Budget > 0 {
+		t.deadline = time.Now().Add(cfg.Budget)
 	}
 	err := run.Train(ctx, g, cfg)
 	progressLine.done()
@@ -189,6 +236,25 @@ func (t *trainRun) train(b compute.Backend, g *gan.GAN, cfg run.Config) error {
 	}
 	fmt.Fprintf(os.Stderr, "done: %d steps; samples in %s, metrics in %s\n", g.Step,
 		filepath.Join(t.out, "samples", "latest.png"), filepath.Join(t.out, "metrics.csv"))
+	if t.isFolder {
+		return copyCheck(g, cfg.Data, t.out)
+	}
+	return nil
+}
+
+// copyCheck says, after a run on a folder of pictures, whether the GAN draws
+// new pictures or its training pictures (run.CheckCopies), with the closest
+// pairs in samples/copies.png.
+func copyCheck(g *gan.GAN, data *dataset.Dataset, out string) error {
+	c, err := run.CheckCopies(g, data, 256, 8)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(out, "samples", "copies.png")
+	if err := imgio.Save(path, c.Pairs); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%s (the closest pairs, sample left: %s)\n", c, path)
 	return nil
 }
 

@@ -65,6 +65,12 @@ type Config struct {
 	// its result goes into metrics.csv and the step's Metrics.
 	Score      func(g *gan.GAN) (gan.QualityScore, error)
 	ScoreEvery int
+
+	// Budget, when > 0, ends the run at the first step that would start
+	// that long after Train began, as if Steps were reached: the last score,
+	// grid and checkpoint are written (a run by time; PlanBudget sets it with
+	// Steps).
+	Budget time.Duration
 }
 
 // Prepare creates the run folder and returns a fresh GAN with c.Options or,
@@ -132,7 +138,11 @@ func Train(ctx context.Context, g *gan.GAN, c Config) error {
 	defer dog.Stop()
 
 	var m gan.Metrics // the last step's metrics, for the hooks
+	deadline := time.Now().Add(c.Budget)
 	step := func(int) error {
+		if c.Budget > 0 && time.Now().After(deadline) {
+			return errDeadline
+		}
 		var err error
 		if m, err = g.TrainStep(batches.Next()); err != nil {
 			return fmt.Errorf("step %d: %w", g.Step+1, err)
@@ -142,6 +152,10 @@ func Train(ctx context.Context, g *gan.GAN, c Config) error {
 		return nil
 	}
 	err = loop.Run(ctx, g.Step, c.Steps, step, c.hooks(g, &m, csv, dog.Kick)...)
+	if errors.Is(err, errDeadline) { // the hooks of a last step, at the step reached
+		c.logf("the time budget is spent at step %d", g.Step)
+		err = c.finishEarly(g)
+	}
 	// The animation holds every grid written, however often it was refreshed.
 	if gerr := WriteProgressGIF(filepath.Join(c.Out, "samples")); err == nil && gerr != nil {
 		err = gerr
@@ -164,19 +178,7 @@ func (c Config) hooks(g *gan.GAN, m *gan.Metrics, csv io.Writer, kick func()) []
 	}
 	var hooks []loop.Hook
 	if c.Score != nil && c.ScoreEvery > 0 {
-		hooks = append(hooks, loop.Hook{Every: c.ScoreEvery, Do: kicked(func() error {
-			q, err := c.Score(g)
-			if err != nil {
-				return fmt.Errorf("scoring step %d: %w", g.Step, err)
-			}
-			m.Score = &q
-			g.History[len(g.History)-1].Score = &q
-			c.logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
-			if collapsed, why := q.Collapsed(); collapsed {
-				c.logf("step %d: mode collapse: %s (try feature matching, or a generator learning rate nearer the discriminator's)", g.Step, why)
-			}
-			return nil
-		})})
+		hooks = append(hooks, loop.Hook{Every: c.ScoreEvery, Do: kicked(func() error { return c.scoreNow(g, m) })})
 	}
 	start := time.Now()
 	var gridTime time.Duration
@@ -207,6 +209,37 @@ func (c Config) hooks(g *gan.GAN, m *gan.Metrics, csv io.Writer, kick func()) []
 		})},
 		loop.Hook{Every: c.CheckpointEvery, Do: kicked(func() error { return c.save(g) })},
 	)
+}
+
+// scoreNow scores g, logs the scores (and a collapse), and records them in
+// the step's metrics.
+func (c Config) scoreNow(g *gan.GAN, m *gan.Metrics) error {
+	q, err := c.Score(g)
+	if err != nil {
+		return fmt.Errorf("scoring step %d: %w", g.Step, err)
+	}
+	m.Score = &q
+	g.History[len(g.History)-1].Score = &q
+	c.logf("step %d: Frechet distance %.2f, mean confidence %.3f, class entropy %.3f, diversity %.3f", g.Step, q.Frechet, q.Confidence, q.Entropy, q.Diversity)
+	if collapsed, why := q.Collapsed(); collapsed {
+		c.logf("step %d: mode collapse: %s (try feature matching, or a generator learning rate nearer the discriminator's)", g.Step, why)
+	}
+	return nil
+}
+
+// finishEarly does, at the step a run by time reached, what the hooks do
+// after a last step: the score, a grid, a checkpoint.
+func (c Config) finishEarly(g *gan.GAN) error {
+	if c.Score != nil && c.ScoreEvery > 0 && len(g.History) > 0 && g.History[len(g.History)-1].Score == nil {
+		m := g.History[len(g.History)-1]
+		if err := c.scoreNow(g, &m); err != nil {
+			return err
+		}
+	}
+	if err := SaveSampleGrid(g, filepath.Join(c.Out, "samples"), nil); err != nil {
+		return err
+	}
+	return c.save(g)
 }
 
 // save writes a checkpoint into the run folder and logs its path.

@@ -112,7 +112,9 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Datase
 		}
 		return nil
 	}
-	if err := loop.Run(ctx, 0, steps, step, loop.Hook{Every: SweepReportEvery, Do: report}); err != nil {
+	err = loop.Run(ctx, 0, steps, step, loop.Hook{Every: SweepReportEvery, Do: report})
+	r.History = g.History // a failed run's steps too: where it went wrong
+	if err != nil {
 		return err
 	}
 	wins := 0
@@ -122,7 +124,6 @@ func sweepRun(ctx context.Context, backend compute.Backend, data *dataset.Datase
 		}
 	}
 	r.DWins = float64(wins) / float64(len(g.History))
-	r.History = g.History
 	tail := g.History[len(g.History)-max(1, len(g.History)/10):]
 	for _, m := range tail {
 		r.DLoss += m.DLoss / float64(len(tail))

@@ -103,10 +103,11 @@ func DownloadVGG19Features(ctx context.Context, cacheDir, url string, client *ht
 }
 
 // TryVGG19Features is DownloadVGG19Features for a default that must not keep
-// an offline learner waiting: the server must connect and answer the first
-// requests (the file's header) within answer, else the error comes back at
-// once and the caller goes on without the weights. Once the server has
-// answered, the tensors are fetched with the usual limits (fetch.Default).
+// an offline learner waiting: the server must connect and send the file's
+// header (two range requests, and the Hub's redirect) within answer in all,
+// else the error comes back and the caller goes on without the weights. Once
+// the server has answered, the tensors are fetched with the usual limits
+// (fetch.Default).
 func TryVGG19Features(ctx context.Context, cacheDir, url string, client *http.Client, want []Tensor, answer time.Duration) (string, error) {
 	path, err := FeaturesCachePath(cacheDir)
 	if err != nil {
@@ -217,11 +218,16 @@ func downloadFeatures(ctx context.Context, path, url string, client *http.Client
 	if client == nil {
 		f.client = fetch.Client(first)
 	}
+	if first != fetch.Default { // the header's requests all within one limit
+		hctx, cancel := context.WithTimeout(ctx, first.FirstByte)
+		defer cancel()
+		f.ctx = hctx
+	}
 	src, err := f.header()
 	if err != nil {
 		return "", err
 	}
-	f.limits = fetch.Default
+	f.ctx, f.limits = ctx, fetch.Default
 	if client == nil {
 		f.client = fetch.Client(fetch.Default)
 	}

@@ -56,7 +56,10 @@ func TestTrainStopsAtDeadline(t *testing.T) {
 	cfg.PlanBudget(0, 400*time.Millisecond, per)
 	cfg.Steps = 1 << 20 // slower than planned: the budget ends it
 	scored := 0
-	cfg.Score, cfg.ScoreEvery = func(*gan.GAN) (gan.QualityScore, error) { scored++; return gan.QualityScore{Entropy: 1, Diversity: 1}, nil }, 1<<30
+	cfg.Score, cfg.ScoreEvery = func(*gan.GAN) (gan.QualityScore, error) {
+		scored++
+		return gan.QualityScore{Entropy: 1, Diversity: 1}, nil
+	}, 1<<30
 	if err := Train(context.Background(), g, cfg); err != nil {
 		t.Fatal(err)
 	}

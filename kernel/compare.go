@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func balancePlots(results []run.SweepResult, rows [][]string) (string, error) {
 func ClassBarsSVG(shares []float64) string {
 	const w, h, top, base, barW = 240, 120, 16, 90, 20
 	even := 1 / float64(len(shares))
-	scale := float64(base-top) / max(3*even, maxOf(shares))
+	scale := float64(base-top) / max(3*even, slices.Max(shares))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="11px">`, w, h, w, h)
 	fmt.Fprintf(&b, `<text x="4" y="11">class shares (dashed: even %.0f%%)</text>`, 100*even)
@@ -100,14 +101,6 @@ func ClassBarsSVG(shares []float64) string {
 	ey := float64(base) - even*scale
 	fmt.Fprintf(&b, `<line x1="8" x2="%d" y1="%.1f" y2="%.1f" stroke="black" stroke-dasharray="3,3"/></svg>`, 10+len(shares)*(barW+2), ey, ey)
 	return b.String()
-}
-
-func maxOf(v []float64) float64 {
-	m := 0.0
-	for _, x := range v {
-		m = max(m, x)
-	}
-	return m
 }
 
 // Compare trains a fresh GAN for each of the options for steps steps on data

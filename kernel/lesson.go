@@ -96,11 +96,19 @@ func (v *TrainingView) Done() error {
 // every steps. It returns the metrics of the last step. Notebook 01 writes
 // this loop in a cell; the later notebooks call it.
 func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir string) (gan.Metrics, error) {
-	view := ShowTraining(g, g.Step+steps, every, runDir)
+	return trainShown(g, batches, ShowTraining(g, g.Step+steps, every, runDir), time.Time{})
+}
+
+// trainShown trains g on batches up to the view's total, showing each step;
+// a step that ends after deadline (zero: none) is the last, and drawn.
+func trainShown(g *gan.GAN, batches *dataset.Batcher, view *TrainingView, deadline time.Time) (gan.Metrics, error) {
 	var m gan.Metrics
-	for range steps {
+	for g.Step < view.total {
 		var err error
 		if m, err = g.TrainStep(batches.Next()); err == nil {
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				view.total = g.Step
+			}
 			err = view.Step(m)
 		}
 		if err != nil {
@@ -112,9 +120,9 @@ func TrainLive(g *gan.GAN, batches *dataset.Batcher, steps, every int, runDir st
 }
 
 // TrainLiveFor is TrainLive for a time budget: a step is timed on a
-// throwaway GAN (run.MeasureStep, the median of 3), the steps that fit are the view's total,
-// and the loop stops when the budget has passed, whichever comes first. It
-// returns the metrics of the last step.
+// throwaway GAN (run.MeasureStep, the median of 3), the steps that fit are
+// the view's total, and the step that ends after the budget is the last,
+// whichever comes first. It returns the metrics of the last step.
 func TrainLiveFor(g *gan.GAN, data *dataset.Dataset, budget time.Duration, every int, runDir string) (gan.Metrics, error) {
 	backend, err := Backend()
 	if err != nil {
@@ -130,22 +138,7 @@ func TrainLiveFor(g *gan.GAN, data *dataset.Dataset, budget time.Duration, every
 	}
 	fits := run.StepsFit(budget, per)
 	fmt.Printf("a step takes %s: about %d steps fit in %s\n", per.Round(time.Millisecond), fits, budget)
-	deadline := time.Now().Add(budget)
-	view := ShowTraining(g, g.Step+fits, every, runDir)
-	var m gan.Metrics
-	for g.Step < view.total {
-		if m, err = g.TrainStep(batches.Next()); err == nil {
-			if time.Now().After(deadline) {
-				view.total = g.Step // the budget is spent: this step is the last, and drawn
-			}
-			err = view.Step(m)
-		}
-		if err != nil {
-			view.live.Finish()
-			return m, err
-		}
-	}
-	return m, view.Done()
+	return trainShown(g, batches, ShowTraining(g, g.Step+fits, every, runDir), time.Now().Add(budget))
 }
 
 // StyleLive runs a style transfer, refreshing one block of the notebook every

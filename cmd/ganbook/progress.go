@@ -26,14 +26,16 @@ func newProgress() *progress {
 	return &progress{tty: err == nil && st.Mode()&os.ModeCharDevice != 0, interval: 10 * time.Second}
 }
 
-func (p *progress) update(step, first, total int, m gan.Metrics, elapsed time.Duration, deadline time.Time) {
+// update draws a training step; budget > 0 is a run by time's, whose minutes
+// left cap the ETA.
+func (p *progress) update(step, first, total int, m gan.Metrics, elapsed, budget time.Duration) {
 	if !p.due(step == total) {
 		return
 	}
 	rate := float64(step-first) / elapsed.Seconds()
 	eta := time.Duration(float64(total-step)/rate) * time.Second
-	if !deadline.IsZero() { // a run by time: the minutes left
-		eta = max(0, min(eta, time.Until(deadline)))
+	if budget > 0 {
+		eta = max(0, min(eta, budget-elapsed))
 	}
 	dreal := fmt.Sprintf("%.2f", m.DReal)
 	if m.DSkipped {

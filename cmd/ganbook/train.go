@@ -71,8 +71,7 @@ type trainRun struct {
 	steps, limit, sampleEvery, ckptEvery, keep, scoreEvery int
 	stall                                                  time.Duration
 	minutes, decay                                         float64
-	deadline                                               time.Time // of a run by time
-	intervalsSet                                           bool      // --sample-every or --checkpoint-every given
+	intervalsSet                                           bool // --sample-every or --checkpoint-every given
 	options                                                gan.Options
 	asked                                                  gan.Overrides
 	started                                                bool
@@ -202,7 +201,7 @@ func (t *trainRun) train(b compute.Backend, g *gan.GAN, cfg run.Config) error {
 	first := g.Step
 	cfg.Progress = func(g *gan.GAN, m gan.Metrics, elapsed time.Duration) {
 		t.started = true
-		progressLine.update(g.Step, first, t.steps, m, elapsed, t.deadline)
+		progressLine.update(g.Step, first, t.steps, m, elapsed, cfg.Budget)
 		injectStall(g.Step)
 	}
 	if t.scoreEvery > 0 {
@@ -224,9 +223,6 @@ func (t *trainRun) train(b compute.Backend, g *gan.GAN, cfg run.Config) error {
 		fmt.Fprintf(os.Stderr, "ganbook: no training step finished for %s after step %d: %s. %s\n",
 			since.Round(time.Second), step, nn.StallAdvice, lastCheckpointHint(t.out, resumeHint))
 		os.Exit(1)
-	}
-	if cfg.Budget > 0 {
-		t.deadline = time.Now().Add(cfg.Budget)
 	}
 	err := run.Train(ctx, g, cfg)
 	progressLine.done()

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"errors"
 	"slices"
 	"time"
 
@@ -10,10 +9,6 @@ import (
 	"github.com/ganbook/ganbook/dataset"
 	"github.com/ganbook/ganbook/gan"
 )
-
-// errDeadline ends a run whose Config.Deadline passed; Train finishes it as
-// if its last step were reached.
-var errDeadline = errors.New("the time budget is spent")
 
 // MeasureStep times one training step of a throwaway GAN with options o and
 // parts on data: the median of n steps after two warm-up steps (the first

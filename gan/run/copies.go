@@ -1,6 +1,7 @@
 package run
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"math"
@@ -91,7 +92,7 @@ func CheckCopies(g *gan.GAN, data *dataset.Dataset, n, pairs int) (CopyCheck, er
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmpFloat(sampleNN[a], sampleNN[b]) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(sampleNN[a], sampleNN[b]) })
 	var cells []image.Image
 	for _, i := range order[:min(pairs, n)] {
 		for _, src := range [][]float32{flat[i*per : (i+1)*per], train[nearest[i]*per : (nearest[i]+1)*per]} {
@@ -104,16 +105,6 @@ func CheckCopies(g *gan.GAN, data *dataset.Dataset, n, pairs int) (CopyCheck, er
 	}
 	c.Pairs = imgio.Grid(cells, 2, 2, 2)
 	return c, nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // shrinkForCopies averages n pictures (size x size x channels, flat) down by

@@ -66,10 +66,10 @@ type Config struct {
 	Score      func(g *gan.GAN) (gan.QualityScore, error)
 	ScoreEvery int
 
-	// Budget, when > 0, ends the run at the first step that would start
-	// that long after Train began, as if Steps were reached: the last score,
-	// grid and checkpoint are written (a run by time; PlanBudget sets it with
-	// Steps).
+	// Budget, when > 0, makes the first step that ends that long after Train
+	// began the last, as if Steps were reached: its score, grid and
+	// checkpoint are written by the usual hooks (a run by time; PlanBudget
+	// sets it with Steps).
 	Budget time.Duration
 }
 
@@ -140,22 +140,19 @@ func Train(ctx context.Context, g *gan.GAN, c Config) error {
 	var m gan.Metrics // the last step's metrics, for the hooks
 	deadline := time.Now().Add(c.Budget)
 	step := func(int) error {
-		if c.Budget > 0 && time.Now().After(deadline) {
-			return errDeadline
-		}
 		var err error
 		if m, err = g.TrainStep(batches.Next()); err != nil {
 			return fmt.Errorf("step %d: %w", g.Step+1, err)
 		}
 		lastStep.Store(int64(g.Step))
 		dog.Kick()
+		if c.Budget > 0 && time.Now().After(deadline) {
+			c.logf("the time budget is spent at step %d", g.Step)
+			return loop.ErrLast
+		}
 		return nil
 	}
 	err = loop.Run(ctx, g.Step, c.Steps, step, c.hooks(g, &m, csv, dog.Kick)...)
-	if errors.Is(err, errDeadline) { // the hooks of a last step, at the step reached
-		c.logf("the time budget is spent at step %d", g.Step)
-		err = c.finishEarly(g)
-	}
 	// The animation holds every grid written, however often it was refreshed.
 	if gerr := WriteProgressGIF(filepath.Join(c.Out, "samples")); err == nil && gerr != nil {
 		err = gerr
@@ -225,21 +222,6 @@ func (c Config) scoreNow(g *gan.GAN, m *gan.Metrics) error {
 		c.logf("step %d: mode collapse: %s (try feature matching, or a generator learning rate nearer the discriminator's)", g.Step, why)
 	}
 	return nil
-}
-
-// finishEarly does, at the step a run by time reached, what the hooks do
-// after a last step: the score, a grid, a checkpoint.
-func (c Config) finishEarly(g *gan.GAN) error {
-	if c.Score != nil && c.ScoreEvery > 0 && len(g.History) > 0 && g.History[len(g.History)-1].Score == nil {
-		m := g.History[len(g.History)-1]
-		if err := c.scoreNow(g, &m); err != nil {
-			return err
-		}
-	}
-	if err := SaveSampleGrid(g, filepath.Join(c.Out, "samples"), nil); err != nil {
-		return err
-	}
-	return c.save(g)
 }
 
 // save writes a checkpoint into the run folder and logs its path.

@@ -41,3 +41,25 @@ func TestRunStops(t *testing.T) {
 		t.Errorf("cancelled: %v after step %d, want context.Canceled after step 2", err, n)
 	}
 }
+
+// A step that returns ErrLast is the last: the hooks due after a last step run
+// after it (the "only after the last" one too), and no step follows.
+func TestRunErrLastEndsEarly(t *testing.T) {
+	var log []string
+	rec := func(name string) func(int) error {
+		return func(i int) error { log = append(log, fmt.Sprintf("%s%d", name, i)); return nil }
+	}
+	step := func(i int) error {
+		log = append(log, fmt.Sprintf("s%d", i))
+		if i == 4 {
+			return ErrLast
+		}
+		return nil
+	}
+	if err := Run(context.Background(), 2, 10, step, Hook{Every: 3, Do: rec("b")}, Hook{Do: rec("c")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(log), "[s3 b3 s4 b4 c4]"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

@@ -13,13 +13,23 @@ import (
 // the pixels this way. The line search backtracks until the Armijo condition
 // holds (sufficient decrease), and a curvature pair is kept only when it is
 // positive, which keeps the estimate positive definite.
+//
+// With Box set, every variable stays in [Lo, Hi] (style transfer's pixels in
+// [0, 1]): a variable at a bound whose gradient pushes it out is held there
+// for the step (the active set, as in L-BFGS-B, Byrd et al. 1995, without its
+// Cauchy point), and trial points are clipped into the box. Clipping alone
+// was not enough: along a direction that moves held pixels outwards, the
+// clipped step went uphill, and a 256 px transfer spent 12 evaluations on
+// such a step more than once (measured: the cat and The Starry Night, 63
+// evaluations for 40 steps).
 type LBFGS struct {
 	// Memory m: how many past steps shape the estimate (PyTorch's default: 100;
 	// 10 is the textbook's and costs less).
 	Memory int
-	// Project, when set, maps a point back into the feasible set after every
-	// trial step (style transfer clips pixels to [0, 1]).
-	Project func(x []float32)
+	// Box, when set, bounds every variable.
+	Box *Box
+	// Evaluations counts the calls of the objective.
+	Evaluations int
 
 	s, y [][]float64 // past steps and gradient changes, oldest first
 	rho  []float64
@@ -27,6 +37,9 @@ type LBFGS struct {
 	g    []float64
 	x    []float32
 }
+
+// Box is the interval [Lo, Hi] every variable stays in.
+type Box struct{ Lo, Hi float32 }
 
 // Objective returns f(x) and its gradient.
 type Objective func(x []float32) (f float64, grad []float32, err error)
@@ -38,19 +51,28 @@ var errNoDescent = errors.New("L-BFGS: no decrease along the search direction")
 // value. It evaluates fn once for the first step, then once per line-search
 // trial (usually one).
 func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
+	eval := func(x []float32) (float64, []float32, error) {
+		o.Evaluations++
+		return fn(x)
+	}
 	if o.g == nil {
-		f, g, err := fn(x)
+		o.clip(x)
+		f, g, err := eval(x)
 		if err != nil {
 			return 0, err
 		}
 		o.f, o.g, o.x = f, toF64(g), append([]float32(nil), x...)
 	}
-	d := o.direction()
+	held := o.held()
+	d := o.direction(held)
 	slope := dot(o.g, d)
 	if slope >= 0 { // not a descent direction: restart from steepest descent
 		o.s, o.y, o.rho = nil, nil, nil
-		d = scaled(o.g, -1)
+		d = o.direction(held)
 		slope = dot(o.g, d)
+	}
+	if slope == 0 { // every variable held at its bound, or a zero gradient: a minimum
+		return o.f, errNoDescent
 	}
 	t := 1.0
 	if len(o.s) == 0 { // first step: a small step along -g (as PyTorch: lr * min(1, 1/|g|_1))
@@ -61,10 +83,8 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 		for i := range x {
 			x[i] = float32(float64(o.x[i]) + t*d[i])
 		}
-		if o.Project != nil {
-			o.Project(x)
-		}
-		f, g, err := fn(x)
+		o.clip(x)
+		f, g, err := eval(x)
 		if err != nil {
 			return 0, err
 		}
@@ -77,7 +97,7 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 			o.remember(x, f, toF64(g))
 			return f, nil
 		}
-		t *= shrink
+		t = nextTrial(t, o.f, f, slope, shrink)
 	}
 	// No decrease along this direction: forget the curvature pairs, so the next
 	// step starts again from steepest descent.
@@ -86,9 +106,47 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 	return o.f, errNoDescent
 }
 
-// direction is -H*g by the two-loop recursion.
-func (o *LBFGS) direction() []float64 {
+// nextTrial is the next, shorter trial step after step t failed: the minimum
+// of the parabola through f0 (the value at 0), its slope there and f (the
+// value at t) (Nocedal and Wright, section 3.5), kept within [t/10, t*shrink]
+// so that one bad fit can neither stall the search nor skip the shrink. Where
+// f is not a number, halving.
+func nextTrial(t, f0, f, slope, shrink float64) float64 {
+	curv := f - f0 - slope*t
+	if math.IsNaN(f) || math.IsInf(f, 0) || curv <= 0 {
+		return t * shrink
+	}
+	return math.Min(math.Max(-slope*t*t/(2*curv), t/10), t*shrink)
+}
+
+// clip moves x into the box.
+func (o *LBFGS) clip(x []float32) {
+	if o.Box == nil {
+		return
+	}
+	for i, v := range x {
+		x[i] = min(max(v, o.Box.Lo), o.Box.Hi)
+	}
+}
+
+// held marks the variables at a bound whose gradient points out of the box
+// (descent would push them out); nil without a box.
+func (o *LBFGS) held() []bool {
+	if o.Box == nil {
+		return nil
+	}
+	h := make([]bool, len(o.x))
+	for i, v := range o.x {
+		h[i] = (v <= o.Box.Lo && o.g[i] > 0) || (v >= o.Box.Hi && o.g[i] < 0)
+	}
+	return h
+}
+
+// direction is -H*g by the two-loop recursion, over the variables not held
+// (their components of g and of the direction are zero).
+func (o *LBFGS) direction(held []bool) []float64 {
 	q := append([]float64(nil), o.g...)
+	zeroHeld(q, held)
 	alpha := make([]float64, len(o.s))
 	for i := len(o.s) - 1; i >= 0; i-- {
 		alpha[i] = o.rho[i] * dot(o.s[i], q)
@@ -101,7 +159,16 @@ func (o *LBFGS) direction() []float64 {
 		beta := o.rho[i] * dot(o.y[i], q)
 		axpy(alpha[i]-beta, o.s[i], q)
 	}
+	zeroHeld(q, held)
 	return scaled(q, -1)
+}
+
+func zeroHeld(v []float64, held []bool) {
+	for i, h := range held {
+		if h {
+			v[i] = 0
+		}
+	}
 }
 
 // remember moves to the accepted point and keeps its curvature pair.

@@ -39,6 +39,9 @@ type Report struct {
 	// Structure: is the photo still there, judged on the pixels (an image of
 	// noise can score a low content ratio in random features; not this).
 	Structure Structure
+	// Speckle: fine detail against the busier of the photo and the painting
+	// (above 1: finer noise than either has).
+	Speckle float64
 }
 
 func (r Report) String() string {
@@ -46,8 +49,8 @@ func (r Report) String() string {
 	if !r.Structure.Kept() {
 		kept = fmt.Sprintf("the photo is LOST (SSIM at 64 px below %.1f)", KeptBelow)
 	}
-	return fmt.Sprintf("style ratio %.3f (0: the painting's style, 1: unchanged), content ratio %.3f (0: the photo's content, 1: as far as the painting); structure: SSIM %.2f at 64 px, %.2f at full size, edge agreement %.2f: %s",
-		r.StyleRatio, r.ContentRatio, r.Structure.SSIM64, r.Structure.SSIMFull, r.Structure.Edges, kept)
+	return fmt.Sprintf("style ratio %.3f (0: the painting's style, 1: unchanged), content ratio %.3f (0: the photo's content, 1: as far as the painting); structure: SSIM %.2f at 64 px, %.2f at full size, edge agreement %.2f: %s; speckle %.2f (fine detail against the busier of photo and painting; above 1: finer noise than either)",
+		r.StyleRatio, r.ContentRatio, r.Structure.SSIM64, r.Structure.SSIMFull, r.Structure.Edges, kept, r.Speckle)
 }
 
 // MeasureTransfer compares result with the photo (content) and the painting
@@ -56,7 +59,8 @@ func (r Report) String() string {
 // the squared Frobenius distance of Gram matrices, each relative to the
 // painting's Gram matrix's squared norm. Content distance: the mean squared
 // difference of conv4_2 features. Structure: MeasureStructure of the result
-// against the photo, on the pixels.
+// against the photo, on the pixels; Speckle against the photo and the
+// painting.
 func MeasureTransfer(backend compute.Backend, photo, painting, result image.Image) (Report, error) {
 	store := model.NewStore()
 	depth, err := depthFor(append([]string{reportContentLayer}, reportStyleLayers...))
@@ -121,7 +125,7 @@ func MeasureTransfer(backend compute.Backend, photo, painting, result image.Imag
 		return Report{}, ErrSamePictures
 	}
 	return Report{StyleRatio: styleOf(resultI) / styleOf(photoI), ContentRatio: contentOf(resultI) / contentOf(paintingI),
-		Structure: MeasureStructure(photo, result)}, nil
+		Structure: MeasureStructure(photo, result), Speckle: Speckle(photo, painting, result)}, nil
 }
 
 // ErrSamePictures: the photo and the painting are the same picture (to the

@@ -142,3 +142,48 @@ func blurred(img image.Image, sigma float64) image.Image {
 	}
 	return out
 }
+
+// Fine detail by hand and the speckle score's ends: a flat picture has no fine
+// detail, and it is linear in contrast (a pattern at half the contrast has
+// half); the photo itself scores at most 1, a blurred photo less than the
+// photo, the photo with pixel noise (+-40 of 255) and pure noise more than 1.
+func TestSpeckle(t *testing.T) {
+	const size = 64
+	if got := FineDetail(image.NewNRGBA(image.Rect(0, 0, size, size)), size); got != 0 {
+		t.Errorf("fine detail of a blank picture: %g, want 0", got)
+	}
+	stripes := func(contrast uint8) image.Image {
+		img := image.NewNRGBA(image.Rect(0, 0, size, size))
+		for y := range size {
+			for x := range size {
+				v := 128 - contrast
+				if (x/2+y)%2 == 0 {
+					v = 128 + contrast
+				}
+				img.Set(x, y, color.NRGBA{R: v, G: v, B: v, A: 255})
+			}
+		}
+		return img
+	}
+	full, half := FineDetail(stripes(64), size), FineDetail(stripes(32), size)
+	if full == 0 || math.Abs(half/full-0.5) > 1e-6 {
+		t.Errorf("fine detail at contrast 64: %g, at 32: %g, want a ratio of 0.5", full, half)
+	}
+
+	const n = 256
+	photo, painting := scene(n), blurred(pattern(n, 1), 3) // a painting of soft strokes
+	noisy := image.NewNRGBA(image.Rect(0, 0, n, n))
+	r := rand.New(rand.NewPCG(3, 4))
+	for y := range n {
+		for x := range n {
+			c := color.NRGBAModel.Convert(photo.At(x, y)).(color.NRGBA)
+			jitter := func(v uint8) uint8 { return uint8(min(max(int(v)+r.IntN(81)-40, 0), 255)) }
+			noisy.Set(x, y, color.NRGBA{R: jitter(c.R), G: jitter(c.G), B: jitter(c.B), A: 255})
+		}
+	}
+	self, soft := Speckle(photo, painting, photo), Speckle(photo, painting, blurred(photo, 2))
+	speckled, pure := Speckle(photo, painting, noisy), Speckle(photo, painting, noise(n))
+	if self > 1+1e-9 || soft >= self || speckled <= 1 || pure <= speckled {
+		t.Errorf("speckle: the photo %.3f (want <= 1), blurred %.3f (want less), with pixel noise %.3f (want > 1), noise %.3f (want more)", self, soft, speckled, pure)
+	}
+}

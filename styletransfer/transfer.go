@@ -26,7 +26,7 @@ type Options struct {
 	Size  int // the generated image is Size x Size (content and style are centre-cropped and resized)
 	Steps int
 
-	Weights Weights // of the content, style and variation losses
+	Weights Weights // of the content, style and variation losses (the variation's at 256 px: Weights.AtSize)
 	// Init is where the pixels start: "noise", "content", or "content+noise".
 	Init string
 	// Adam's learning rate on the pixels (in [0, 1]); beta1 0.99 as in the
@@ -73,16 +73,35 @@ type Options struct {
 // are shares of the photo-to-painting gap, variation a multiple of the
 // photo's own). Chosen on four photo/painting pairs (chelsea / The Starry
 // Night, astronaut / The Scream, coffee / The Starry Night, dog / The
-// Scream) at 64, 128, 256 and 512 px with random-weight features: every
-// result kept the photo (independent content ratio <= 0.6) and took the
-// painting's style (style ratio <= 0.3); docs/style-transfer.md. At 64 px
-// style weights 0.5 and 2 met both bars too, at the edges (cat style ratio
-// 0.25 at 0.5, coffee content ratio 0.59 at 2): 1 sits between them.
+// Scream) at 128, 256 and 512 px with random-weight features: every result
+// kept the photo (SSIM of the luma at 64 px >= 0.5) and took the painting's
+// style (independent style ratio <= 0.3), and the variation weight is the
+// largest that did both, to hold back the speckle random features leave
+// (docs/style-transfer.md, "Less speckle"). The variation weight is the one
+// at VariationSize; see Weights.AtSize.
 const (
 	DefaultContentWeight   = 1
 	DefaultStyleWeight     = 1
-	DefaultVariationWeight = 0.01
+	DefaultVariationWeight = 0.1
 )
+
+// VariationSize is the image size at which Weights.Variation applies as it
+// is; at other sizes AtSize scales it.
+const VariationSize = 256
+
+// AtSize is w for an image of size x size pixels: the variation weight
+// scaled by VariationSize/size, the others as they are. Speckle is a pattern
+// of single pixels, while the variation term's unit, the photo's own
+// variation, falls per pixel as the size grows (its smooth areas spread over
+// more pixels): at a fixed weight the same speckle cost twice as much at
+// twice the size. Measured at weight 0.1 without scaling: the cat with The
+// Starry Night at 512 px kept too little style (ratio 0.342); at 0.01 every
+// 128 px result was speckled (up to 1.9x the fine detail of photo and
+// painting).
+func (w Weights) AtSize(size int) Weights {
+	w.Variation *= float64(VariationSize) / float64(size)
+	return w
+}
 
 // DefaultOptions has the losses and the start of the lesson's third run
 // (content + style + variation, from the content image plus noise), optimised
@@ -236,7 +255,7 @@ func NewRun(ctx context.Context, backend compute.Backend, content, style image.I
 		return nil, err
 	}
 	contentT := unitImage(content, o.Size)
-	obj, err := newObjective(backend, store, layers, o.Weights, contentT, unitImage(style, o.Size))
+	obj, err := newObjective(backend, store, layers, o.Weights.AtSize(o.Size), contentT, unitImage(style, o.Size))
 	if err != nil {
 		return nil, err
 	}
@@ -409,11 +428,7 @@ func (r *Run) setupLBFGS(backend compute.Backend, obj *objective, initial *tenso
 		return err
 	}
 	r.lossGrad = lossGrad
-	r.lbfgs = &LBFGS{Memory: 10, Project: func(x []float32) {
-		for i, v := range x {
-			x[i] = min(max(v, 0), 1)
-		}
-	}}
+	r.lbfgs = &LBFGS{Memory: 10, Box: &Box{0, 1}}
 	return nil
 }
 

@@ -165,3 +165,15 @@ func TestLBFGSAndCoarseToFine(t *testing.T) {
 		t.Error("want an error for a stage below 32 pixels")
 	}
 }
+
+// The variation weight is the one at 256 px, scaled by 256/size; content and
+// style weights do not depend on the size.
+func TestWeightsAtSize(t *testing.T) {
+	w := Weights{Content: 1, Style: 2, Variation: 0.1}
+	for size, want := range map[int]float64{128: 0.2, 256: 0.1, 512: 0.05} {
+		got := w.AtSize(size)
+		if math.Abs(got.Variation-want) > 1e-12 || got.Content != 1 || got.Style != 2 {
+			t.Errorf("at %d px: %+v, want variation %g, content 1, style 2", size, got, want)
+		}
+	}
+}

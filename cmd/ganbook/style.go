@@ -29,7 +29,7 @@ func styleCmd(args []string) error {
 	steps := fs.Int("steps", d.Steps, "optimisation steps")
 	cw := fs.Float64("content-weight", d.Weights.Content, "weight of the content loss")
 	sw := fs.Float64("style-weight", d.Weights.Style, "weight of the style loss")
-	vw := fs.Float64("variation-weight", d.Weights.Variation, "weight of the variation loss")
+	vw := fs.Float64("variation-weight", d.Weights.Variation, "weight of the variation loss at 256 px (scaled by 256/size: speckle is per pixel)")
 	init := fs.String("init", d.Init, "start from noise, content, or content+noise")
 	weights := fs.String("weights", "", "VGG-19 weights: PATH to torchvision's .safetensors; download (the whole 575 MB file, checked against the Hub's SHA-256); "+
 		"features (only the 80 MB of convolutions, by HTTP range requests: the Hub's SHA-256 covers only the whole file, so the tensors' hashes are recorded at the first download and checked on every load); "+

@@ -54,13 +54,17 @@ def dcgan(noise=100, size=28, g_base=64, d_base=32, channels=1):
     return g, nn.Sequential(*layers)
 
 
-def gan_step_fn(g, d, batch, noise, real, device):
-    """One discriminator step then one generator step, as gan.GAN.TrainStep."""
+def gan_step_fn(g, d, batch, noise, real, device, ema=0.0):
+    """One discriminator step then one generator step, as gan.GAN.TrainStep;
+    with ema > 0, then the moving average of the generator's weights and batch
+    norm statistics (gan/ema.go)."""
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     bce = F.binary_cross_entropy_with_logits
     ones = torch.ones(batch, device=device)
     zeros = torch.zeros(batch, device=device)
+
+    averages = [t.detach().clone() for t in list(g.parameters()) + list(g.buffers())]
 
     def step():
         # Discriminator phase: the generated batch carries no gradient to G.
@@ -78,6 +82,11 @@ def gan_step_fn(g, d, batch, noise, real, device):
         opt_g.step()
         for p in d.parameters():
             p.requires_grad_(True)
+        if ema > 0:
+            with torch.no_grad():
+                for a, w in zip(averages, list(g.parameters()) + list(g.buffers())):
+                    if a.is_floating_point():
+                        a.lerp_(w, 1 - ema)
         return loss_d.item() + loss_g.item()
     return step
 
@@ -149,18 +158,19 @@ def style_step_fn(size, device):
 
 
 def workloads(device):
-    def gan(build, batch, size=28, channels=1):
+    def gan(build, batch, size=28, channels=1, ema=0.0):
         def make():
             g, d = build()
             g.to(device).train()
             d.to(device).train()
             real = torch.rand(batch, channels, size, size, device=device) * 2 - 1
-            return gan_step_fn(g, d, batch, 100, real, device)
+            return gan_step_fn(g, d, batch, 100, real, device, ema)
         return make
     return {
         "mlp64": gan(mlp_gan, 64),
         "dcgan64": gan(dcgan, 64),
         "dcgan256": gan(dcgan, 256),
+        "dcgan64rgb": gan(lambda: dcgan(size=64, channels=3), 64, size=64, channels=3, ema=0.999),
         "style128": lambda: style_step_fn(128, device),
         "style256": lambda: style_step_fn(256, device),
     }

@@ -14,10 +14,16 @@ import (
 
 // The lesson's two phases: each one changes only its own network. This is
 // what "the discriminator is frozen" means, checked bit for bit.
+// With DiffAugment too: its random changes draw from the GAN's random state,
+// not from either network's variables.
 func TestPhasesTouchOnlyTheirNetwork(t *testing.T) {
-	for _, name := range []string{"mlp", "dcgan"} {
+	for _, name := range []string{"mlp", "dcgan", "dcgan+augment"} {
 		t.Run(name, func(t *testing.T) {
-			o := gantest.TinyOptions(name)
+			model, augment, _ := strings.Cut(name, "+")
+			o := gantest.TinyOptions(model)
+			if augment != "" {
+				o.Augment = gan.AugmentAll
+			}
 			g := gantest.NewGAN(t, o)
 			// One full step so every variable (including Adam's state) exists.
 			if _, err := g.TrainStep(gantest.RandomBatch(o, 1)); err != nil {

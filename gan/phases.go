@@ -51,8 +51,10 @@ func (g *GAN) discriminatorLoss(scope *model.Scope, real, classes *Node) (loss, 
 	for i := range fake {
 		fake[i] = StopGradient(fake[i])
 	}
-	realLogits, realFeatures := g.judge(Pyramid(real, o), classes)
-	fakeLogits, _ := g.judge(fake, fakeClasses)
+	// With Options.Augment, both batches pass the same kind of random changes
+	// on their way in (DiffAugment): the discriminator judges changed pictures.
+	realLogits, realFeatures := g.judge(g.augment(scope, Pyramid(real, o)), classes)
+	fakeLogits, _ := g.judge(g.augment(scope, fake), fakeClasses)
 	loss = g.discriminatorLossOf(realLogits, fakeLogits)
 	return loss, ReduceAllMean(Sigmoid(realLogits)), ReduceAllMean(Sigmoid(fakeLogits)), realFeatures
 }
@@ -80,6 +82,15 @@ func (g *GAN) latent(scope *model.Scope, graph *Graph) (z, classes *Node) {
 	z = Concatenate([]*Node{z, classes}, -1)
 	z.AssertDims(o.Batch, o.LatentDim())
 	return z, classes
+}
+
+// augment applies Options.Augment to a single-scale batch (Validate refuses
+// it for an MSG-GAN); without a policy the images pass unchanged.
+func (g *GAN) augment(scope *model.Scope, imgs []*Node) []*Node {
+	if g.Opts.Augment == "" || g.Opts.Augment == "none" {
+		return imgs
+	}
+	return []*Node{Augment(scope, imgs[0], g.Opts.Augment)}
 }
 
 // realInputs splits a phase-1 graph's inputs: the real batch, then its one-hot
@@ -217,7 +228,7 @@ func (g *GAN) generatorStep(scope *model.Scope, graph *Graph) (loss, dFake *Node
 	g.Store.SetTraining(graph, true)
 	g.discriminatorScope().SetGraphParam(graph, nn.ParamFrozenAverages, true) // the discriminator is frozen
 	z, classes := g.latent(scope, graph)
-	fakeLogits, fakeFeatures := g.judge(g.generator(z), classes)
+	fakeLogits, fakeFeatures := g.judge(g.augment(scope, g.generator(z)), classes) // the gradient passes the changes
 	loss = g.generatorLossOf(fakeLogits)
 	if o.FeatureMatching > 0 {
 		realMean := g.realMeanVariable(fakeFeatures.Shape().Dim(1)).NodeValue(graph)

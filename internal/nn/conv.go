@@ -94,6 +94,8 @@ func convNative(x, w *Node, stride, pad int) *Node {
 //     (the discriminator's 4x4, stride 2, pad 1) is first turned into a stride-1
 //     one: the padded input's s x s blocks become channels (space-to-depth) and
 //     the kernel is regrouped to match, [k/s, k/s, s*s*Cin, Out].
+//   - A stride-1 convolution with few output channels (a generator's last,
+//     to RGB or grey) multiplies first and shifts after (thinConv).
 //   - Others (strided shapes that do not divide, padding wider than k-1; no
 //     model uses them) slice the patches (sliceConv).
 //
@@ -112,6 +114,9 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	if (stride > 1 && !toDepth) || pad > k-1 {
 		// The hand-written input gradient pads by k-1-p, which must not be negative.
 		return sliceConv(x, w, stride, pad)
+	}
+	if stride == 1 && useThin(k, x.Shape().Dim(3), w.Shape().Dim(3)) {
+		return thinConv(x, w, pad)
 	}
 	var dY, wk *Node
 	var xs *Node // the input of the stride-1 convolution

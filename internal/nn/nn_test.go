@@ -67,12 +67,14 @@ func TestConvHandComputed(t *testing.T) {
 // im2col + matmul must compute exactly what GoMLX's native convolution does,
 // with the same [k,k,in,out] kernel, for the strides and paddings the models use.
 func TestConvIm2colMatchesNative(t *testing.T) {
-	for _, tc := range []struct{ k, stride, pad, size, cin int }{
-		{3, 1, 1, 6, 3}, {4, 2, 1, 8, 3}, {4, 2, 1, 7, 3}, {3, 2, 0, 7, 3}, {1, 1, 0, 3, 3}, {4, 2, 1, 14, 3}, {2, 1, 1, 5, 3},
-		{3, 1, 1, 6, 8}, {4, 2, 1, 8, 8}, {5, 1, 2, 7, 4},
+	for _, tc := range []struct{ k, stride, pad, size, cin, cout int }{
+		{3, 1, 1, 6, 3, 5}, {4, 2, 1, 8, 3, 5}, {4, 2, 1, 7, 3, 5}, {3, 2, 0, 7, 3, 5}, {1, 1, 0, 3, 3, 5}, {4, 2, 1, 14, 3, 5}, {2, 1, 1, 5, 3, 5},
+		{3, 1, 1, 6, 8, 5}, {4, 2, 1, 8, 8, 5}, {5, 1, 2, 7, 4, 5},
+		// few outputs (thinConv): a generator's last layer to RGB and to grey
+		{3, 1, 1, 6, 16, 3}, {3, 1, 1, 6, 16, 1}, {3, 1, 0, 7, 12, 3}, {5, 1, 2, 7, 8, 2}, {2, 1, 1, 5, 8, 2},
 	} {
 		x := randomTensor(1, 2, tc.size, tc.size, tc.cin)
-		w := randomTensor(2, tc.k, tc.k, tc.cin, 5)
+		w := randomTensor(2, tc.k, tc.k, tc.cin, tc.cout)
 		im := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, tc.stride, tc.pad) }, x, w)
 		nat := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convNative(x, w, tc.stride, tc.pad) }, x, w)
 		if !im.Shape().Equal(nat.Shape()) {
@@ -98,6 +100,8 @@ func TestConvGradient(t *testing.T) {
 		{3, 1, 1, 4, 4, 8, 3}, {4, 2, 1, 4, 4, 8, 3},
 		{1, 1, 1, 4, 4, 2, 3}, {3, 1, 3, 4, 4, 2, 3}, // padding wider than k-1
 		{3, 1, 1, 4, 6, 2, 8}, {4, 2, 1, 6, 8, 2, 8}, // non-square; the output gradient's patches gathered
+		// few outputs (thinConv): odd and even kernels, no padding, non-square
+		{3, 1, 1, 5, 5, 8, 2}, {3, 1, 1, 4, 6, 16, 3}, {3, 1, 0, 5, 4, 12, 3}, {5, 1, 2, 5, 5, 8, 1}, {2, 1, 1, 5, 5, 8, 2},
 	} {
 		x := randomTensor(3, 2, tc.h, tc.w, tc.cin)
 		w := randomTensor(4, tc.k, tc.k, tc.cin, tc.cout)

@@ -14,9 +14,10 @@ import (
 // Differentiable augmentation (DiffAugment; Zhao, Liu, Lin, Zhu and Han 2020,
 // "Differentiable Augmentation for Data-Efficient GAN Training"): with a few
 // hundred pictures the discriminator learns them by heart, its verdicts stop
-// generalising and the generator gets no useful gradient. The same random
-// changes, applied to real and generated images alike and only on the way
-// into the discriminator, give it a larger set to judge; because every change
+// generalising and the generator gets no useful gradient. Random changes of
+// the same kinds, drawn afresh for every picture and applied to real and
+// generated images alike, only on the way into the discriminator, give it a
+// larger set to judge; because every change
 // is differentiable, the generator's gradient passes through them. The
 // generator never learns to draw the changes: they are applied to both sides.
 //
@@ -111,12 +112,15 @@ func augmentTranslation(scope *model.Scope, x *Node) *Node {
 }
 
 // augmentCutout sets a square of half the image's side to 0 in each image, its
-// centre anywhere in the image (the square may stick out of it).
+// centre anywhere in the image or on its far edge (the square may stick out).
 func augmentCutout(scope *model.Scope, x *Node) *Node {
 	b, h, w := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	size := int(float64(h)*cutoutRatio + 0.5)
 	g := x.Graph()
-	centre := ConvertDType(scope.RandomIntN(g, int32(h), shapes.Make(dtypes.Int32, b, 2)), x.DType()) // row, column
+	// The centre's row and column, in [0, h] for an even square as in Zhao et
+	// al.'s code (randint(0, h + 1 - size % 2)), so that the square sticks out
+	// as far at the bottom as at the top.
+	centre := ConvertDType(scope.RandomIntN(g, int32(h+1-size%2), shapes.Make(dtypes.Int32, b, 2)), x.DType())
 	rows := ConvertDType(Iota(g, shapes.Make(dtypes.Int32, 1, h, 1), 1), x.DType())
 	cols := ConvertDType(Iota(g, shapes.Make(dtypes.Int32, 1, 1, w), 2), x.DType())
 	cy := Reshape(Slice(centre, AxisRange(), AxisElem(0)), b, 1, 1)

@@ -97,8 +97,8 @@ func TestAugmentTranslation(t *testing.T) {
 
 // Cutout: a square of half the side (8 x 8 at 16 px) set to 0, possibly
 // sticking out of the image: at most 64 zeros, exactly 64 when inside, and
-// never none (its centre is always in the image, so at least a quarter of it
-// is inside: 16 zeros). Channels are cut together.
+// never none (its centre is in [0, 16], so at least a quarter of it is
+// inside: 16 zeros). Channels are cut together.
 func TestAugmentCutout(t *testing.T) {
 	const b, h = 32, 16
 	out, grad := augmentOnes(t, gan.AugmentCutout, b, h, 3)

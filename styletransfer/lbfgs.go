@@ -65,18 +65,22 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 	}
 	held := o.held()
 	d := o.direction(held)
+	o.stopAtBounds(d)
 	slope := dot(o.g, d)
 	if slope >= 0 { // not a descent direction: restart from steepest descent
 		o.s, o.y, o.rho = nil, nil, nil
 		d = o.direction(held)
 		slope = dot(o.g, d)
 	}
+	if math.IsNaN(slope) {
+		return o.f, errors.New("L-BFGS: the gradient is not a number (the optimisation diverged)")
+	}
 	if slope == 0 { // every variable held at its bound, or a zero gradient: a minimum
 		return o.f, errNoDescent
 	}
 	t := 1.0
-	if len(o.s) == 0 { // first step: a small step along -g (as PyTorch: lr * min(1, 1/|g|_1))
-		t = math.Min(1, 1/norm1(o.g))
+	if len(o.s) == 0 { // first step: a small step along -g (as PyTorch: lr * min(1, 1/|g|_1)), held variables left out
+		t = math.Min(1, 1/norm1(d))
 	}
 	const c1, shrink, maxTrials = 1e-4, 0.5, 12
 	for trial := 0; trial < maxTrials; trial++ {
@@ -97,7 +101,11 @@ func (o *LBFGS) Step(x []float32, fn Objective) (float64, error) {
 			o.remember(x, f, toF64(g))
 			return f, nil
 		}
-		t = nextTrial(t, o.f, f, slope, shrink)
+		if moved >= 0 { // clipping turned the step uphill
+			t *= shrink
+		} else { // the parabola along the step actually taken
+			t = nextTrial(t, o.f, f, moved/t, shrink)
+		}
 	}
 	// No decrease along this direction: forget the curvature pairs, so the next
 	// step starts again from steepest descent.
@@ -126,6 +134,22 @@ func (o *LBFGS) clip(x []float32) {
 	}
 	for i, v := range x {
 		x[i] = min(max(v, o.Box.Lo), o.Box.Hi)
+	}
+}
+
+// stopAtBounds zeroes the components of d that would push a variable at a
+// bound out of the box. held() catches those whose gradient points out; the
+// estimated inverse Hessian mixes the variables, so d can point out where the
+// gradient does not, and clipping would then cut every trial step the same
+// way.
+func (o *LBFGS) stopAtBounds(d []float64) {
+	if o.Box == nil {
+		return
+	}
+	for i, v := range o.x {
+		if (v <= o.Box.Lo && d[i] < 0) || (v >= o.Box.Hi && d[i] > 0) {
+			d[i] = 0
+		}
 	}
 }
 

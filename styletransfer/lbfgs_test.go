@@ -2,6 +2,7 @@ package styletransfer
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -70,5 +71,17 @@ func TestLBFGSActiveSet(t *testing.T) {
 	// clipping without the active set backtracked on the held x0.
 	if steps == 0 || evals > steps+3 {
 		t.Errorf("%d evaluations for %d steps: the line search is backtracking on the held variable", evals, steps)
+	}
+}
+
+// A direction that would push a variable at a bound out loses that component,
+// whatever the gradient says: only the middle variable (inside the box) and
+// the inward components at the bounds remain.
+func TestLBFGSStopAtBounds(t *testing.T) {
+	o := &LBFGS{Box: &Box{0, 1}, x: []float32{0, 0.5, 1, 0, 1}}
+	d := []float64{-1, -1, 1, 1, -1}
+	o.stopAtBounds(d)
+	if want := []float64{0, -1, 0, 1, -1}; !slices.Equal(d, want) {
+		t.Errorf("direction %v, want %v", d, want)
 	}
 }

@@ -179,6 +179,9 @@ type Result struct {
 	Image   image.Image
 	Network string // which feature network ran, in words
 	Last    Progress
+	// Evaluations of the loss and its gradient, all stages together: one per
+	// Adam step; for L-BFGS one per line-search trial, about one a step.
+	Evaluations int
 }
 
 // Transfer repaints content in the style of style by optimising the pixels of a
@@ -217,7 +220,14 @@ func Transfer(ctx context.Context, backend compute.Backend, content, style image
 		if err != nil {
 			return nil, err
 		}
-		res = &Result{Image: img, Network: r.Network, Last: last}
+		evals := o.Steps // Adam
+		if r.lbfgs != nil {
+			evals = r.lbfgs.Evaluations
+		}
+		if res != nil {
+			evals += res.Evaluations
+		}
+		res = &Result{Image: img, Network: r.Network, Last: last, Evaluations: evals}
 		nn.ReleaseMemory()
 	}
 	return res, nil
@@ -453,6 +463,7 @@ func (r *Run) lbfgsStep() ([]float64, error) {
 		return nil, err
 	}
 	if losses == nil || losses[3] != f { // the accepted point is the last one evaluated, unless it stayed put
+		r.lbfgs.Evaluations++
 		if _, _, err := fn(r.x); err != nil {
 			return nil, err
 		}

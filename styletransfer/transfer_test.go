@@ -160,6 +160,9 @@ func TestLBFGSAndCoarseToFine(t *testing.T) {
 	if res.Image.Bounds().Dx() != 64 {
 		t.Errorf("coarse-to-fine result is %v, want 64 pixels wide", res.Image.Bounds())
 	}
+	if res.Evaluations != 4 { // Adam: one per step, two stages of two
+		t.Errorf("%d evaluations for two Adam stages of 2 steps, want 4", res.Evaluations)
+	}
 	o.Scales = 3 // 64/4 = 16: smaller than the network's 32-pixel minimum
 	if err := o.Validate(); err == nil {
 		t.Error("want an error for a stage below 32 pixels")

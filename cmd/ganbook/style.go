@@ -122,7 +122,7 @@ func stylise(b compute.Backend, content, style image.Image, o styletransfer.Opti
 	if err := imgio.Save(out, res.Image); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "done: %s in %s (content %.4g, style %.4g, variation %.4g)\n", out, time.Since(start).Round(time.Second), res.Last.Content, res.Last.Style, res.Last.Variation)
+	fmt.Fprintf(os.Stderr, "done: %s in %s (content %.4g, style %.4g, variation %.4g; %d evaluations of the loss)\n", out, time.Since(start).Round(time.Second), res.Last.Content, res.Last.Style, res.Last.Variation, res.Evaluations)
 	// Judged in a network the optimisation did not use (styletransfer.MeasureTransfer).
 	report, err := styletransfer.MeasureTransfer(b, content, style, res.Image)
 	if err != nil {

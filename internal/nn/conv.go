@@ -118,6 +118,9 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	if stride == 1 && useThin(k, x.Shape().Dim(3), w.Shape().Dim(3)) {
 		return thinConv(x, w, pad)
 	}
+	if stride == 1 && useWinograd(k, pad, x.Shape().Dim(3), w.Shape().Dim(3)) {
+		return winogradConv(x, w, pad)
+	}
 	var dY, wk *Node
 	var xs *Node // the input of the stride-1 convolution
 	p := pad     // its padding

@@ -1,0 +1,120 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+)
+
+// Winograd's F(2x2, 3x3) against GoMLX's native convolution: even and odd
+// output sizes (a last tile half outside), non-square inputs, paddings 0, 1, 2.
+func TestWinogradMatchesNative(t *testing.T) {
+	for _, tc := range []struct{ h, w, pad, cin, cout int }{
+		{6, 6, 1, 3, 5}, {5, 5, 1, 3, 5}, {7, 4, 1, 4, 2}, {6, 6, 0, 3, 5}, {5, 7, 0, 2, 3}, {4, 4, 2, 3, 4}, {3, 3, 1, 8, 8},
+	} {
+		x := randomTensor(1, 2, tc.h, tc.w, tc.cin)
+		w := randomTensor(2, 3, 3, tc.cin, tc.cout)
+		win := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return winogradConv(x, w, tc.pad) }, x, w)
+		nat := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convNative(x, w, 1, tc.pad) }, x, w)
+		if !win.Shape().Equal(nat.Shape()) {
+			t.Fatalf("%+v: winograd shape %s, native %s", tc, win.Shape(), nat.Shape())
+		}
+		assertClose(t, fmt.Sprintf("%+v winograd vs native", tc), flat(t, win), flat(t, nat), 1e-10)
+	}
+}
+
+// Both hand-written gradients against finite differences.
+func TestWinogradGradient(t *testing.T) {
+	for _, tc := range []struct{ h, w, pad, cin, cout int }{
+		{4, 4, 1, 2, 3}, {5, 4, 1, 3, 2}, {5, 5, 0, 2, 3}, {3, 4, 2, 2, 2},
+	} {
+		x := randomTensor(3, 2, tc.h, tc.w, tc.cin)
+		w := randomTensor(4, 3, 3, tc.cin, tc.cout)
+		loss := func(x, w *Node) *Node {
+			y := winogradConv(x, w, tc.pad)
+			return ReduceAllSum(Mul(y, Sin(y)))
+		}
+		checkGradient(t, fmt.Sprintf("winograd %+v", tc), loss, x, w)
+	}
+}
+
+// In float32, on every (in, out) channel pair of VGG-19's 3x3 layers (the
+// only convolutions Winograd is chosen for), at an even and an odd size:
+// forward and input gradient against im2col's. The transforms add and
+// subtract up to 16 inputs before the products, so rounding differs from
+// im2col's: the largest difference allowed is 4e-6 of the largest value
+// (measured: at most 8.2e-7, forward and gradient alike; float32's epsilon
+// is 1.2e-7).
+func TestWinogradFloat32VGGShapes(t *testing.T) {
+	for _, ch := range [][2]int{{64, 64}, {64, 128}, {128, 128}, {128, 256}, {256, 256}, {256, 512}, {512, 512}} {
+		for _, size := range []int{8, 7} {
+			x, w := toFloat32(randomTensor(5, 1, size, size, ch[0])), toFloat32(randomTensor(6, 3, 3, ch[0], ch[1]))
+			r := toFloat32(randomTensor(7, 1, size, size, ch[1])) // the output's gradient, the same for both
+			run := func(policy int) (y, dx []float64) {
+				winogradPolicy = policy
+				defer func() { winogradPolicy = 0 }()
+				out := MustExecOnceN(MustBackend(), func(x, w, r *Node) []*Node {
+					y := convIm2col(x, w, 1, 1)
+					return append([]*Node{y}, Gradient(ReduceAllSum(Mul(y, r)), x)...)
+				}, x, w, r)
+				return flat(t, out[0]), flat(t, out[1])
+			}
+			yw, dxw := run(1)
+			yi, dxi := run(-1)
+			for _, c := range []struct {
+				what      string
+				got, want []float64
+			}{{"forward", yw, yi}, {"input gradient", dxw, dxi}} {
+				if d, m := maxAbsDiff(c.got, c.want), maxAbs(c.want); d > 4e-6*m {
+					t.Errorf("%v at %d px, %s: largest difference %.3g, %.2g of the largest value %.3g", ch, size, c.what, d, d/m, m)
+				}
+				if testing.Verbose() {
+					t.Logf("%v at %d px, %s: %.2g", ch, size, c.what, maxAbsDiff(c.got, c.want)/maxAbs(c.want))
+				}
+			}
+		}
+	}
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(a[i]-b[i]))
+	}
+	return d
+}
+
+func maxAbs(a []float64) float64 {
+	m := 0.0
+	for _, x := range a {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
+}
+
+// VGG-19's 3x3 layer shapes at 256 px (batch 1), as the style step runs them:
+// forward and the input's gradient (the network is frozen), by Winograd and
+// by im2col.
+func BenchmarkWinograd(b *testing.B) {
+	for _, s := range []struct{ size, cin, cout int }{
+		{256, 64, 64}, {128, 64, 128}, {128, 128, 128}, {64, 128, 256}, {64, 256, 256}, {32, 256, 512}, {32, 512, 512}, {16, 512, 512},
+	} {
+		x, w := filledTensor(1, s.size, s.size, s.cin), filledTensor(3, 3, s.cin, s.cout)
+		for _, impl := range []string{"winograd", "im2col"} {
+			b.Run(fmt.Sprintf("%dpx_%dto%d/%s", s.size, s.cin, s.cout, impl), func(b *testing.B) {
+				winogradPolicy = map[string]int{"winograd": 1, "im2col": -1}[impl]
+				defer func() { winogradPolicy = 0 }()
+				e := MustNewExec(MustBackend(), func(x, w *Node) []*Node {
+					return Gradient(ReduceAllSum(Square(convIm2col(x, w, 1, 1))), x)
+				})
+				e.MustCall(x, w) // compile
+				b.ResetTimer()
+				for range b.N {
+					e.MustCall(x, w)
+				}
+			})
+		}
+	}
+}

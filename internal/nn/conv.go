@@ -96,6 +96,8 @@ func convNative(x, w *Node, stride, pad int) *Node {
 //     the kernel is regrouped to match, [k/s, k/s, s*s*Cin, Out].
 //   - A stride-1 convolution with few output channels (a generator's last,
 //     to RGB or grey) multiplies first and shifts after (thinConv).
+//   - A stride-1 3x3 convolution with many channels on both sides (VGG-19's
+//     but its first) uses Winograd's minimal filtering (winogradConv).
 //   - Others (strided shapes that do not divide, padding wider than k-1; no
 //     model uses them) slice the patches (sliceConv).
 //
@@ -118,8 +120,9 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	if stride == 1 && useThin(k, x.Shape().Dim(3), w.Shape().Dim(3)) {
 		return thinConv(x, w, pad)
 	}
-	if stride == 1 && useWinograd(k, pad, x.Shape().Dim(3), w.Shape().Dim(3)) {
-		return winogradConv(x, w, pad)
+	pixels := x.Shape().Dim(0) * ConvOutSize(h, k, 1, pad) * ConvOutSize(wd, k, 1, pad)
+	if t := chooseWinograd(k, pad, x.Shape().Dim(3), w.Shape().Dim(3), pixels); stride == 1 && t != nil {
+		return winogradConv(x, w, pad, t)
 	}
 	var dY, wk *Node
 	var xs *Node // the input of the stride-1 convolution

@@ -6,68 +6,137 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray 2016, "Fast
-// Algorithms for Convolutional Neural Networks"): each 2x2 block of a 3x3
-// convolution's output is computed from the 4x4 block of input under it with
-// 16 products per (input, output) channel pair instead of 36, 2.25x fewer:
+// Winograd's minimal filtering F(m x m, 3x3) (Lavin and Gray 2016, "Fast
+// Algorithms for Convolutional Neural Networks"): each m x m block of a 3x3
+// convolution's output is computed from the a x a block of input under it
+// (a = m+2) with a*a products per (input, output) channel pair instead of
+// 9*m*m: 2.25x fewer for F(2x2, 3x3), 4x fewer for F(4x4, 3x3).
 //
 //	Y = A^T [ (G g G^T) .* (B^T d B) ] A
 //
-// with d the 4x4 input tile, g the 3x3 kernel, and (for correlation, as CNNs
-// compute it)
-//
-//	B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
-//	G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
-//	A^T = [1 1 1 0; 0 1 -1 -1]
-//
-// Over channels, the 16 element-wise products become 16 matrix products
-// [tiles, C] x [C, Out], one per position in the 4x4 tile. The transforms are
-// written as products too, each a single pass: the input's tiles are gathered
-// (runs of C values) and multiplied by the [16, 16] matrix B^T (x) B^T, the
-// products by the [4, 16] matrix A^T (x) A^T, the kernel by G (x) G. (Written
-// with crops, Adds and Subs, as the formulas read, the layers took up to 20%
-// longer: each of those is a pass over the data.)
+// with d the a x a input tile and g the 3x3 kernel (correlation, as CNNs
+// compute it). Over channels, the a*a element-wise products become a*a
+// matrix products [tiles, C] x [C, Out], one per position in the tile. The
+// transforms are written as products too, each one pass over the data: the
+// input's tiles are gathered (runs of C values) and multiplied by the [a*a,
+// a*a] matrix B^T (x) B^T, the products by the [m*m, a*a] matrix A^T (x) A^T,
+// the kernel by the [a*a, 9] matrix G (x) G. (Written with crops, Adds and
+// Subs as the formulas read, F(2x2, 3x3) layers took up to 20% longer: each of
+// those is a pass over the data.)
 //
 // Upstream, this belongs in the pure-Go backend's ConvGeneral
 // (github.com/gomlx/compute/internal/gobackend), chosen there by shape.
 
-// winogradPolicy overrides useWinograd's choice for tests and benchmarks:
-// 0 by shape, 1 always (for a 3x3 kernel), -1 never.
-var winogradPolicy = 0
+// winogradTile is one F(m x m, 3x3): its output tile size m and its
+// transforms B^T [a][a], G [a][3], A^T [m][a], a = m+2.
+type winogradTile struct {
+	m         int
+	bt, g, at [][]float64
+}
 
-// winogradMinRatio: Winograd pays when the products it saves, which grow with
-// Cin*Out per tile, outweigh its transforms, which grow with Cin+Out. Measured
-// on VGG-19's layers at 256 px (BenchmarkWinograd, forward and input gradient,
-// 2 cores): 64->64 (ratio 32) as fast as im2col; 64->128 (43) 2.2x faster;
-// 128->128 (64) 1.35x; 256->256 1.75x; 512->512 at 32 px 1.7x, at 16 px 1.2x.
-const winogradMinRatio = 40
+// f2x2 is F(2x2, 3x3), interpolation points 0, 1, -1 and infinity (Lavin and
+// Gray 2016, section 4.1): exact in binary floating point but for rounding.
+var f2x2 = &winogradTile{m: 2,
+	bt: [][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+	g:  [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+	at: [][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}},
+}
 
-// useWinograd reports whether winogradConv suits a stride-1 convolution with
-// kernel k, padding p, cin input and out output channels.
-func useWinograd(k, p, cin, out int) bool {
-	if k != 3 || p > 2 || winogradPolicy < 0 {
-		return false
+// f4x4 is F(4x4, 3x3), points 0, 1, -1, 2, -2 and infinity (Lavin and Gray
+// 2016, section 4.2): its larger transform entries cost precision (measured
+// against im2col in float32: TestWinogradFloat32VGGShapes).
+var f4x4 = &winogradTile{m: 4,
+	bt: [][]float64{
+		{4, 0, -5, 0, 1, 0},
+		{0, -4, -4, 1, 1, 0},
+		{0, 4, -4, -1, 1, 0},
+		{0, -2, -1, 2, 1, 0},
+		{0, 2, -1, -2, 1, 0},
+		{0, 4, 0, -5, 0, 1},
+	},
+	g: [][]float64{
+		{1.0 / 4, 0, 0},
+		{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+		{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6},
+		{1.0 / 24, -1.0 / 12, 1.0 / 6},
+		{0, 0, 1},
+	},
+	at: [][]float64{
+		{1, 1, 1, 1, 1, 0},
+		{0, 1, -1, 2, -2, 0},
+		{0, 1, 1, 4, 4, 0},
+		{0, 1, -1, 8, -8, 1},
+	},
+}
+
+// winogradPolicy overrides chooseWinograd for tests and benchmarks: nil by
+// shape, else that tile for every 3x3 kernel (noWinograd: im2col).
+var winogradPolicy *winogradTile
+
+// noWinograd, as winogradPolicy, turns Winograd off.
+var noWinograd = &winogradTile{}
+
+// Which tile, by shape. Winograd pays when the products it saves, which grow
+// with Cin*Out per tile, outweigh its transforms, which grow with Cin+Out; the
+// larger tile saves more products and gathers less (2.25x the input against
+// 4x) but transforms the kernel into 36 positions instead of 16, twice (the
+// forward and the flipped kernel), which small images do not repay. Measured
+// on VGG-19's layers at 256 px, batch 1 (BenchmarkWinograd, forward and input
+// gradient, ms, 2 cores; F(2x2) / F(4x4) / im2col):
+//
+//	64->64 at 256 px     103 / 81 / 143
+//	64->128 at 128 px     39 / 33 / 55
+//	128->128 at 128 px    64 / 61 / 97
+//	128->256 at 64 px     23 / 18 / 33
+//	256->256 at 64 px     41 / 26 / 60
+//	256->512 at 32 px     18 / 17 / 30
+//	512->512 at 32 px     34 / 32 / 55
+//	512->512 at 16 px     14 / 19 / 17
+const (
+	winogradMinRatio  = 32   // Cin*Out >= 32*(Cin+Out): 64->64 and wider; not VGG's first layer, 3->64
+	winogradMinPixels = 1024 // output pixels (batch * Ho * Wo) for F(4x4, 3x3): 32x32 and larger
+)
+
+// chooseWinograd returns the Winograd tile for a stride-1 convolution with
+// kernel k, padding p, cin input and out output channels and pixels output
+// pixels (all images), or nil for im2col.
+func chooseWinograd(k, p, cin, out, pixels int) *winogradTile {
+	if k != 3 || p > 2 {
+		return nil
 	}
-	return winogradPolicy > 0 || cin*out >= winogradMinRatio*(cin+out)
+	if winogradPolicy != nil {
+		if winogradPolicy == noWinograd {
+			return nil
+		}
+		return winogradPolicy
+	}
+	switch {
+	case cin*out < winogradMinRatio*(cin+out):
+		return nil
+	case pixels >= winogradMinPixels:
+		return f4x4
+	default:
+		return f2x2
+	}
 }
 
 // winogradConv is the stride-1 3x3 convolution of x [B,H,W,C] with w
-// [3,3,C,Out] and p zeros on each side, by F(2x2, 3x3). Its input's gradient
-// is the same algorithm applied to the output's gradient with the kernel
-// flipped and in and out swapped (as flippedConv); its kernel's gradient is
-// im2col's (the patches times the output's gradient), which only training
-// needs (the style transfer's VGG is frozen, and GoMLX builds a gradient only
-// for what is asked).
-func winogradConv(x, w *Node, p int) *Node {
+// [3,3,C,Out] and p zeros on each side, by Winograd's F(m x m, 3x3). Its
+// input's gradient is the same algorithm applied to the output's gradient
+// with the kernel flipped and in and out swapped (as flippedConv); its
+// kernel's gradient is im2col's (the patches times the output's gradient),
+// which only training needs (the style transfer's VGG is frozen, and GoMLX
+// builds a gradient only for what is asked).
+func winogradConv(x, w *Node, p int, t *winogradTile) *Node {
 	b, h, wd, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
 	out := w.Shape().Dim(3)
 	ho, wo := ConvOutSize(h, 3, 1, p), ConvOutSize(wd, 3, 1, p)
 
 	var dY *Node // the output's gradient [B,Ho,Wo,Out], set first in reverse mode
-	u := winogradKernel(StopGradient(w))
 	xIn := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 		// dx = dY (padded 2-p) correlated with the flipped kernel, contracting Out.
-		return winograd(dY, u, 2-p, true)
+		return winograd(dY, t.kernel(StopGradient(w), true), 2-p, t, 2)
 	})
 	wIn := IdentityWithCustomGradient(w, func(_, _ *Node) *Node {
 		// dW[tap, c, o] = sum over output pixels of patches[pixel, tap, c] * dY[pixel, o].
@@ -75,7 +144,7 @@ func winogradConv(x, w *Node, p int) *Node {
 		dw := DotGeneral(cols, []int{0}, nil, Reshape(dY, b*ho*wo, out), []int{0}, nil)
 		return Reshape(dw, 3, 3, c, out)
 	})
-	y := StopGradient(winograd(x, u, p, false))
+	y := StopGradient(winograd(x, t.kernel(w, false), p, t, 1))
 	// Reverse mode reaches xIn and wIn only through these zeros (see zeroOf).
 	y = Add(y, Add(zeroOf(xIn), zeroOf(wIn)))
 	y.AssertDims(b, ho, wo, out)
@@ -85,134 +154,121 @@ func winogradConv(x, w *Node, p int) *Node {
 	})
 }
 
-// winogradKernel is G g G^T for every (in, out) pair of w [3,3,C,Out]:
-// [16, C, Out], position 4*i + j of the 4x4 tile first. Both transforms are
-// one product of the [16, 9] matrix G (x) G with the kernel's 9 taps, a single
-// pass over the kernel (crops and Concatenates took 8.5 ms a step for a
-// 512x512 layer).
-func winogradKernel(w *Node) *Node {
+// kernel is G g G^T for every (in, out) pair of w [3,3,C,Out], with g flipped
+// in both spatial axes if flip: [a*a, C, Out], tile position a*i + j first.
+// Both transforms (and the flip) are one product of the [a*a, 9] matrix G (x)
+// G with the kernel's 9 taps, a single pass over the kernel (crops and
+// Concatenates took 8.5 ms a step for a 512x512 layer).
+func (t *winogradTile) kernel(w *Node, flip bool) *Node {
 	c, out := w.Shape().Dim(2), w.Shape().Dim(3)
-	gg := make([]float32, 0, 16*9)
-	for i := range 4 {
-		for j := range 4 {
+	a := t.m + 2
+	gg := make([]float64, a*a*9)
+	for i := range a {
+		for j := range a {
 			for k := range 3 {
 				for l := range 3 {
-					gg = append(gg, winogradG[i][k]*winogradG[j][l])
+					tap := 3*k + l
+					if flip {
+						tap = 8 - tap
+					}
+					gg[(a*i+j)*9+tap] = t.g[i][k] * t.g[j][l]
 				}
 			}
 		}
 	}
-	ggT := ConvertDType(Const(w.Graph(), tensors.FromFlatDataAndDimensions(gg, 16, 9)), w.DType())
-	return Reshape(MatMul(ggT, Reshape(w, 9, c*out)), 16, c, out)
+	return Reshape(MatMul(constMatrix(w, gg, a*a, 9), Reshape(w, 9, c*out)), a*a, c, out)
 }
 
-// winogradG is F(2, 3)'s kernel transform G.
-var winogradG = [4][3]float32{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
-
-// flipTile maps a position of the 4x4 transformed tile to the one that holds
-// it for the kernel flipped in both spatial axes: G reverses g's transform,
-// [g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2], when g is reversed, but for swapping
-// its first and last entries.
-var flipTile = [4]int{3, 1, 2, 0}
+// constMatrix is v as an [rows, cols] constant of like's dtype.
+func constMatrix(like *Node, v []float64, rows, cols int) *Node {
+	return ConvertDType(Const(like.Graph(), tensors.FromFlatDataAndDimensions(v, rows, cols)), like.DType())
+}
 
 // winograd is the stride-1 3x3 correlation of x [B,H,W,C] (p zeros on each
-// side) with the kernel whose transform is u [16, C, Out], not
-// differentiable. With flip, it is the correlation with that kernel flipped in
-// both spatial axes and in and out swapped (x has Out channels, the result C),
-// as an input's gradient needs: the products then read u's positions through
-// flipTile and contract its Out axis. Odd output sizes are computed one row or
-// column larger (zeros below and to the right) and cropped.
-func winograd(x, u *Node, p int, flip bool) *Node {
+// side) with the kernel whose transform is u, not differentiable: u is [a*a,
+// C, Out] (contract = 1) or [a*a, Out, C] (contract = 2: an input gradient's
+// flipped kernel, read with in and out swapped). Output sizes that m does not
+// divide are computed larger (zeros below and to the right) and cropped.
+func winograd(x, u *Node, p int, t *winogradTile, contract int) *Node {
 	b, h, wd := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
-	contract, out := 1, u.Shape().Dim(2)
-	pos := [4]int{0, 1, 2, 3} // where the tile's row (or column) i is stored
-	if flip {
-		contract, out, pos = 2, u.Shape().Dim(1), flipTile
-	}
+	a, out := t.m+2, u.Shape().Dim(3-contract)
 	ho, wo := ConvOutSize(h, 3, 1, p), ConvOutSize(wd, 3, 1, p)
-	th, tw := (ho+1)/2, (wo+1)/2 // tiles per column and per row
-	// Pad to 2*th+2 rows and 2*tw+2 columns: each tile reads 4 rows from 2*t.
-	zero := ScalarZero(x.Graph(), x.DType())
-	xp := Pad(StopGradient(x), zero, compute.PadAxis{},
-		compute.PadAxis{Start: p, End: 2*th + 2 - h - p}, compute.PadAxis{Start: p, End: 2*tw + 2 - wd - p}, compute.PadAxis{})
+	th, tw := (ho+t.m-1)/t.m, (wo+t.m-1)/t.m // tiles per column and per row
+	// Pad to m*th+2 rows and m*tw+2 columns: tile (i, j) reads a rows from m*i
+	// and a columns from m*j.
+	xp := Pad(StopGradient(x), ScalarZero(x.Graph(), x.DType()), compute.PadAxis{},
+		compute.PadAxis{Start: p, End: t.m*th + 2 - h - p}, compute.PadAxis{Start: p, End: t.m*tw + 2 - wd - p}, compute.PadAxis{})
 
-	v := winogradInput(xp, th, tw, pos) // [16, tiles, C]
-
-	// The 16 products, batched over the tile position: [16, tiles, Out].
+	v := t.input(xp, th, tw) // [a*a, tiles, C]
+	// The a*a products, batched over the tile position: [a*a, tiles, Out].
 	m := DotGeneral(v, []int{2}, []int{0}, u, []int{contract}, []int{0})
-	m.AssertDims(16, b*th*tw, out)
-
-	return winogradOutput(m, b, th, tw, ho, wo, pos)
+	m.AssertDims(a*a, b*th*tw, out)
+	return t.output(m, b, th, tw, ho, wo)
 }
 
-// F(2, 3)'s input and output transforms B^T and A^T.
-var (
-	winogradBT = [4][4]float32{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
-	winogradAT = [2][4]float32{{1, 1, 1, 0}, {0, 1, -1, -1}}
-)
-
-// winogradInput is V = B^T d B for every 4x4 tile d of the padded input xp
-// [B, 2*th+2, 2*tw+2, C] (tiles start every 2 pixels): [16, tiles, C], tile
-// position (i, j) stored at 4*pos[i] + pos[j]. The tiles are gathered by
-// position ([16, tiles, C], runs of C values), then transformed by one [16,
-// 16] x [16, tiles*C] product.
-func winogradInput(xp *Node, th, tw int, pos [4]int) *Node {
+// input is V = B^T d B for every a x a tile d of the padded input xp [B,
+// m*th+2, m*tw+2, C] (tiles start every m pixels): [a*a, tiles, C]. The tiles
+// are gathered by position ([a*a, tiles, C], runs of C values), then
+// transformed by one [a*a, a*a] x [a*a, tiles*C] product.
+func (t *winogradTile) input(xp *Node, th, tw int) *Node {
 	b, hp, wp, c := xp.Shape().Dim(0), xp.Shape().Dim(1), xp.Shape().Dim(2), xp.Shape().Dim(3)
-	start := make([]int32, 0, 16*b*th*tw*2)
-	for di := range 4 {
-		for dj := range 4 {
+	a := t.m + 2
+	start := make([]int32, 0, a*a*b*th*tw*2)
+	for di := range a {
+		for dj := range a {
 			for bi := range b {
-				for t := range th {
-					for s := range tw {
-						start = append(start, int32(bi*hp+2*t+di), int32(2*s+dj))
+				for i := range th {
+					for j := range tw {
+						start = append(start, int32(bi*hp+t.m*i+di), int32(t.m*j+dj))
 					}
 				}
 			}
 		}
 	}
-	g := xp.Graph()
-	starts := Const(g, tensors.FromFlatDataAndDimensions(start, 16, b*th*tw, 2))
+	starts := Const(xp.Graph(), tensors.FromFlatDataAndDimensions(start, a*a, b*th*tw, 2))
 	d := GatherSlices(Reshape(xp, b*hp, wp, c), []int{0, 1}, starts, []int{1, 1}, false)
-	bb := make([]float32, 16*16)
-	for i := range 4 {
-		for j := range 4 {
-			for k := range 4 {
-				for l := range 4 {
-					bb[(4*pos[i]+pos[j])*16+4*k+l] = winogradBT[i][k] * winogradBT[j][l]
+	bb := make([]float64, a*a*a*a)
+	for i := range a {
+		for j := range a {
+			for k := range a {
+				for l := range a {
+					bb[(a*i+j)*a*a+a*k+l] = t.bt[i][k] * t.bt[j][l]
 				}
 			}
 		}
 	}
-	bbT := ConvertDType(Const(g, tensors.FromFlatDataAndDimensions(bb, 16, 16)), xp.DType())
-	return Reshape(MatMul(bbT, Reshape(d, 16, b*th*tw*c)), 16, b*th*tw, c)
+	return Reshape(MatMul(constMatrix(xp, bb, a*a, a*a), Reshape(d, a*a, b*th*tw*c)), a*a, b*th*tw, c)
 }
 
-// winogradOutput is Y = A^T M A for the products m [16, tiles, Out] (position
-// (i, j) at 4*pos[i] + pos[j]) as one [4, 16] x [16, tiles*Out] product, then
-// each 2x2 block's four values put in place: [B, ho, wo, Out].
-func winogradOutput(m *Node, b, th, tw, ho, wo int, pos [4]int) *Node {
-	out := m.Shape().Dim(2)
-	aa := make([]float32, 4*16)
-	for a := range 2 {
-		for cc := range 2 {
-			for i := range 4 {
-				for j := range 4 {
-					aa[(2*a+cc)*16+4*pos[i]+pos[j]] = winogradAT[a][i] * winogradAT[cc][j]
+// output is Y = A^T M A for the products m [a*a, tiles, Out] as one [m*m,
+// a*a] x [a*a, tiles*Out] product, then each m x m block's values put in
+// place: [B, ho, wo, Out].
+func (t *winogradTile) output(m *Node, b, th, tw, ho, wo int) *Node {
+	a, out := t.m+2, m.Shape().Dim(2)
+	aa := make([]float64, t.m*t.m*a*a)
+	for r := range t.m {
+		for s := range t.m {
+			for i := range a {
+				for j := range a {
+					aa[(t.m*r+s)*a*a+a*i+j] = t.at[r][i] * t.at[s][j]
 				}
 			}
 		}
 	}
-	n := b * th * tw * out
-	aaT := ConvertDType(Const(m.Graph(), tensors.FromFlatDataAndDimensions(aa, 4, 16)), m.DType())
-	y4 := MatMul(aaT, Reshape(m, 16, n)) // [4 (row, column in block), tiles, Out]
-	yi := func(i int) *Node { return Reshape(crop(y4, [][2]int{{i, 3 - i}, {0, 0}}), b*th, tw, 1, out) }
-	var blocks []*Node
-	for a := range 2 {
-		blocks = append(blocks, Reshape(Concatenate([]*Node{yi(2 * a), yi(2*a + 1)}, 2), b, th, 1, 2*tw*out))
+	y := MatMul(constMatrix(m, aa, t.m*t.m, a*a), Reshape(m, a*a, b*th*tw*out)) // [m*m (row, column in block), tiles, Out]
+	// Block row r: its m columns side by side, [B*th, tw, m, Out].
+	rows := make([]*Node, t.m)
+	for r := range t.m {
+		cols := make([]*Node, t.m)
+		for s := range t.m {
+			q := t.m*r + s
+			cols[s] = Reshape(crop(y, [][2]int{{q, t.m*t.m - 1 - q}, {0, 0}}), b*th, tw, 1, out)
+		}
+		rows[r] = Reshape(Concatenate(cols, 2), b, th, 1, t.m*tw*out)
 	}
-	y := Reshape(Concatenate(blocks, 2), b, 2*th, 2*tw, out)
-	if 2*th != ho || 2*tw != wo {
-		y = crop(y, [][2]int{{0, 0}, {0, 2*th - ho}, {0, 2*tw - wo}, {0, 0}})
+	y = Reshape(Concatenate(rows, 2), b, t.m*th, t.m*tw, out)
+	if t.m*th != ho || t.m*tw != wo {
+		y = crop(y, [][2]int{{0, 0}, {0, t.m*th - ho}, {0, t.m*tw - wo}, {0, 0}})
 	}
 	return y
 }

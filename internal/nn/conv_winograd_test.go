@@ -12,31 +12,52 @@ import (
 // output sizes (a last tile half outside), non-square inputs, paddings 0, 1, 2.
 func TestWinogradMatchesNative(t *testing.T) {
 	for _, tc := range []struct{ h, w, pad, cin, cout int }{
-		{6, 6, 1, 3, 5}, {5, 5, 1, 3, 5}, {7, 4, 1, 4, 2}, {6, 6, 0, 3, 5}, {5, 7, 0, 2, 3}, {4, 4, 2, 3, 4}, {3, 3, 1, 8, 8},
+		{6, 6, 1, 3, 5}, {5, 5, 1, 3, 5}, {7, 4, 1, 4, 2}, {6, 6, 0, 3, 5}, {5, 7, 0, 2, 3}, {4, 4, 2, 3, 4}, {3, 3, 1, 8, 8}, {8, 8, 1, 3, 2}, {9, 10, 1, 2, 3},
 	} {
 		x := randomTensor(1, 2, tc.h, tc.w, tc.cin)
 		w := randomTensor(2, 3, 3, tc.cin, tc.cout)
-		win := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return winogradConv(x, w, tc.pad) }, x, w)
 		nat := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convNative(x, w, 1, tc.pad) }, x, w)
-		if !win.Shape().Equal(nat.Shape()) {
-			t.Fatalf("%+v: winograd shape %s, native %s", tc, win.Shape(), nat.Shape())
+		for _, tile := range []*winogradTile{f2x2, f4x4} {
+			win := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return winogradConv(x, w, tc.pad, tile) }, x, w)
+			if !win.Shape().Equal(nat.Shape()) {
+				t.Fatalf("%+v F(%d,3): winograd shape %s, native %s", tc, tile.m, win.Shape(), nat.Shape())
+			}
+			assertClose(t, fmt.Sprintf("%+v F(%d,3) winograd vs native", tc, tile.m), flat(t, win), flat(t, nat), 1e-10)
 		}
-		assertClose(t, fmt.Sprintf("%+v winograd vs native", tc), flat(t, win), flat(t, nat), 1e-10)
+	}
+}
+
+// The choice by shape: VGG-19 at 256 px takes F(4x4) down to 32 px and F(2x2)
+// at 16 px; its first layer (3 channels in), narrow layers, other kernels and
+// strides stay with im2col.
+func TestChooseWinograd(t *testing.T) {
+	for _, tc := range []struct {
+		k, p, cin, out, pixels int
+		want                   *winogradTile
+	}{
+		{3, 1, 64, 64, 256 * 256, f4x4}, {3, 1, 512, 512, 32 * 32, f4x4}, {3, 1, 512, 512, 16 * 16, f2x2},
+		{3, 1, 3, 64, 256 * 256, nil}, {3, 1, 32, 64, 64 * 64, nil}, {4, 1, 256, 256, 64 * 64, nil}, {3, 3, 256, 256, 64 * 64, nil},
+	} {
+		if got := chooseWinograd(tc.k, tc.p, tc.cin, tc.out, tc.pixels); got != tc.want {
+			t.Errorf("%+v: got %v", tc, got)
+		}
 	}
 }
 
 // Both hand-written gradients against finite differences.
 func TestWinogradGradient(t *testing.T) {
 	for _, tc := range []struct{ h, w, pad, cin, cout int }{
-		{4, 4, 1, 2, 3}, {5, 4, 1, 3, 2}, {5, 5, 0, 2, 3}, {3, 4, 2, 2, 2},
+		{4, 4, 1, 2, 3}, {5, 4, 1, 3, 2}, {5, 5, 0, 2, 3}, {3, 4, 2, 2, 2}, {6, 7, 1, 2, 2},
 	} {
 		x := randomTensor(3, 2, tc.h, tc.w, tc.cin)
 		w := randomTensor(4, 3, 3, tc.cin, tc.cout)
-		loss := func(x, w *Node) *Node {
-			y := winogradConv(x, w, tc.pad)
-			return ReduceAllSum(Mul(y, Sin(y)))
+		for _, tile := range []*winogradTile{f2x2, f4x4} {
+			loss := func(x, w *Node) *Node {
+				y := winogradConv(x, w, tc.pad, tile)
+				return ReduceAllSum(Mul(y, Sin(y)))
+			}
+			checkGradient(t, fmt.Sprintf("winograd F(%d,3) %+v", tile.m, tc), loss, x, w)
 		}
-		checkGradient(t, fmt.Sprintf("winograd %+v", tc), loss, x, w)
 	}
 }
 
@@ -52,31 +73,38 @@ func TestWinogradFloat32VGGShapes(t *testing.T) {
 		for _, size := range []int{8, 7} {
 			x, w := toFloat32(randomTensor(5, 1, size, size, ch[0])), toFloat32(randomTensor(6, 3, 3, ch[0], ch[1]))
 			r := toFloat32(randomTensor(7, 1, size, size, ch[1])) // the output's gradient, the same for both
-			run := func(policy int) (y, dx []float64) {
+			run := func(policy *winogradTile) (y, dx []float64) {
 				winogradPolicy = policy
-				defer func() { winogradPolicy = 0 }()
+				defer func() { winogradPolicy = nil }()
 				out := MustExecOnceN(MustBackend(), func(x, w, r *Node) []*Node {
 					y := convIm2col(x, w, 1, 1)
 					return append([]*Node{y}, Gradient(ReduceAllSum(Mul(y, r)), x)...)
 				}, x, w, r)
 				return flat(t, out[0]), flat(t, out[1])
 			}
-			yw, dxw := run(1)
-			yi, dxi := run(-1)
-			for _, c := range []struct {
-				what      string
-				got, want []float64
-			}{{"forward", yw, yi}, {"input gradient", dxw, dxi}} {
-				if d, m := maxAbsDiff(c.got, c.want), maxAbs(c.want); d > 4e-6*m {
-					t.Errorf("%v at %d px, %s: largest difference %.3g, %.2g of the largest value %.3g", ch, size, c.what, d, d/m, m)
-				}
-				if testing.Verbose() {
-					t.Logf("%v at %d px, %s: %.2g", ch, size, c.what, maxAbsDiff(c.got, c.want)/maxAbs(c.want))
+			yi, dxi := run(noWinograd)
+			for _, tile := range []*winogradTile{f2x2, f4x4} {
+				yw, dxw := run(tile)
+				for _, c := range []struct {
+					what      string
+					got, want []float64
+				}{{"forward", yw, yi}, {"input gradient", dxw, dxi}} {
+					d, m := maxAbsDiff(c.got, c.want), maxAbs(c.want)
+					if d > winogradTolerance[tile.m]*m {
+						t.Errorf("%v at %d px, F(%d,3) %s: largest difference %.3g, %.2g of the largest value %.3g", ch, size, tile.m, c.what, d, d/m, m)
+					}
+					if testing.Verbose() {
+						t.Logf("%v at %d px, F(%d,3) %s: %.2g", ch, size, tile.m, c.what, d/m)
+					}
 				}
 			}
 		}
 	}
 }
+
+// winogradTolerance: the largest difference from im2col allowed, as a share
+// of the largest value, by tile size.
+var winogradTolerance = map[int]float64{2: 4e-6, 4: 4e-5}
 
 func maxAbsDiff(a, b []float64) float64 {
 	d := 0.0
@@ -102,10 +130,10 @@ func BenchmarkWinograd(b *testing.B) {
 		{256, 64, 64}, {128, 64, 128}, {128, 128, 128}, {64, 128, 256}, {64, 256, 256}, {32, 256, 512}, {32, 512, 512}, {16, 512, 512},
 	} {
 		x, w := filledTensor(1, s.size, s.size, s.cin), filledTensor(3, 3, s.cin, s.cout)
-		for _, impl := range []string{"winograd", "im2col"} {
+		for _, impl := range []string{"F2", "F4", "im2col"} {
 			b.Run(fmt.Sprintf("%dpx_%dto%d/%s", s.size, s.cin, s.cout, impl), func(b *testing.B) {
-				winogradPolicy = map[string]int{"winograd": 1, "im2col": -1}[impl]
-				defer func() { winogradPolicy = 0 }()
+				winogradPolicy = map[string]*winogradTile{"F2": f2x2, "F4": f4x4, "im2col": noWinograd}[impl]
+				defer func() { winogradPolicy = nil }()
 				e := MustNewExec(MustBackend(), func(x, w *Node) []*Node {
 					return Gradient(ReduceAllSum(Square(convIm2col(x, w, 1, 1))), x)
 				})

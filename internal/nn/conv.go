@@ -20,7 +20,8 @@ type Conv struct {
 }
 
 // ConvImpl forces one implementation of Conv2D: "" (auto: im2col on the pure-Go
-// backend, native elsewhere), "im2col" or "native".
+// backend, or Winograd for a frozen 3x3 kernel; native elsewhere), "im2col"
+// or "native".
 var ConvImpl = ""
 
 // Conv2D applies c to x [B,H,W,Cin] with a weights variable [k,k,Cin,Out] (and a
@@ -31,8 +32,11 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 	if c.Stride == 0 {
 		c.Stride = 1
 	}
-	w := convWeights(scope, x, c)
+	wv := convWeightsVariable(scope, x, c)
+	w := wv.NodeValue(x.Graph())
 	var y *Node
+	h, wd := x.Shape().Dim(1), x.Shape().Dim(2)
+	pixels := x.Shape().Dim(0) * ConvOutSize(h, c.Kernel, 1, c.Pad) * ConvOutSize(wd, c.Kernel, 1, c.Pad)
 	if useNative(x.Graph()) && c.Kernel%2 == 1 {
 		// Odd kernels only: GoMLX v0.28.16's own gradient of a convolution with
 		// an even kernel is wrong with respect to its input (it pads the reversed
@@ -40,6 +44,11 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 		// TestGoMLXNativeConvGradient), which would hand the generator a shifted
 		// gradient through the discriminator's 4x4 convolutions on XLA.
 		y = convNative(x, w, c.Stride, c.Pad)
+	} else if t := chooseWinograd(c.Kernel, c.Pad, x.Shape().Dim(3), c.Out, pixels); t != nil && c.Stride == 1 && !wv.Trainable && ConvImpl == "" {
+		// Frozen kernels only (VGG-19's): a trained kernel's gradient needs
+		// im2col's patches anyway, which im2col's forward pass shares; with
+		// Winograd the DCGAN steps took 7-20% longer.
+		y = winogradConv(x, w, c.Pad, t)
 	} else {
 		y = convIm2col(x, w, c.Stride, c.Pad)
 	}
@@ -49,7 +58,11 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 // convWeights is a convolution's kernel variable [k,k,Cin,Out] in scope ("weights",
 // the scope's initializer): one place for the name and layout checkpoints rely on.
 func convWeights(scope *model.Scope, x *Node, c Conv) *Node {
-	return scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, x.Shape().Dim(3), c.Out)).NodeValue(x.Graph())
+	return convWeightsVariable(scope, x, c).NodeValue(x.Graph())
+}
+
+func convWeightsVariable(scope *model.Scope, x *Node, c Conv) *model.Variable {
+	return scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, x.Shape().Dim(3), c.Out))
 }
 
 // addConvBias adds the convolution's bias variable [Out] ("biases", zeros at
@@ -96,8 +109,6 @@ func convNative(x, w *Node, stride, pad int) *Node {
 //     the kernel is regrouped to match, [k/s, k/s, s*s*Cin, Out].
 //   - A stride-1 convolution with few output channels (a generator's last,
 //     to RGB or grey) multiplies first and shifts after (thinConv).
-//   - A stride-1 3x3 convolution with many channels on both sides (VGG-19's
-//     but its first) uses Winograd's minimal filtering (winogradConv).
 //   - Others (strided shapes that do not divide, padding wider than k-1; no
 //     model uses them) slice the patches (sliceConv).
 //
@@ -119,10 +130,6 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	}
 	if stride == 1 && useThin(k, x.Shape().Dim(3), w.Shape().Dim(3)) {
 		return thinConv(x, w, pad)
-	}
-	pixels := x.Shape().Dim(0) * ConvOutSize(h, k, 1, pad) * ConvOutSize(wd, k, 1, pad)
-	if t := chooseWinograd(k, pad, x.Shape().Dim(3), w.Shape().Dim(3), pixels); stride == 1 && t != nil {
-		return winogradConv(x, w, pad, t)
 	}
 	var dY, wk *Node
 	var xs *Node // the input of the stride-1 convolution

@@ -70,13 +70,6 @@ var f4x4 = &winogradTile{m: 4,
 	},
 }
 
-// winogradPolicy overrides chooseWinograd for tests and benchmarks: nil by
-// shape, else that tile for every 3x3 kernel (noWinograd: im2col).
-var winogradPolicy *winogradTile
-
-// noWinograd, as winogradPolicy, turns Winograd off.
-var noWinograd = &winogradTile{}
-
 // Which tile, by shape. Winograd pays when the products it saves, which grow
 // with Cin*Out per tile, outweigh its transforms, which grow with Cin+Out; the
 // larger tile saves more products and gathers less (2.25x the input against
@@ -85,6 +78,7 @@ var noWinograd = &winogradTile{}
 // on VGG-19's layers at 256 px, batch 1 (BenchmarkWinograd, forward and input
 // gradient, ms, 2 cores; F(2x2) / F(4x4) / im2col):
 //
+//	3->64 at 256 px       86 / 41 / 54
 //	64->64 at 256 px     103 / 81 / 143
 //	64->128 at 128 px     39 / 33 / 55
 //	128->128 at 128 px    64 / 61 / 97
@@ -94,8 +88,8 @@ var noWinograd = &winogradTile{}
 //	512->512 at 32 px     34 / 32 / 55
 //	512->512 at 16 px     14 / 19 / 17
 const (
-	winogradMinRatio  = 32   // Cin*Out >= 32*(Cin+Out): 64->64 and wider; not VGG's first layer, 3->64
-	winogradMinPixels = 1024 // output pixels (batch * Ho * Wo) for F(4x4, 3x3): 32x32 and larger
+	winogradMinPixels = 1024 // output pixels (batch * Ho * Wo) for F(4x4, 3x3), any channels: 32x32 and larger
+	winogradMinRatio  = 32   // F(2x2, 3x3) below that if Cin*Out >= 32*(Cin+Out): 64->64 and wider
 )
 
 // chooseWinograd returns the Winograd tile for a stride-1 convolution with
@@ -105,19 +99,13 @@ func chooseWinograd(k, p, cin, out, pixels int) *winogradTile {
 	if k != 3 || p > 2 {
 		return nil
 	}
-	if winogradPolicy != nil {
-		if winogradPolicy == noWinograd {
-			return nil
-		}
-		return winogradPolicy
-	}
 	switch {
-	case cin*out < winogradMinRatio*(cin+out):
-		return nil
 	case pixels >= winogradMinPixels:
 		return f4x4
-	default:
+	case cin*out >= winogradMinRatio*(cin+out):
 		return f2x2
+	default:
+		return nil
 	}
 }
 

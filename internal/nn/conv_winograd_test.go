@@ -27,16 +27,16 @@ func TestWinogradMatchesNative(t *testing.T) {
 	}
 }
 
-// The choice by shape: VGG-19 at 256 px takes F(4x4) down to 32 px and F(2x2)
-// at 16 px; its first layer (3 channels in), narrow layers, other kernels and
-// strides stay with im2col.
+// The choice by shape: VGG-19 at 256 px takes F(4x4) down to 32 px, its
+// first layer included, and F(2x2) at 16 px; narrow layers on small images,
+// other kernels and wide paddings stay with im2col.
 func TestChooseWinograd(t *testing.T) {
 	for _, tc := range []struct {
 		k, p, cin, out, pixels int
 		want                   *winogradTile
 	}{
 		{3, 1, 64, 64, 256 * 256, f4x4}, {3, 1, 512, 512, 32 * 32, f4x4}, {3, 1, 512, 512, 16 * 16, f2x2},
-		{3, 1, 3, 64, 256 * 256, nil}, {3, 1, 32, 64, 64 * 64, nil}, {4, 1, 256, 256, 64 * 64, nil}, {3, 3, 256, 256, 64 * 64, nil},
+		{3, 1, 3, 64, 256 * 256, f4x4}, {3, 1, 32, 64, 16 * 16, nil}, {4, 1, 256, 256, 64 * 64, nil}, {3, 3, 256, 256, 64 * 64, nil},
 	} {
 		if got := chooseWinograd(tc.k, tc.p, tc.cin, tc.out, tc.pixels); got != tc.want {
 			t.Errorf("%+v: got %v", tc, got)
@@ -73,16 +73,14 @@ func TestWinogradFloat32VGGShapes(t *testing.T) {
 		for _, size := range []int{8, 7} {
 			x, w := toFloat32(randomTensor(5, 1, size, size, ch[0])), toFloat32(randomTensor(6, 3, 3, ch[0], ch[1]))
 			r := toFloat32(randomTensor(7, 1, size, size, ch[1])) // the output's gradient, the same for both
-			run := func(policy *winogradTile) (y, dx []float64) {
-				winogradPolicy = policy
-				defer func() { winogradPolicy = nil }()
+			run := func(tile *winogradTile) (y, dx []float64) {
 				out := MustExecOnceN(MustBackend(), func(x, w, r *Node) []*Node {
-					y := convIm2col(x, w, 1, 1)
+					y := conv3x3(x, w, tile)
 					return append([]*Node{y}, Gradient(ReduceAllSum(Mul(y, r)), x)...)
 				}, x, w, r)
 				return flat(t, out[0]), flat(t, out[1])
 			}
-			yi, dxi := run(noWinograd)
+			yi, dxi := run(nil)
 			for _, tile := range []*winogradTile{f2x2, f4x4} {
 				yw, dxw := run(tile)
 				for _, c := range []struct {
@@ -100,6 +98,15 @@ func TestWinogradFloat32VGGShapes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// conv3x3 is the 3x3 stride-1 convolution with padding 1 by the Winograd tile,
+// or by im2col for nil.
+func conv3x3(x, w *Node, tile *winogradTile) *Node {
+	if tile == nil {
+		return convIm2col(x, w, 1, 1)
+	}
+	return winogradConv(x, w, 1, tile)
 }
 
 // winogradTolerance: the largest difference from im2col allowed, as a share
@@ -127,15 +134,14 @@ func maxAbs(a []float64) float64 {
 // by im2col.
 func BenchmarkWinograd(b *testing.B) {
 	for _, s := range []struct{ size, cin, cout int }{
-		{256, 64, 64}, {128, 64, 128}, {128, 128, 128}, {64, 128, 256}, {64, 256, 256}, {32, 256, 512}, {32, 512, 512}, {16, 512, 512},
+		{256, 3, 64}, {256, 64, 64}, {128, 64, 128}, {128, 128, 128}, {64, 128, 256}, {64, 256, 256}, {32, 256, 512}, {32, 512, 512}, {16, 512, 512},
 	} {
 		x, w := filledTensor(1, s.size, s.size, s.cin), filledTensor(3, 3, s.cin, s.cout)
 		for _, impl := range []string{"F2", "F4", "im2col"} {
 			b.Run(fmt.Sprintf("%dpx_%dto%d/%s", s.size, s.cin, s.cout, impl), func(b *testing.B) {
-				winogradPolicy = map[string]*winogradTile{"F2": f2x2, "F4": f4x4, "im2col": noWinograd}[impl]
-				defer func() { winogradPolicy = nil }()
+				tile := map[string]*winogradTile{"F2": f2x2, "F4": f4x4}[impl]
 				e := MustNewExec(MustBackend(), func(x, w *Node) []*Node {
-					return Gradient(ReduceAllSum(Square(convIm2col(x, w, 1, 1))), x)
+					return Gradient(ReduceAllSum(Square(conv3x3(x, w, tile))), x)
 				})
 				e.MustCall(x, w) // compile
 				b.ResetTimer()

@@ -54,29 +54,68 @@ def dcgan(noise=100, size=28, g_base=64, d_base=32, channels=1):
     return g, nn.Sequential(*layers)
 
 
-def gan_step_fn(g, d, batch, noise, real, device, ema=0.0):
+class ProjectionD(nn.Module):
+    """A conditional discriminator (gan.ClassProjection, Miyato & Koyama 2018):
+    the DCGAN discriminator's logit plus the inner product of the class's
+    embedding with the features its last layer reads."""
+
+    def __init__(self, d, classes):
+        super().__init__()
+        self.body, self.head = d[:-2], d[-2]  # d ends Linear, Flatten(0)
+        self.embed = nn.Linear(classes, self.head.in_features, bias=False)
+
+    def forward(self, x, onehot):
+        f = self.body(x)
+        return self.head(f).squeeze(1) + (self.embed(onehot) * f).sum(1)
+
+
+def cdcgan(classes=10):
+    """ganbook train's default model: the DCGAN with the one-hot class appended
+    to the noise (Mirza & Osindero 2014) and a projection discriminator."""
+    g, d = dcgan(noise=100 + classes)
+    return g, ProjectionD(d, classes)
+
+
+def gan_step_fn(g, d, batch, noise, real, device, ema=0.0, classes=0, lr_d=2e-4):
     """One discriminator step then one generator step, as gan.GAN.TrainStep;
     with ema > 0, then the moving average of the generator's weights and batch
-    norm statistics (gan/ema.go)."""
-    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
+    norm statistics (gan/ema.go). With classes > 0, a conditional GAN: the
+    generator reads a random class one-hot after the noise, the
+    discriminator the class of each image (the real ones' evenly spread)."""
+    opt_d = torch.optim.Adam(d.parameters(), lr=lr_d, betas=(0.5, 0.999), eps=1e-8)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-8)
     bce = F.binary_cross_entropy_with_logits
     ones = torch.ones(batch, device=device)
     zeros = torch.zeros(batch, device=device)
 
     averages = [t.detach().clone() for t in list(g.parameters()) + list(g.buffers())]
+    real_classes = None
+    if classes:
+        real_classes = F.one_hot(torch.arange(batch, device=device) % classes, classes).float()
+
+    def latent():
+        z = torch.randn(batch, noise, device=device)
+        if not classes:
+            return z, None
+        c = F.one_hot(torch.randint(classes, (batch,), device=device), classes).float()
+        return torch.cat([z, c], 1), c
+
+    def judge(x, c):
+        return d(x, c) if classes else d(x)
 
     def step():
         # Discriminator phase: the generated batch carries no gradient to G.
-        fake = g(torch.randn(batch, noise, device=device)).detach()
-        loss_d = bce(d(real), ones) + bce(d(fake), zeros)
+        z, c = latent()
+        fake = g(z).detach()
+        loss_d = bce(judge(real, real_classes), ones) + bce(judge(fake, c), zeros)
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
         # Generator phase through the frozen discriminator.
         for p in d.parameters():
             p.requires_grad_(False)
-        loss_g = bce(d(g(torch.randn(batch, noise, device=device))), ones)
+        z, c = latent()
+        loss_g = bce(judge(g(z), c), ones)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
@@ -158,18 +197,19 @@ def style_step_fn(size, device):
 
 
 def workloads(device):
-    def gan(build, batch, size=28, channels=1, ema=0.0):
+    def gan(build, batch, size=28, channels=1, ema=0.0, classes=0, lr_d=2e-4):
         def make():
             g, d = build()
             g.to(device).train()
             d.to(device).train()
             real = torch.rand(batch, channels, size, size, device=device) * 2 - 1
-            return gan_step_fn(g, d, batch, 100, real, device, ema)
+            return gan_step_fn(g, d, batch, 100, real, device, ema, classes, lr_d)
         return make
     return {
         "mlp64": gan(mlp_gan, 64),
         "dcgan64": gan(dcgan, 64),
         "dcgan256": gan(dcgan, 256),
+        "cdcgan64": gan(cdcgan, 64, ema=0.999, classes=10, lr_d=4e-4),
         "dcgan64rgb": gan(lambda: dcgan(size=64, channels=3), 64, size=64, channels=3, ema=0.999),
         "style128": lambda: style_step_fn(128, device),
         "style256": lambda: style_step_fn(256, device),

@@ -29,6 +29,8 @@ func Workloads() []Workload {
 	dcgan := gan.DefaultOptions(gan.DCGAN)
 	dcgan256 := dcgan
 	dcgan256.Batch = 256
+	// What `ganbook train` runs: the tuned conditional DCGAN (TTUR, EMA) on MNIST.
+	train := gan.TunedOptions(gan.DCGAN)
 	// What `ganbook train --dataset DIR` runs: the tuned DCGAN at 64x64 RGB.
 	folder, err := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true)
 	if err != nil {
@@ -38,6 +40,7 @@ func Workloads() []Workload {
 		ganWorkload("mlp64", "MLP GAN, batch 64, one D + one G step", mlp),
 		ganWorkload("dcgan64", "DCGAN 28x28, batch 64, one D + one G step", dcgan),
 		ganWorkload("dcgan256", "DCGAN 28x28, batch 256, one D + one G step", dcgan256),
+		ganWorkload("cdcgan64", "conditional DCGAN 28x28, batch 64 (ganbook train's default: tuned, EMA), one D + one G step", train),
 		ganWorkload("dcgan64rgb", "DCGAN 64x64 RGB, batch 64 (a folder's default: tuned, EMA), one D + one G step", folder),
 		styleWorkload("style128", "style step, VGG-19 to conv5_1, 128 px", 128),
 		styleWorkload("style256", "style step, VGG-19 to conv5_1, 256 px", 256),

@@ -42,7 +42,7 @@ func benchCmd(args []string) error {
 	fs.IntVar(&c.steps, "steps", 10, "timed steps per workload (the median is reported)")
 	fs.IntVar(&c.rounds, "rounds", 1, "repeat ganbook then PyTorch this many times, alternating; the table shows each side's median round and the notes their fastest and slowest")
 	fs.IntVar(&c.warmup, "warmup", 2, "untimed steps first (the first one compiles)")
-	only := fs.String("only", "", "comma-separated workloads (default all): mlp64, dcgan64, dcgan256, dcgan64rgb, style128, style256")
+	only := fs.String("only", "", "comma-separated workloads (default all): mlp64, dcgan64, dcgan256, cdcgan64, dcgan64rgb, style128, style256")
 	fs.BoolVar(&c.torch, "torch", true, "also run the PyTorch twins (needs python3-torch)")
 	fs.StringVar(&c.python, "python", "/usr/bin/python3", "Python interpreter with torch")
 	blas := fs.String("blas", "openblas,reference", "BLAS libraries to run PyTorch with: openblas, reference, system")

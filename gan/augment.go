@@ -38,9 +38,13 @@ const (
 	cutoutRatio      = 0.5   // Zhao et al.: half the image's side
 )
 
+// augmenting reports whether the options ask for augmentation ("" and "none"
+// do not).
+func (o Options) augmenting() bool { return o.Augment != "" && o.Augment != "none" }
+
 // augmentPolicy splits and checks a policy ("" or "none": no augmentation).
 func augmentPolicy(policy string) ([]string, error) {
-	if policy == "" || policy == "none" {
+	if !(Options{Augment: policy}).augmenting() {
 		return nil, nil
 	}
 	var out []string

@@ -253,7 +253,7 @@ func (o Options) Validate() error {
 	if _, err := augmentPolicy(o.Augment); err != nil {
 		return bad("augment", "%v", err)
 	}
-	if o.MultiScale && o.Augment != "" && o.Augment != "none" {
+	if o.MultiScale && o.augmenting() {
 		return bad("augment", "augmentation works on one image size; turn off multi_scale (MSG-GAN) or set augment to none")
 	}
 	return nil
@@ -293,7 +293,7 @@ func (o Options) String() string {
 	if o.MinibatchStd {
 		s += " minibatch-std"
 	}
-	if o.Augment != "" && o.Augment != "none" {
+	if o.augmenting() {
 		s += " augment=" + o.Augment
 	}
 	if o.FeatureMatching > 0 {

@@ -87,7 +87,7 @@ func (g *GAN) latent(scope *model.Scope, graph *Graph) (z, classes *Node) {
 // augment applies Options.Augment to a single-scale batch (Validate refuses
 // it for an MSG-GAN); without a policy the images pass unchanged.
 func (g *GAN) augment(scope *model.Scope, imgs []*Node) []*Node {
-	if g.Opts.Augment == "" || g.Opts.Augment == "none" {
+	if !g.Opts.augmenting() {
 		return imgs
 	}
 	return []*Node{Augment(scope, imgs[0], g.Opts.Augment)}

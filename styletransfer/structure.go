@@ -162,8 +162,12 @@ func correlation(a, b []float64) float64 {
 }
 
 // fineSigma: the Gaussian whose residue is "fine detail" in Speckle: what
-// changes within about two pixels.
-const fineSigma = 1.0
+// changes within about two pixels; fineRadius: its kernel's half-width, and
+// the border FineDetail leaves out.
+const (
+	fineSigma  = 1.0
+	fineRadius = 3
+)
 
 // Speckle is the result's fine detail (FineDetail, at the result's size) over
 // that of the busier of the photo and the painting (fitted to the same size):
@@ -189,9 +193,9 @@ func FineDetail(img image.Image, size int) float64 {
 		for i := range ch {
 			ch[i] = float64(px[i*3+c]+1) / 2
 		}
-		blur := blurSigma(ch, size, fineSigma, 3)
-		for y := 3; y < size-3; y++ {
-			for x := 3; x < size-3; x++ {
+		blur := blurSigma(ch, size, fineSigma, fineRadius)
+		for y := fineRadius; y < size-fineRadius; y++ {
+			for x := fineRadius; x < size-fineRadius; x++ {
 				d := ch[y*size+x] - blur[y*size+x]
 				total += d * d
 				count++

@@ -463,8 +463,7 @@ func (r *Run) lbfgsStep() ([]float64, error) {
 		return nil, err
 	}
 	if losses == nil || losses[3] != f { // the accepted point is the last one evaluated, unless it stayed put
-		r.lbfgs.Evaluations++
-		if _, _, err := fn(r.x); err != nil {
+		if _, _, err := r.lbfgs.Evaluate(r.x, fn); err != nil {
 			return nil, err
 		}
 	}

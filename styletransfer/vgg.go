@@ -172,7 +172,8 @@ func Features(store *model.Store, images *Node, names []string) (map[string]*Nod
 		if store.GetVariable(vggScope+"/"+l.Name+"/weights") == nil {
 			return nil, fmt.Errorf("VGG-19 layer %s has no weights loaded", l.Name)
 		}
-		x = nn.Conv2D(store.Scope(vggScope+"/"+l.Name), x, nn.Conv{Out: l.Out, Kernel: 3, Pad: 1})
+		// Frozen 3x3 kernels: Winograd's algorithm (docs/performance.md, round 3).
+		x = nn.Conv2D(store.Scope(vggScope+"/"+l.Name), x, nn.Conv{Out: l.Out, Kernel: 3, Pad: 1, Winograd: true})
 		x = Max(x, ZerosLike(x)) // ReLU
 		if want[l.Name] {
 			out[l.Name] = x

@@ -17,11 +17,17 @@ import (
 type Conv struct {
 	Out, Kernel, Stride, Pad int
 	NoBias                   bool
+	// Winograd lets the pure-Go backend compute a stride-1 3x3 convolution by
+	// Winograd's minimal filtering where its shape suits (chooseWinograd):
+	// for frozen kernels (VGG-19's), whose gradient nobody asks for. A trained
+	// kernel's gradient needs im2col's patches anyway, which im2col's forward
+	// pass shares: with Winograd the DCGAN steps took 7-20% longer.
+	Winograd bool
 }
 
 // ConvImpl forces one implementation of Conv2D: "" (auto: im2col on the pure-Go
-// backend, or Winograd for a frozen 3x3 kernel; native elsewhere), "im2col"
-// or "native".
+// backend, or Winograd where Conv.Winograd asks and the shape suits; native
+// elsewhere), "im2col" or "native".
 var ConvImpl = ""
 
 // Conv2D applies c to x [B,H,W,Cin] with a weights variable [k,k,Cin,Out] (and a
@@ -32,11 +38,8 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 	if c.Stride == 0 {
 		c.Stride = 1
 	}
-	wv := convWeightsVariable(scope, x, c)
-	w := wv.NodeValue(x.Graph())
+	w := convWeights(scope, x, c)
 	var y *Node
-	h, wd := x.Shape().Dim(1), x.Shape().Dim(2)
-	pixels := x.Shape().Dim(0) * ConvOutSize(h, c.Kernel, 1, c.Pad) * ConvOutSize(wd, c.Kernel, 1, c.Pad)
 	if useNative(x.Graph()) && c.Kernel%2 == 1 {
 		// Odd kernels only: GoMLX v0.28.16's own gradient of a convolution with
 		// an even kernel is wrong with respect to its input (it pads the reversed
@@ -44,10 +47,7 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 		// TestGoMLXNativeConvGradient), which would hand the generator a shifted
 		// gradient through the discriminator's 4x4 convolutions on XLA.
 		y = convNative(x, w, c.Stride, c.Pad)
-	} else if t := chooseWinograd(c.Kernel, c.Pad, x.Shape().Dim(3), c.Out, pixels); t != nil && c.Stride == 1 && !wv.Trainable && ConvImpl == "" {
-		// Frozen kernels only (VGG-19's): a trained kernel's gradient needs
-		// im2col's patches anyway, which im2col's forward pass shares; with
-		// Winograd the DCGAN steps took 7-20% longer.
+	} else if t := winogradFor(x, c); t != nil {
 		y = winogradConv(x, w, c.Pad, t)
 	} else {
 		y = convIm2col(x, w, c.Stride, c.Pad)
@@ -58,11 +58,7 @@ func Conv2D(scope *model.Scope, x *Node, c Conv) *Node {
 // convWeights is a convolution's kernel variable [k,k,Cin,Out] in scope ("weights",
 // the scope's initializer): one place for the name and layout checkpoints rely on.
 func convWeights(scope *model.Scope, x *Node, c Conv) *Node {
-	return convWeightsVariable(scope, x, c).NodeValue(x.Graph())
-}
-
-func convWeightsVariable(scope *model.Scope, x *Node, c Conv) *model.Variable {
-	return scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, x.Shape().Dim(3), c.Out))
+	return scope.VariableWithShape("weights", shapes.Make(x.DType(), c.Kernel, c.Kernel, x.Shape().Dim(3), c.Out)).NodeValue(x.Graph())
 }
 
 // addConvBias adds the convolution's bias variable [Out] ("biases", zeros at

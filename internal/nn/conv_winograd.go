@@ -109,6 +109,17 @@ func chooseWinograd(k, p, cin, out, pixels int) *winogradTile {
 	}
 }
 
+// winogradFor is the Winograd tile Conv2D computes c on x [B,H,W,C] with, or
+// nil for im2col: only where c asks for Winograd and ConvImpl does not force
+// an implementation.
+func winogradFor(x *Node, c Conv) *winogradTile {
+	if !c.Winograd || c.Stride != 1 || ConvImpl != "" {
+		return nil
+	}
+	pixels := x.Shape().Dim(0) * ConvOutSize(x.Shape().Dim(1), c.Kernel, 1, c.Pad) * ConvOutSize(x.Shape().Dim(2), c.Kernel, 1, c.Pad)
+	return chooseWinograd(c.Kernel, c.Pad, x.Shape().Dim(3), c.Out, pixels)
+}
+
 // winogradConv is the stride-1 3x3 convolution of x [B,H,W,C] with w
 // [3,3,C,Out] and p zeros on each side, by Winograd's F(m x m, 3x3). Its
 // input's gradient is the same algorithm applied to the output's gradient

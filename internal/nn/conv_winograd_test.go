@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 )
 
@@ -44,6 +46,36 @@ func TestChooseWinograd(t *testing.T) {
 	}
 }
 
+// Conv2D takes Winograd only where the layer asks for it (VGG-19's), for a
+// stride-1 convolution, and not when ConvImpl forces an implementation.
+func TestWinogradOnlyWhenAsked(t *testing.T) {
+	g := NewGraph(MustBackend(), "probe")
+	x := Parameter(g, "x", shapes.Make(dtypes.Float32, 2, 64, 64, 16))
+	for _, tc := range []struct {
+		c    Conv
+		impl string
+		want *winogradTile
+	}{
+		{Conv{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Winograd: true}, "", f4x4},
+		{Conv{Out: 32, Kernel: 3, Stride: 1, Pad: 1}, "", nil}, // a GAN's, the scorer's: not asked
+		{Conv{Out: 32, Kernel: 3, Stride: 2, Pad: 1, Winograd: true}, "", nil},
+		{Conv{Out: 32, Kernel: 3, Stride: 1, Pad: 1, Winograd: true}, "im2col", nil},
+	} {
+		ConvImpl = tc.impl
+		if got := winogradFor(x, tc.c); got != tc.want {
+			t.Errorf("%+v with ConvImpl %q: got tile %v, want %v", tc.c, tc.impl, tileName(got), tileName(tc.want))
+		}
+	}
+	ConvImpl = ""
+}
+
+func tileName(t *winogradTile) string {
+	if t == nil {
+		return "none (im2col)"
+	}
+	return fmt.Sprintf("F(%dx%d, 3x3)", t.m, t.m)
+}
+
 // Both hand-written gradients against finite differences.
 func TestWinogradGradient(t *testing.T) {
 	for _, tc := range []struct{ h, w, pad, cin, cout int }{
@@ -64,10 +96,11 @@ func TestWinogradGradient(t *testing.T) {
 // In float32, on every (in, out) channel pair of VGG-19's 3x3 layers (the
 // only convolutions Winograd is chosen for), at an even and an odd size:
 // forward and input gradient against im2col's. The transforms add and
-// subtract up to 16 inputs before the products, so rounding differs from
-// im2col's: the largest difference allowed is 4e-6 of the largest value
-// (measured: at most 8.2e-7, forward and gradient alike; float32's epsilon
-// is 1.2e-7).
+// subtract up to 16 (F(2x2)) or 36 (F(4x4)) inputs before the products, so
+// rounding differs from im2col's: the largest difference allowed is
+// winogradTolerance of the largest value, 4e-6 for F(2x2) and 4e-5 for
+// F(4x4) (measured: at most 8.2e-7 and 1.0e-5, forward and gradient alike;
+// float32's epsilon is 1.2e-7).
 func TestWinogradFloat32VGGShapes(t *testing.T) {
 	for _, ch := range [][2]int{{64, 64}, {64, 128}, {128, 128}, {128, 256}, {256, 256}, {256, 512}, {512, 512}} {
 		for _, size := range []int{8, 7} {

@@ -103,6 +103,7 @@ func TestBadInputs(t *testing.T) {
 		{"corrupt weights file", style(f["good"], f["other"], out, "--weights", f["badst"]), 1, "bad.safetensors: not a safetensors file"},
 		{"missing weights file", style(f["good"], f["other"], out, "--weights", f["missing"]), 1, "no such weights file"},
 		{"negative steps", []string{"train", "--steps", "-1"}, 2, "--steps must be positive"},
+		{"profile in a missing folder", []string{"train", "--steps", "1", "--cpuprofile", f["nodir"], "--out", t.TempDir()}, 1, "--cpuprofile: open " + f["nodir"]},
 		{"non-numeric steps", []string{"train", "--steps", "ten"}, 2, "invalid value"},
 		{"unknown model", []string{"train", "--model", "vae"}, 2, "unknown model"},
 		{"unsupported size", []string{"train", "--size", "48"}, 2, "size 48 is not supported"},

@@ -94,9 +94,13 @@ func TestTrainResumeSample(t *testing.T) {
 	data, out := t.TempDir(), filepath.Join(t.TempDir(), "run")
 	writeImages(t, data, 10)
 	common := []string{"--dataset", data, "--model", "dcgan", "--size", "32", "--batch", "4", "--out", out, "--sample-every", "2", "--checkpoint-every", "2"}
-	code, stderr := capture(t, append([]string{"train", "--steps", "3"}, common...)...)
+	profile := filepath.Join(t.TempDir(), "train.prof")
+	code, stderr := capture(t, append([]string{"train", "--steps", "3", "--cpuprofile", profile}, common...)...)
 	if code != 0 {
 		t.Fatalf("train: exit %d\n%s", code, stderr)
+	}
+	if raw, err := os.ReadFile(profile); err != nil || len(raw) < 2 || raw[0] != 0x1f || raw[1] != 0x8b { // pprof's format is gzipped
+		t.Errorf("--cpuprofile %s: %v, %d bytes, not a gzipped profile", profile, err, len(raw))
 	}
 	if _, err := os.Stat(filepath.Join(out, "samples", "progress.gif")); err != nil {
 		t.Errorf("no samples/progress.gif: %v", err)

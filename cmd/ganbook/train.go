@@ -31,6 +31,11 @@ func trainCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(t.cpuProfile) // the whole command: loading the data too
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	// A new run folder that this command creates goes again if the run is
 	// refused before its first step (memory, data): no empty run, no run.lock.
 	_, statErr := os.Stat(t.out)
@@ -66,7 +71,7 @@ func trainCmd(args []string) error {
 // trainRun is a `ganbook train` command line, checked; started says
 // whether a step has finished (the run folder is then kept).
 type trainRun struct {
-	dataName, fashionDir, out, scoreWith                   string
+	dataName, fashionDir, out, scoreWith, cpuProfile       string
 	isFolder, resume, forceResume, presetSet               bool
 	steps, limit, sampleEvery, ckptEvery, keep, scoreEvery int
 	stall                                                  time.Duration
@@ -98,6 +103,7 @@ func parseTrain(args []string) (*trainRun, error) {
 	fs.IntVar(&t.scoreEvery, "score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST; 0: never)")
 	fs.StringVar(&t.scoreWith, "score-with", "", "classifier for --score-every: mnist or fashion (default: the dataset; set it for a folder of their images)")
 	fs.DurationVar(&t.stall, "stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
+	fs.StringVar(&t.cpuProfile, "cpuprofile", "", "write a CPU profile of the training to this file (go tool pprof -top FILE)")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}

@@ -38,13 +38,15 @@ const (
 	cutoutRatio      = 0.5   // Zhao et al.: half the image's side
 )
 
-// augmenting reports whether the options ask for augmentation ("" and "none"
-// do not).
-func (o Options) augmenting() bool { return o.Augment != "" && o.Augment != "none" }
+// augmenting reports whether the options ask for augmentation.
+func (o Options) augmenting() bool { return !augmentOff(o.Augment) }
+
+// augmentOff: the policies that mean no augmentation, "" and "none".
+func augmentOff(policy string) bool { return policy == "" || policy == "none" }
 
 // augmentPolicy splits and checks a policy ("" or "none": no augmentation).
 func augmentPolicy(policy string) ([]string, error) {
-	if !(Options{Augment: policy}).augmenting() {
+	if augmentOff(policy) {
 		return nil, nil
 	}
 	var out []string

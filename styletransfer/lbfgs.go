@@ -44,6 +44,12 @@ type LBFGS struct {
 // Box is the interval [Lo, Hi] every variable stays in.
 type Box struct{ Lo, Hi float32 }
 
+// outward reports whether moving a variable at v by a change of sign move
+// would leave the box (v at a bound, move pointing past it).
+func (b *Box) outward(v float32, move float64) bool {
+	return (v <= b.Lo && move < 0) || (v >= b.Hi && move > 0)
+}
+
 // Objective returns f(x) and its gradient.
 type Objective func(x []float32) (f float64, grad []float32, err error)
 
@@ -154,7 +160,7 @@ func (o *LBFGS) stopAtBounds(d []float64) {
 		return
 	}
 	for i, v := range o.x {
-		if (v <= o.Box.Lo && d[i] < 0) || (v >= o.Box.Hi && d[i] > 0) {
+		if o.Box.outward(v, d[i]) {
 			d[i] = 0
 		}
 	}
@@ -168,7 +174,7 @@ func (o *LBFGS) held() []bool {
 	}
 	h := make([]bool, len(o.x))
 	for i, v := range o.x {
-		h[i] = (v <= o.Box.Lo && o.g[i] > 0) || (v >= o.Box.Hi && o.g[i] < 0)
+		h[i] = o.Box.outward(v, -o.g[i]) // descent moves against the gradient
 	}
 	return h
 }

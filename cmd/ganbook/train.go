@@ -103,7 +103,7 @@ func parseTrain(args []string) (*trainRun, error) {
 	fs.IntVar(&t.scoreEvery, "score-every", 0, "score 1000 samples every N steps with the shipped classifier (MNIST and Fashion-MNIST; 0: never)")
 	fs.StringVar(&t.scoreWith, "score-with", "", "classifier for --score-every: mnist or fashion (default: the dataset; set it for a folder of their images)")
 	fs.DurationVar(&t.stall, "stall-timeout", 10*time.Minute, "stop with an explanation if no step finishes for this long (0: never)")
-	fs.StringVar(&t.cpuProfile, "cpuprofile", "", "write a CPU profile of the training to this file (go tool pprof -top FILE)")
+	fs.StringVar(&t.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole command (loading the data, then the training) to this file (go tool pprof -top FILE)")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}

@@ -161,21 +161,33 @@ func winogradConv(x, w *Node, p int, t *winogradTile) *Node {
 func (t *winogradTile) kernel(w *Node, flip bool) *Node {
 	c, out := w.Shape().Dim(2), w.Shape().Dim(3)
 	a := t.m + 2
-	gg := make([]float64, a*a*9)
-	for i := range a {
-		for j := range a {
-			for k := range 3 {
-				for l := range 3 {
-					tap := 3*k + l
-					if flip {
-						tap = 8 - tap
-					}
-					gg[(a*i+j)*9+tap] = t.g[i][k] * t.g[j][l]
+	g := t.g
+	if flip { // tap k of the flipped kernel is tap 2-k of w: G's columns reversed
+		g = make([][]float64, a)
+		for i, row := range t.g {
+			g[i] = []float64{row[2], row[1], row[0]}
+		}
+	}
+	return Reshape(MatMul(constMatrix(w, kron(g), a*a, 9), Reshape(w, 9, c*out)), a*a, c, out)
+}
+
+// kron is the Kronecker product m (x) m of the matrix m [r][c], flat [r*r,
+// c*c]: entry (r*i + j, c*k + l) is m[i][k] * m[j][l]. Applied to a tile
+// flattened row by row, it is the transform along rows and along columns in
+// one product (M d M^T).
+func kron(m [][]float64) []float64 {
+	r, c := len(m), len(m[0])
+	out := make([]float64, 0, r*r*c*c)
+	for i := range r {
+		for j := range r {
+			for k := range c {
+				for l := range c {
+					out = append(out, m[i][k]*m[j][l])
 				}
 			}
 		}
 	}
-	return Reshape(MatMul(constMatrix(w, gg, a*a, 9), Reshape(w, 9, c*out)), a*a, c, out)
+	return out
 }
 
 // constMatrix is v as an [rows, cols] constant of like's dtype.
@@ -226,17 +238,7 @@ func (t *winogradTile) input(xp *Node, th, tw int) *Node {
 	}
 	starts := Const(xp.Graph(), tensors.FromFlatDataAndDimensions(start, a*a, b*th*tw, 2))
 	d := GatherSlices(Reshape(xp, b*hp, wp, c), []int{0, 1}, starts, []int{1, 1}, false)
-	bb := make([]float64, a*a*a*a)
-	for i := range a {
-		for j := range a {
-			for k := range a {
-				for l := range a {
-					bb[(a*i+j)*a*a+a*k+l] = t.bt[i][k] * t.bt[j][l]
-				}
-			}
-		}
-	}
-	return Reshape(MatMul(constMatrix(xp, bb, a*a, a*a), Reshape(d, a*a, b*th*tw*c)), a*a, b*th*tw, c)
+	return Reshape(MatMul(constMatrix(xp, kron(t.bt), a*a, a*a), Reshape(d, a*a, b*th*tw*c)), a*a, b*th*tw, c)
 }
 
 // output is Y = A^T M A for the products m [a*a, tiles, Out] as one [m*m,
@@ -244,17 +246,7 @@ func (t *winogradTile) input(xp *Node, th, tw int) *Node {
 // place: [B, ho, wo, Out].
 func (t *winogradTile) output(m *Node, b, th, tw, ho, wo int) *Node {
 	a, out := t.m+2, m.Shape().Dim(2)
-	aa := make([]float64, t.m*t.m*a*a)
-	for r := range t.m {
-		for s := range t.m {
-			for i := range a {
-				for j := range a {
-					aa[(t.m*r+s)*a*a+a*i+j] = t.at[r][i] * t.at[s][j]
-				}
-			}
-		}
-	}
-	y := MatMul(constMatrix(m, aa, t.m*t.m, a*a), Reshape(m, a*a, b*th*tw*out)) // [m*m (row, column in block), tiles, Out]
+	y := MatMul(constMatrix(m, kron(t.at), t.m*t.m, a*a), Reshape(m, a*a, b*th*tw*out)) // [m*m (row, column in block), tiles, Out]
 	// Block row r: its m columns side by side, [B*th, tw, m, Out].
 	rows := make([]*Node, t.m)
 	for r := range t.m {

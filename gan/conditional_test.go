@@ -82,30 +82,95 @@ func TestConditionalNeedsLabels(t *testing.T) {
 	if _, err := g.Batches(unlabelled); !errors.As(err, &ce) || ce.Fit != 3 || !strings.Contains(err.Error(), "it needs 3 classes") {
 		t.Errorf("a label beyond the classes must be refused with the fix, got %v", err)
 	}
-	if o, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true); o.Conditional() {
-		t.Errorf("the tuned preset for a folder (no labels) must be unconditional")
+	if o, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true); !o.SelfConditioned() || o.Classes != gan.SelfConditionClusters {
+		t.Errorf("the tuned preset for a folder (no labels) must be self-conditioned on %d clusters, got %d classes, %v", gan.SelfConditionClusters, o.Classes, o.SelfCondition)
 	}
+	if o, _ := gan.PresetOptions(gan.PresetLesson, gan.DCGAN, true); o.Conditional() {
+		t.Errorf("the lesson's preset for a folder must stay unconditional")
+	}
+}
+
+// A self-conditioned GAN needs no labels: its batches carry the pictures'
+// clusters, --classes 0 turns it into the unconditional GAN, and a folder too
+// small for its clusters is refused with the class count that fits.
+func TestSelfConditionWithoutLabels(t *testing.T) {
+	o := gantest.TinyOptions(gan.DCGAN)
+	o.Classes, o.SelfCondition, o.Batch = 2, true, 4
+	ds := twoTones(8)
+	ds.Labels = nil
+	g := gantest.NewGAN(t, o)
+	batches, err := g.Batches(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := batches.Next()
+	if len(b.Labels) != o.Batch || ds.Labels != nil {
+		t.Fatalf("batch labels %v (want %d clusters), dataset labels %v (want untouched)", b.Labels, o.Batch, ds.Labels)
+	}
+	imgs := tensors.MustCopyFlatData[float32](b.Images)
+	per := 28 * 28
+	for i, c := range b.Labels {
+		for j, d := range b.Labels {
+			if sameTone := imgs[i*per] == imgs[j*per]; sameTone != (c == d) {
+				t.Errorf("pictures %d and %d: same tone %v, same cluster %v (clusters %v)", i, j, sameTone, c == d, b.Labels)
+			}
+		}
+	}
+	var ce *gan.ClassesError
+	o.Classes = 5
+	if _, err := gantest.NewGAN(t, o).Batches(ds); !errors.As(err, &ce) || ce.Fit != 4 || !strings.Contains(err.Error(), "8 pictures, too few for 5 clusters") {
+		t.Errorf("8 pictures for 5 clusters must be refused with --classes 4, got %v", err)
+	}
+	o.Classes = 0
+	if o.SelfConditioned() || o.Validate() != nil {
+		t.Errorf("with 0 classes self-conditioning is off and valid (the unconditional GAN), got %v, %v", o.SelfConditioned(), o.Validate())
+	}
+	folder, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true)
+	for n, want := range map[int]int{100: 10, 499: 49, 5000: 50, 60000: 50, 64: 6, 12: 2} {
+		if got := folder.ClustersFor(n).Classes; got != want {
+			t.Errorf("%d pictures: %d clusters, want %d (%d a cluster, at most %d)", n, got, want, gan.ClusterPictures, gan.SelfConditionClusters)
+		}
+	}
+	if got := gan.TunedOptions(gan.DCGAN).ClustersFor(100).Classes; got != 10 {
+		t.Errorf("labelled classes must not change with the pictures, got %d", got)
+	}
+	o.Classes = 1
+	var oe *gan.OptionError
+	if err := o.Validate(); !errors.As(err, &oe) || oe.Name != "classes" {
+		t.Errorf("one cluster must be refused, got %v", err)
+	}
+}
+
+// twoTones is n pictures, even ones dark (-0.8), odd ones bright (+0.8),
+// labelled by tone.
+func twoTones(n int) *dataset.Dataset {
+	ds := &dataset.Dataset{Name: "two-tones", N: n, Size: 28, Chan: 1, Images: make([]float32, n*28*28), Labels: make([]uint8, n)}
+	for i := range n {
+		ds.Labels[i] = uint8(i % 2)
+		for p := range 28 * 28 {
+			ds.Images[i*28*28+p] = 0.8 * float32(2*(i%2)-1)
+		}
+	}
+	return ds
 }
 
 // The generator learns to draw the class it is told. Class 0 images are dark
 // (-0.8), class 1 bright (+0.8): after training, the same noise must give a
-// darker image for class 0 than for class 1, for both models.
+// darker image for class 0 than for class 1, for both models. Without the
+// labels, self-conditioned, the two clusters are the two tones in some
+// order: one class must be dark and the other bright.
 func TestConditionalGeneratorDrawsItsClass(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains 500 steps")
 	}
-	for _, name := range []string{gan.MLP, gan.DCGAN} {
+	for _, name := range []string{gan.MLP, gan.DCGAN, "self-conditioned"} {
 		t.Run(name, func(t *testing.T) {
-			o := gantest.TinyOptions(name)
-			o.Classes, o.Batch, o.LRD, o.LRG = 2, 16, 1e-3, 1e-3
-			n := 64
-			ds := &dataset.Dataset{Name: "two-tones", N: n, Size: 28, Chan: 1, Images: make([]float32, n*28*28), Labels: make([]uint8, n)}
-			for i := range n {
-				ds.Labels[i] = uint8(i % 2)
-				for p := range 28 * 28 {
-					ds.Images[i*28*28+p] = 0.8 * float32(2*(i%2)-1)
-				}
+			ds, selfCond := twoTones(64), name == "self-conditioned"
+			if selfCond {
+				name, ds.Labels = gan.DCGAN, nil
 			}
+			o := gantest.TinyOptions(name)
+			o.Classes, o.Batch, o.LRD, o.LRG, o.SelfCondition = 2, 16, 1e-3, 1e-3, selfCond
 			g := gantest.NewGAN(t, o)
 			batches, err := g.Batches(ds)
 			if err != nil {
@@ -130,6 +195,9 @@ func TestConditionalGeneratorDrawsItsClass(t *testing.T) {
 				return sum / float64(len(vals))
 			}
 			dark, bright := mean(0), mean(1)
+			if selfCond && dark > bright {
+				dark, bright = bright, dark // the clusters' order is k-means', not the tones'
+			}
 			if !(dark < -0.3 && bright > 0.3) {
 				t.Errorf("mean pixel for class 0 %.3f (want < -0.3), class 1 %.3f (want > 0.3)", dark, bright)
 			}

@@ -12,7 +12,8 @@
 //
 // Two architectures are provided: the lesson's first model, a multi-layer
 // perceptron (MLP), and the convolutional DCGAN (DCGAN), each unconditional
-// or told the class to draw (Options.Classes). A learner's own networks and
+// or told the class to draw (Options.Classes): a label, or, for pictures
+// without labels, a cluster of them (Options.SelfCondition). A learner's own networks and
 // losses, written in a notebook's cells, replace the package's through Parts
 // (NewWith); a loop of their own ends each step with EndStep. The package
 // holds the networks, the losses, the two phases, the options and sampling;

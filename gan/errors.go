@@ -13,16 +13,23 @@ var ErrDiverged = errors.New("training diverged")
 // do not fit: the data has no labels (Label < 0), or a label at or beyond
 // Classes. Fit is the class count that would serve (0: the unconditional GAN);
 // the command line names its flag.
+//
+// For a self-conditioned GAN, Pictures > 0: the dataset has too few pictures
+// for Classes clusters of at least two.
 type ClassesError struct {
-	Dataset string
-	Classes int
-	Label   int
-	Fit     int
+	Dataset  string
+	Classes  int
+	Label    int
+	Fit      int
+	Pictures int
 }
 
 func (e *ClassesError) Error() string {
-	if e.Label < 0 {
-		return fmt.Sprintf("%s has no labels, and this GAN is conditional (%d classes): train the unconditional GAN (0 classes) on it, or use a labelled dataset (mnist, fashion)", e.Dataset, e.Classes)
+	switch {
+	case e.Pictures > 0:
+		return fmt.Sprintf("%s has %d pictures, too few for %d clusters of at least %d: it needs %d classes or fewer (0: the unconditional GAN)", e.Dataset, e.Pictures, e.Classes, minPerCluster, e.Fit)
+	case e.Label < 0:
+		return fmt.Sprintf("%s has no labels, and this GAN is conditional (%d classes): train the unconditional GAN (0 classes) on it, self-condition it on clusters of its pictures, or use a labelled dataset (mnist, fashion)", e.Dataset, e.Classes)
 	}
 	return fmt.Sprintf("%s has a label %d, outside the GAN's %d classes: it needs %d classes", e.Dataset, e.Label, e.Classes, e.Fit)
 }

@@ -311,6 +311,10 @@ func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor
 	return out[0], nil
 }
 
+// minPerCluster is the fewest pictures per cluster a self-conditioned GAN
+// accepts: a cluster of one picture would teach its class to copy it.
+const minPerCluster = 2
+
 // SampleClasses are the classes a conditional GAN draws n samples of
 // (GenerateClasses with nil, GenerateN): every class equally often, image i class i % Classes.
 // nil for an unconditional GAN.
@@ -354,11 +358,24 @@ func (g *GAN) Fingerprint(scopePath string) string {
 
 // Batches returns the batches a run draws from data from its current step
 // on: seeded by the options' seed and the step, so a resumed run does not
-// replay the batches it already trained on.
+// replay the batches it already trained on. A self-conditioned GAN's batches
+// carry each picture's cluster as its label (the same clusters on resume:
+// they depend only on the pictures and the seed).
 func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
 	if data.Size != g.Opts.Size || data.Chan != g.Opts.Channels {
 		return nil, fmt.Errorf("dataset %s has %dx%dx%d images, the model wants %dx%dx%d", data.Name,
 			data.Size, data.Size, data.Chan, g.Opts.Size, g.Opts.Size, g.Opts.Channels)
+	}
+	if data.N < g.Opts.Batch {
+		return dataset.NewBatcher(data, g.Opts.Batch, 0) // says so: fewer pictures than a batch comes first
+	}
+	if g.Opts.SelfConditioned() {
+		if data.N < minPerCluster*g.Opts.Classes {
+			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Pictures: data.N, Fit: data.N / minPerCluster}
+		}
+		clustered := *data // the clusters are the labels (Options.SelfCondition)
+		clustered.Labels = dataset.Cluster(data, g.Opts.Classes, g.Opts.Seed)
+		data = &clustered
 	}
 	if g.Opts.Conditional() {
 		if len(data.Labels) != data.N {

@@ -16,7 +16,7 @@ func TestOptionsWith(t *testing.T) {
 	if _, err := base.With(gan.Overrides{Values: from, Names: []string{"lr-d"}}); err == nil {
 		t.Error("a flag name is not an option name: want an error")
 	}
-	if names := gan.OptionNames(); names[0] != "model" || !slices.Contains(names, "feature_matching") || !slices.Contains(names, "augment") || len(names) != 25 {
+	if names := gan.OptionNames(); names[0] != "model" || !slices.Contains(names, "feature_matching") || !slices.Contains(names, "augment") || len(names) != 26 {
 		t.Errorf("option names %v", names)
 	}
 }

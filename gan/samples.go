@@ -15,10 +15,12 @@ const generateChunk = 256
 // image (8 x 8, each image enlarged 2x): the same noise at every step, so the
 // grids of a run show the generator learning. A conditional GAN's grid has one
 // column per class (the first 10) and one row per noise vector (the first 8):
-// each row is one "handwriting", each column one digit.
+// each row is one "handwriting", each column one digit. A self-conditioned
+// GAN's clusters are not digits: its grid is 8 x 8 noise vectors, each with
+// the next cluster.
 func (g *GAN) SampleGrid() (image.Image, error) {
-	if !g.Opts.Conditional() {
-		imgs, err := g.Draw(g.FixedNoise, nil)
+	if !g.Opts.Conditional() || g.Opts.SelfConditioned() {
+		imgs, err := g.Draw(g.FixedNoise, g.SampleClasses(g.FixedNoise.Shape().Dim(0)))
 		if err != nil {
 			return nil, err
 		}

@@ -88,9 +88,9 @@ func (s *Scores) agreement(probs [][]float64, asked []int) {
 
 // askedClasses are the classes a conditional GAN drew its n samples for
 // (GenerateN draws g.SampleClasses), or nil when the GAN is
-// unconditional or its classes are not the classifier's.
+// unconditional or its classes are not the classifier's (or are clusters).
 func askedClasses(g *gan.GAN, n int) []int {
-	if g.Opts.Classes != Classes {
+	if g.Opts.Classes != Classes || g.Opts.SelfConditioned() {
 		return nil
 	}
 	return g.SampleClasses(n)

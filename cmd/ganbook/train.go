@@ -8,6 +8,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -142,6 +143,17 @@ func parseTrain(args []string) (*trainRun, error) {
 
 // prepare starts or resumes the run and loads its dataset.
 func (t *trainRun) prepare(b compute.Backend) (*gan.GAN, run.Config, error) {
+	var data *dataset.Dataset
+	if !t.resume && t.options.SelfConditioned() && !slices.Contains(t.asked.Names, "classes") {
+		var err error // the pictures first: their number decides the clusters
+		if data, err = loadDataset(t.dataName, t.fashionDir, t.options, t.limit); err != nil {
+			return nil, run.Config{}, err
+		}
+		if fit := t.options.ClustersFor(data.N); fit.Classes != t.options.Classes {
+			fmt.Fprintf(os.Stderr, "%d pictures: %d clusters of about %d (--classes N to choose)\n", data.N, fit.Classes, data.N/fit.Classes)
+			t.options = fit
+		}
+	}
 	cfg := run.Config{Options: t.options, Asked: t.asked, Out: t.out, Steps: t.steps, Resume: t.resume, AdoptOtherRun: t.forceResume,
 		SampleEvery: t.sampleEvery, CheckpointEvery: t.ckptEvery, Keep: t.keep, StallTimeout: t.stall, Log: func(s string) { progressLine.log(s) }}
 	g, ignored, err := run.Prepare(b, cfg)
@@ -160,8 +172,10 @@ func (t *trainRun) prepare(b compute.Backend) (*gan.GAN, run.Config, error) {
 			return nil, cfg, usagef("the run in %s is already at step %d: give --steps larger than that to train on", t.out, g.Step)
 		}
 	}
-	if cfg.Data, err = loadDataset(t.dataName, t.fashionDir, g.Opts, t.limit); err != nil {
-		return nil, cfg, err
+	if cfg.Data = data; data == nil {
+		if cfg.Data, err = loadDataset(t.dataName, t.fashionDir, g.Opts, t.limit); err != nil {
+			return nil, cfg, err
+		}
 	}
 	if t.minutes > 0 {
 		if err := t.planBudget(b, g, &cfg); err != nil {
@@ -326,9 +340,9 @@ func checkDataFits(name string, isFolder bool, o gan.Options, limit int, resume 
 	switch {
 	case resume:
 		return nil // the checkpoint's options (classes, batch) decide, and the run checks them
-	case isFolder && o.Classes > 0:
-		return usagef("--classes %d needs a label for every image, and a folder of images has none: use --classes 0", o.Classes)
-	case !isFolder && o.Classes > 0 && o.Classes < 10:
+	case isFolder && o.Classes > 0 && !o.SelfConditioned():
+		return usagef("--classes %d needs a label for every image, and a folder of images has none: add --self-condition (clusters for labels), or use --classes 0", o.Classes)
+	case !isFolder && o.Classes > 0 && o.Classes < 10 && !o.SelfConditioned():
 		return usagef("--classes %d: %s has 10 classes; use --classes 10 (or 0 for the unconditional GAN)", o.Classes, name)
 	}
 	if limit > 0 && limit < o.Batch {

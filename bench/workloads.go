@@ -36,12 +36,15 @@ func Workloads() []Workload {
 	if err != nil {
 		panic(err) // the preset names are constants
 	}
+	// Unconditional, as its PyTorch twin: the folder default's clusters (50
+	// classes, a projection) add a one-hot to the noise and a dot product.
+	folder.Classes, folder.SelfCondition = 0, false
 	return []Workload{
 		ganWorkload("mlp64", "MLP GAN, batch 64, one D + one G step", mlp),
 		ganWorkload("dcgan64", "DCGAN 28x28, batch 64, one D + one G step", dcgan),
 		ganWorkload("dcgan256", "DCGAN 28x28, batch 256, one D + one G step", dcgan256),
 		ganWorkload("cdcgan64", "conditional DCGAN 28x28, batch 64 (ganbook train's default: tuned, EMA), one D + one G step", train),
-		ganWorkload("dcgan64rgb", "DCGAN 64x64 RGB, batch 64 (a folder's default: tuned, EMA), one D + one G step", folder),
+		ganWorkload("dcgan64rgb", "DCGAN 64x64 RGB, batch 64 (a folder's default without its clusters: tuned, EMA), one D + one G step", folder),
 		styleWorkload("style128", "style step, VGG-19 to conv5_1, 128 px", 128),
 		styleWorkload("style256", "style step, VGG-19 to conv5_1, 256 px", 256),
 	}

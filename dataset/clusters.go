@@ -1,9 +1,12 @@
 package dataset
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -32,23 +35,34 @@ func Cluster(d *Dataset, k int, seed int64) []uint8 {
 	if k < 1 || k > MaxClusters || d.N == 0 {
 		panic("dataset.Cluster: k must be 1 to MaxClusters, and the dataset not empty")
 	}
-	key := clusterKey{&d.Images[0], d.N, d.Size, d.Chan, k, seed}
+	key := clusterKey{sample(d), d.N, d.Size, d.Chan, k, seed}
 	lastClusters.Lock()
 	defer lastClusters.Unlock()
 	if lastClusters.key != key {
 		lastClusters.key, lastClusters.labels = key, kMeans(d, k, seed)
 	}
-	return lastClusters.labels
+	return slices.Clone(lastClusters.labels)
 }
 
 // MaxClusters is the most clusters Cluster makes: a label is a byte.
 const MaxClusters = 256
 
-// clusterKey names a dataset (by its memory), k and the seed.
+// clusterKey names a dataset (by a hash of its pixels), k and the seed.
 type clusterKey struct {
-	first             *float32
+	pixels            [sha256.Size]byte
 	n, size, chans, k int
 	seed              int64
+}
+
+// sample is a hash of about 64,000 of the dataset's values, spread evenly
+// over it: enough to tell two datasets apart, cheap beside k-means.
+func sample(d *Dataset) [sha256.Size]byte {
+	stride := max(1, len(d.Images)/65536)
+	buf := make([]byte, 0, 4*(len(d.Images)/stride+1))
+	for i := 0; i < len(d.Images); i += stride {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(d.Images[i]))
+	}
+	return sha256.Sum256(buf)
 }
 
 // lastClusters is Cluster's last answer.
@@ -73,7 +87,7 @@ func kMeans(d *Dataset, k int, seed int64) []uint8 {
 		if !nearest(fit, dim, centres, assign) && iter > 0 {
 			break // no image changed cluster
 		}
-		recentre(fit, dim, centres, assign, rng)
+		recentre(fit, dim, centres, assign)
 	}
 	all := make([]int, d.N)
 	nearest(feats, dim, centres, all)
@@ -169,8 +183,9 @@ func nearest(pts []float32, dim int, centres []float32, assign []int) bool {
 }
 
 // recentre moves each centre to the mean of its points; an empty cluster
-// takes a random point, so that k clusters remain.
-func recentre(pts []float32, dim int, centres []float32, assign []int, rng *rand.Rand) {
+// (seeding can pick one picture twice, where pictures repeat) takes the
+// point farthest from its own centre, so that k clusters remain.
+func recentre(pts []float32, dim int, centres []float32, assign []int) {
 	k := len(centres) / dim
 	sums := make([]float64, k*dim)
 	counts := make([]int, k)
@@ -182,7 +197,14 @@ func recentre(pts []float32, dim int, centres []float32, assign []int, rng *rand
 	}
 	for c := range k {
 		if counts[c] == 0 {
-			copy(centres[c*dim:(c+1)*dim], pts[rng.IntN(len(assign))*dim:])
+			far, farD := 0, -1.0
+			for i, a := range assign {
+				if d := sqDist(pts[i*dim:(i+1)*dim], centres[a*dim:(a+1)*dim]); d > farD {
+					far, farD = i, d
+				}
+			}
+			copy(centres[c*dim:(c+1)*dim], pts[far*dim:(far+1)*dim])
+			counts[c], assign[far] = 1, c // taken: the next empty cluster picks another
 			continue
 		}
 		for j := range dim {

@@ -68,8 +68,18 @@ func TestClusterFindsThreeKinds(t *testing.T) {
 	if again := kMeans(d, 3, 1); !slices.Equal(again, labels) {
 		t.Errorf("the same seed gave other clusters")
 	}
-	if a, b := Cluster(d, 3, 1), Cluster(d, 3, 1); &a[0] != &b[0] || !slices.Equal(a, labels) {
-		t.Errorf("Cluster must keep its last answer")
+	a := Cluster(d, 3, 1)
+	a[0] = 99 // a caller's change must not reach the next caller
+	if b := Cluster(d, 3, 1); !slices.Equal(b, labels) {
+		t.Errorf("Cluster's kept answer changed: %v", b)
+	}
+	other := *d
+	other.Images = slices.Clone(d.Images)
+	for i := range other.Images[:size*size*3] {
+		other.Images[i] = 1 // picture 0 all bright: other pixels, other clusters
+	}
+	if got := Cluster(&other, 3, 1); slices.Equal(got, labels) {
+		t.Errorf("a dataset with other pixels got the kept clusters")
 	}
 }
 

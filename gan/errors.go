@@ -26,8 +26,10 @@ type ClassesError struct {
 
 func (e *ClassesError) Error() string {
 	switch {
+	case e.Pictures > 0 && e.Fit == 0:
+		return fmt.Sprintf("%s has %d pictures, too few for %d clusters of at least %d: train the unconditional GAN (0 classes)", e.Dataset, e.Pictures, e.Classes, minPerCluster)
 	case e.Pictures > 0:
-		return fmt.Sprintf("%s has %d pictures, too few for %d clusters of at least %d: it needs %d classes or fewer (0: the unconditional GAN)", e.Dataset, e.Pictures, e.Classes, minPerCluster, e.Fit)
+		return fmt.Sprintf("%s has %d pictures, too few for %d clusters of at least %d: use %d classes (about %d pictures to a cluster)", e.Dataset, e.Pictures, e.Classes, minPerCluster, e.Fit, ClusterPictures)
 	case e.Label < 0:
 		return fmt.Sprintf("%s has no labels, and this GAN is conditional (%d classes): train the unconditional GAN (0 classes) on it, self-condition it on clusters of its pictures, or use a labelled dataset (mnist, fashion)", e.Dataset, e.Classes)
 	}

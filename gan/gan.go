@@ -311,6 +311,15 @@ func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor
 	return out[0], nil
 }
 
+// fitClusters is the cluster count to suggest for n pictures: ClusterPictures
+// to a cluster, or 0 (the unconditional GAN) below two clusters.
+func fitClusters(n int) int {
+	if k := n / ClusterPictures; k >= 2 {
+		return k
+	}
+	return 0
+}
+
 // minPerCluster is the fewest pictures per cluster a self-conditioned GAN
 // accepts: a cluster of one picture would teach its class to copy it.
 const minPerCluster = 2
@@ -371,7 +380,7 @@ func (g *GAN) Batches(data *dataset.Dataset) (*dataset.Batcher, error) {
 	}
 	if g.Opts.SelfConditioned() {
 		if data.N < minPerCluster*g.Opts.Classes {
-			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Pictures: data.N, Fit: data.N / minPerCluster}
+			return nil, &ClassesError{Dataset: "dataset " + data.Name, Classes: g.Opts.Classes, Pictures: data.N, Fit: fitClusters(data.N)}
 		}
 		clustered := *data // the clusters are the labels (Options.SelfCondition)
 		clustered.Labels = dataset.Cluster(data, g.Opts.Classes, g.Opts.Seed)

@@ -2,7 +2,6 @@ package gan
 
 import (
 	"fmt"
-
 	"math"
 	"os"
 	"reflect"

@@ -157,7 +157,7 @@ func TestRefusedRunsLeaveNothing(t *testing.T) {
 		want string
 	}{
 		{"classes on a folder", []string{"--dataset", folder, "--preset", "lesson", "--classes", "10"}, 2, "a folder of images has none: add --self-condition (clusters for labels), or use --classes 0"},
-		{"more clusters than pictures allow", []string{"--dataset", folder, "--classes", "10", "--batch", "8"}, 1, "12 pictures, too few for 10 clusters of at least 2: it needs 6 classes or fewer (0: the unconditional GAN)"},
+		{"more clusters than pictures allow", []string{"--dataset", folder, "--classes", "10", "--batch", "8"}, 1, "12 pictures, too few for 10 clusters of at least 2: train the unconditional GAN (0 classes)"},
 		{"three classes on MNIST", []string{"--classes", "3"}, 2, "mnist has 10 classes"},
 		{"limit under a batch", []string{"--limit", "1"}, 2, "fewer images than one batch (64)"},
 		{"fewer images than a batch", []string{"--dataset", f["few"]}, 1, "fewer than one batch"},

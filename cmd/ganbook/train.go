@@ -154,7 +154,7 @@ func (t *trainRun) prepare(b compute.Backend) (*gan.GAN, run.Config, error) {
 			t.options = fit
 		}
 	}
-	cfg := run.Config{Options: t.options, Asked: t.asked, Out: t.out, Steps: t.steps, Resume: t.resume, AdoptOtherRun: t.forceResume,
+	cfg := run.Config{Options: t.options, Data: data, Asked: t.asked, Out: t.out, Steps: t.steps, Resume: t.resume, AdoptOtherRun: t.forceResume,
 		SampleEvery: t.sampleEvery, CheckpointEvery: t.ckptEvery, Keep: t.keep, StallTimeout: t.stall, Log: func(s string) { progressLine.log(s) }}
 	g, ignored, err := run.Prepare(b, cfg)
 	if err != nil {
@@ -325,6 +325,14 @@ func runOptions(preset string, isFolder bool, flagged *gan.Options, given map[st
 	}
 	if o, err = o.With(asked); err != nil {
 		return o, asked, err
+	}
+	if given["self-condition"] && !given["classes"] { // the class count that goes with it
+		switch {
+		case o.SelfCondition:
+			o.Classes = gan.SelfConditionClusters
+		case isFolder:
+			o.Classes = 0 // a folder without clusters has no labels
+		}
 	}
 	if err := o.Validate(); err != nil {
 		return o, asked, usageError{msg: err.Error(), err: err}

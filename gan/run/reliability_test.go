@@ -128,3 +128,36 @@ func TestOtherRunRefused(t *testing.T) {
 		t.Fatalf("adopted: %v at step %d", err, r.Step)
 	}
 }
+
+// A self-conditioned run's classes are clusters of its pictures: resumed on
+// the same folder with pictures changed, the clusters regroup, and the resume
+// is refused (ErrOtherRun, naming the clusters) unless adopted on purpose.
+func TestSelfConditionedResumeOnOtherPictures(t *testing.T) {
+	o := gantest.TinyOptions(gan.DCGAN)
+	o.Classes, o.SelfCondition = 2, true
+	pictures := func(seed uint64) *dataset.Dataset {
+		return &dataset.Dataset{Name: "photos", N: 16, Size: 28, Chan: 1, Images: tensors.MustCopyFlatData[float32](gantest.RandomBatch(gan.Options{Batch: 16, Size: 28, Channels: 1}, seed).Images)}
+	}
+	out := t.TempDir()
+	cfg := Config{Options: o, Data: pictures(1), Out: out, Steps: 2}
+	g, _, err := Prepare(nn.MustBackend(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Train(context.Background(), g, cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Resume, cfg.Steps = true, 3
+	r, _, err := Prepare(nn.MustBackend(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Train(context.Background(), r, cfg); err != nil || r.Step != 3 {
+		t.Fatalf("resumed on the same pictures: %v at step %d", err, r.Step)
+	}
+	cfg.Data, cfg.Steps = pictures(2), 4
+	r, _, _ = Prepare(nn.MustBackend(), cfg)
+	if err := Train(context.Background(), r, cfg); !errors.Is(err, ErrOtherRun) || !strings.Contains(err.Error(), "clusters") {
+		t.Fatalf("other pictures: %v, want ErrOtherRun naming the clusters", err)
+	}
+}

@@ -302,12 +302,21 @@ type runRecord struct {
 	Batch       int    `json:"batch"`
 	Dataset     string `json:"dataset"`
 	OptionsHash string `json:"options_hash"` // of every option: they do not change within a run
+	// Clusters is a hash of a self-conditioned run's clusters: its classes.
+	// Pictures added to or taken from the folder regroup them, and a resumed
+	// run would draw each class from another group.
+	Clusters string `json:"clusters,omitempty"`
 }
 
-func recordOf(o gan.Options, data string) runRecord {
+func recordOf(o gan.Options, data *dataset.Dataset) runRecord {
 	js, _ := json.Marshal(o)
 	sum := sha256.Sum256(js)
-	return runRecord{Model: o.Model, Batch: o.Batch, Dataset: filepath.Base(filepath.Clean(data)), OptionsHash: hex.EncodeToString(sum[:6])}
+	r := runRecord{Model: o.Model, Batch: o.Batch, Dataset: filepath.Base(filepath.Clean(data.Name)), OptionsHash: hex.EncodeToString(sum[:6])}
+	if o.SelfConditioned() && data.N > 0 {
+		labels := sha256.Sum256(dataset.Cluster(data, o.Classes, o.Seed))
+		r.Clusters = hex.EncodeToString(labels[:6])
+	}
+	return r
 }
 
 // DatasetOf is the dataset a run folder's run.json says it was started on
@@ -329,6 +338,9 @@ func DatasetOf(runDir string) (string, error) {
 }
 
 func (r runRecord) String() string {
+	if r.Clusters != "" {
+		return fmt.Sprintf("a %s run, batch %d, on %s (options %s, clusters %s)", r.Model, r.Batch, r.Dataset, r.OptionsHash, r.Clusters)
+	}
 	return fmt.Sprintf("a %s run, batch %d, on %s (options %s)", r.Model, r.Batch, r.Dataset, r.OptionsHash)
 }
 
@@ -337,7 +349,7 @@ func (r runRecord) String() string {
 // ones unless c.AdoptOtherRun.
 func (c Config) checkRunRecord(g *gan.GAN) error {
 	path := filepath.Join(c.Out, "run.json")
-	now := recordOf(g.Opts, c.Data.Name)
+	now := recordOf(g.Opts, c.Data)
 	raw, err := os.ReadFile(path)
 	if err == nil && c.Resume && !c.AdoptOtherRun {
 		var was runRecord

@@ -126,10 +126,14 @@ func TestSelfConditionWithoutLabels(t *testing.T) {
 		t.Errorf("with 0 classes self-conditioning is off and valid (the unconditional GAN), got %v, %v", o.SelfConditioned(), o.Validate())
 	}
 	folder, _ := gan.PresetOptions(gan.PresetTuned, gan.DCGAN, true)
-	for n, want := range map[int]int{100: 10, 499: 49, 5000: 50, 60000: 50, 64: 6, 12: 2} {
-		if got := folder.ClustersFor(n).Classes; got != want {
-			t.Errorf("%d pictures: %d clusters, want %d (%d a cluster, at most %d)", n, got, want, gan.ClusterPictures, gan.SelfConditionClusters)
+	for n, want := range map[int]int{100: 0, 499: 0, 500: 50, 5000: 50, 60000: 50} {
+		if fit := folder.ClustersFor(n); fit.Classes != want || fit.SelfConditioned() != (want > 0) {
+			t.Errorf("%d pictures: %d clusters (self-conditioned %v), want %d (none below %d)", n, fit.Classes, fit.SelfConditioned(), want, gan.SelfConditionMinPictures)
 		}
+	}
+	folder.Classes = 100
+	if got := folder.ClustersFor(600).Classes; got != 60 {
+		t.Errorf("600 pictures, 100 clusters asked: %d clusters, want 60 (%d a cluster)", got, gan.ClusterPictures)
 	}
 	if got := gan.TunedOptions(gan.DCGAN).ClustersFor(100).Classes; got != 10 {
 		t.Errorf("labelled classes must not change with the pictures, got %d", got)

@@ -205,22 +205,32 @@ func PresetOptions(preset, model string, folder bool) (Options, error) {
 	return o, nil
 }
 
-// ClustersFor returns o with a self-conditioned GAN's clusters fitted to n
-// training pictures: Classes at most, and ClusterPictures pictures to a
-// cluster (2 clusters at the fewest). A cluster of a few pictures teaches its
-// class to redraw them. Other options are returned unchanged.
+// ClustersFor returns the folder default o fitted to n training pictures: a
+// self-conditioned GAN on fewer than SelfConditionMinPictures becomes the
+// unconditional GAN, and has at most one cluster per ClusterPictures
+// pictures. Other options are returned unchanged.
 func (o Options) ClustersFor(n int) Options {
-	if o.SelfConditioned() {
+	switch {
+	case !o.SelfConditioned():
+	case n < SelfConditionMinPictures:
+		o.Classes, o.SelfCondition = 0, false
+	default:
 		o.Classes = max(2, min(o.Classes, n/ClusterPictures))
 	}
 	return o
 }
 
-// ClusterPictures is the fewest pictures to a cluster ClustersFor plans:
-// 100 digits in 50 clusters (2 to a cluster) gave samples that the copy check
-// found nearer a training picture than the training pictures' closest 5% in
-// 78% of cases, copies; 500 in 50 (10 to a cluster) 4%, as new pictures would
-// (docs/results.md, "Without labels").
+// SelfConditionMinPictures is the fewest pictures the folder default clusters.
+// In ten minutes (docs/results.md, "Without labels") the self-conditioned GAN
+// drew copies of 100 digits, with 50 clusters and with 10: 78% and 38% of its
+// samples lay nearer a training picture than the training pictures' closest
+// 5% do to each other. On 500 and 5,000 digits, 4% and 0%, as new pictures
+// would; the unconditional GAN drew no copies of the 100.
+const SelfConditionMinPictures = 500
+
+// ClusterPictures is the fewest pictures to a cluster that ClustersFor
+// plans, and the too-few-pictures error suggests: 500 digits in 50 clusters
+// drew no copies.
 const ClusterPictures = 10
 
 // SelfConditionClusters is how many clusters a self-conditioned GAN's

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ganbook/ganbook/gan"
@@ -32,5 +33,16 @@ func TestSelfConditionFlagSetsClasses(t *testing.T) {
 		if o := tr.options; o.Classes != tc.classes || o.SelfConditioned() != tc.self {
 			t.Errorf("%v: %d classes, self-conditioned %v; want %d, %v", tc.args, o.Classes, o.SelfConditioned(), tc.classes, tc.self)
 		}
+	}
+}
+
+// A folder under gan.SelfConditionMinPictures trains the unconditional GAN
+// by default, and says so.
+func TestSmallFolderUnconditional(t *testing.T) {
+	folder := t.TempDir()
+	writeImages(t, folder, 12)
+	code, stderr := capture(t, "train", "--dataset", folder, "--size", "32", "--batch", "4", "--steps", "1", "--out", t.TempDir()+"/run")
+	if code != 0 || !strings.Contains(stderr, "12 pictures, fewer than 500: the unconditional GAN") || strings.Contains(stderr, "self-condition seed") {
+		t.Errorf("exit %d, %q; want the unconditional GAN, said", code, stderr)
 	}
 }

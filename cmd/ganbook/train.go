@@ -144,12 +144,16 @@ func parseTrain(args []string) (*trainRun, error) {
 // prepare starts or resumes the run and loads its dataset.
 func (t *trainRun) prepare(b compute.Backend) (*gan.GAN, run.Config, error) {
 	var data *dataset.Dataset
-	if !t.resume && t.options.SelfConditioned() && !slices.Contains(t.asked.Names, "classes") {
+	if !t.resume && t.options.SelfConditioned() && !slices.Contains(t.asked.Names, "classes") && !slices.Contains(t.asked.Names, "self_condition") {
 		var err error // the pictures first: their number decides the clusters
 		if data, err = loadDataset(t.dataName, t.fashionDir, t.options, t.limit); err != nil {
 			return nil, run.Config{}, err
 		}
-		if fit := t.options.ClustersFor(data.N); fit.Classes != t.options.Classes {
+		switch fit := t.options.ClustersFor(data.N); {
+		case !fit.SelfConditioned():
+			fmt.Fprintf(os.Stderr, "%d pictures, fewer than %d: the unconditional GAN (self-conditioned, it draws copies of a small folder; --self-condition to use it anyway)\n", data.N, gan.SelfConditionMinPictures)
+			t.options = fit
+		case fit.Classes != t.options.Classes:
 			fmt.Fprintf(os.Stderr, "%d pictures: %d clusters of about %d (--classes N to choose)\n", data.N, fit.Classes, data.N/fit.Classes)
 			t.options = fit
 		}

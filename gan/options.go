@@ -111,7 +111,7 @@ type Options struct {
 	// them (Liu et al. 2020, "Diverse Image Generation via Self-Conditioned
 	// GANs"). It needs no labels, so it serves a folder of your own pictures;
 	// on MNIST it is the label-free GAN that reads best (docs/results.md).
-	SelfCondition bool `json:"self_condition,omitempty" help:"the classes are clusters of the training pictures (k-means), not labels: a conditional GAN for data without labels (the tuned dcgan's default for a folder)"`
+	SelfCondition bool `json:"self_condition,omitempty" help:"the classes are clusters of the training pictures (k-means), not labels: a conditional GAN for data without labels (the tuned dcgan's default for a folder of 500 pictures or more)"`
 
 	// Augment is the policy of differentiable augmentation (DiffAugment, Zhao
 	// et al. 2020; augment.go): random colour changes, shifts and cut-out

@@ -8,6 +8,7 @@ import (
 	"html"
 	"image"
 	"image/gif"
+	"image/png"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/ganbook/ganbook/internal/imgio"
+	"github.com/ganbook/ganbook/internal/jupyter"
 	"github.com/ganbook/ganbook/internal/nn"
 )
 
@@ -71,6 +73,40 @@ func ShowGIF(path string) error {
 	}
 	Show(fmt.Sprintf(`<img src="data:image/gif;base64,%s" width="%d" style="image-rendering: pixelated">`, base64.StdEncoding.EncodeToString(raw), cfg.Width))
 	return nil
+}
+
+// ShowPNG displays a PNG file (a figure of docs/, say) at its own size,
+// embedded in the saved notebook as it is.
+func ShowPNG(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	html, err := pngHTML(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	Show(html)
+	return nil
+}
+
+// ShowFigure displays one of the checkout's docs/ figures (a PNG, by name):
+// measured results a notebook points to.
+func ShowFigure(name string) error {
+	root, err := jupyter.Root()
+	if err != nil {
+		return err
+	}
+	return ShowPNG(filepath.Join(root, "docs", name))
+}
+
+// pngHTML is an <img> tag holding PNG bytes, as wide as the picture.
+func pngHTML(raw []byte) (string, error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return "", fmt.Errorf("not a PNG: %w", err)
+	}
+	return fmt.Sprintf(`<img src="data:image/png;base64,%s" width="%d">`, base64.StdEncoding.EncodeToString(raw), cfg.Width), nil
 }
 
 // ShowImage displays one image.

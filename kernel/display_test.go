@@ -1,7 +1,12 @@
 package kernel
 
 import (
+	"bytes"
+	"encoding/base64"
 	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,5 +72,39 @@ func TestTableAndImageHTML(t *testing.T) {
 	l.Finish()
 	if l.Last() != "<p>two</p>" {
 		t.Errorf("live block %q", l.Last())
+	}
+}
+
+// A PNG file is shown as it is, as wide as it is; anything else is refused
+// with the file's name.
+func TestShowPNG(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 30, 10))); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := pngHTML(buf.Bytes())
+	if err != nil || tag != `<img src="data:image/png;base64,`+base64.StdEncoding.EncodeToString(buf.Bytes())+`" width="30">` {
+		t.Errorf("tag %.60s, %v", tag, err)
+	}
+	bad := filepath.Join(t.TempDir(), "figure.png")
+	if err := os.WriteFile(bad, []byte("GIF89a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShowPNG(bad); err == nil || !strings.Contains(err.Error(), "figure.png: not a PNG") {
+		t.Errorf("a file that is not a PNG: %v", err)
+	}
+	root := t.TempDir()
+	t.Setenv("GANBOOK_ROOT", root)
+	if err := os.MkdirAll(filepath.Join(root, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "docs", "fig.png"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShowFigure("fig.png"); err != nil {
+		t.Errorf("docs/fig.png: %v", err)
+	}
+	if err := ShowFigure("none.png"); err == nil || !strings.Contains(err.Error(), filepath.Join(root, "docs", "none.png")) {
+		t.Errorf("a missing figure must name its path: %v", err)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/ganbook/ganbook/kernel"
 )
 
 // The kernel's GOTOOLCHAIN comes from go.mod's toolchain line.
@@ -168,12 +166,5 @@ func TestJoinPath(t *testing.T) {
 	sep := string(os.PathListSeparator)
 	if got, want := joinPath("/a", "/b"+sep+"/a"+sep+sep+"/c"), "/a"+sep+"/b"+sep+"/c"; got != want {
 		t.Errorf("joinPath = %q, want %q", got, want)
-	}
-}
-
-// The headless runner sets the variable the notebooks' widgets read.
-func TestHeadlessEnvIsKernels(t *testing.T) {
-	if headlessEnv != kernel.HeadlessEnv {
-		t.Errorf("the runner sets %s, the notebooks read %s", headlessEnv, kernel.HeadlessEnv)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL is written dot-imported
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 )
@@ -98,7 +97,8 @@ func convNative(x, w *Node, stride, pad int) *Node {
 //   - A stride-1 convolution pads its input once, builds the patches
 //     [B*Ho*Wo, k*k*Cin] (one GatherSlices of k*Cin-value runs, or k*k crops
 //     and a Concatenate when runs are short) and multiplies them by the kernel
-//     reshaped to [k*k*Cin, Out] (shiftConv).
+//     reshaped to [k*k*Cin, Out] (shiftConv), in chunks of whole images
+//     (chunksFor).
 //   - A strided convolution whose kernel and padded input divide by the stride
 //     (the discriminator's 4x4, stride 2, pad 1) is first turned into a stride-1
 //     one: the padded input's s x s blocks become channels (space-to-depth) and
@@ -127,9 +127,9 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	if stride == 1 && useThin(k, x.Shape().Dim(3), w.Shape().Dim(3)) {
 		return thinConv(x, w, pad)
 	}
-	var dY, wk *Node
-	var xs *Node // the input of the stride-1 convolution
-	p := pad     // its padding
+	var dY, wk, xs *Node
+	var cols []*Node // the patches, in chunks
+	p := pad         // the stride-1 convolution's padding
 	xIn := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 		k1 := wk.Shape().Dim(0)
 		dxs := flippedConv(dY, wk, k1-1-p)
@@ -141,13 +141,20 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	if toDepth {
 		xs, wk, p = spaceToDepth(ZeroPad2D(StopGradient(xIn), pad), stride), kernelToDepth(w, stride), 0
 	} else {
-		xs, wk = xIn, w
+		xs, wk = StopGradient(xIn), w
 	}
-	// The shifts are not differentiated: GoMLX skips a node only when its
-	// inputs are StopGradient nodes themselves. This zero, a
-	// function of xIn added to the small kernel, is what makes reverse mode
-	// reach xIn, whose custom gradient above then gives the input's gradient.
-	y := shiftConv(StopGradient(xs), Add(wk, zeroOf(xIn)), p, MatMulLeanGrad)
+	k1, c1 := wk.Shape().Dim(0), wk.Shape().Dim(2)
+	n := chunksFor(x.Graph(), xs.Shape().Dim(0), ConvOutSize(xs.Shape().Dim(1), k1, 1, p), ConvOutSize(xs.Shape().Dim(2), k1, 1, p), k1, p, c1)
+	// The kernel's gradient is written by hand (chunkedKernelGrad). The zero,
+	// a function of xIn added to the small kernel, is what makes reverse mode
+	// reach xIn, whose custom gradient above then gives the input's gradient:
+	// GoMLX skips a node only when its inputs are StopGradient nodes
+	// themselves. GoMLX's own gradients through the products below are
+	// unused, and the backend drops them as dead code.
+	wkIn := IdentityWithCustomGradient(Add(wk, zeroOf(xIn)), func(_, _ *Node) *Node {
+		return chunkedKernelGrad(cols, dY, k1, c1)
+	})
+	y, cols := shiftConv(xs, wkIn, p, n)
 	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
 		dY = v
 		return v
@@ -167,52 +174,32 @@ func zeroOf(x *Node) *Node {
 }
 
 // shiftConv is the stride-1 convolution of x [B,H,W,C] with w [k,k,C,Out] and
-// p zeros on each side, not meant to be differentiated with respect to x: the
-// patches [B*Ho*Wo, k*k*C] of the input, padded once, times the kernel
-// reshaped to [k*k*C, Out]. The patches' columns are in the kernel's (row,
+// p zeros on each side, not differentiated with respect to x: the patches
+// [B*Ho*Wo, k*k*C] of the input, padded once, times the kernel reshaped to
+// [k*k*C, Out], in n chunks of whole images (chunksFor); also the patches,
+// for the kernel's gradient. The patches' columns are in the kernel's (row,
 // column, channel) order, so the reshape is free.
-func shiftConv(x, w *Node, p int, matmul func(a, b *Node) *Node) *Node {
+func shiftConv(x, w *Node, p, n int) (y *Node, cols []*Node) {
 	k, cin, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	ho, wo := ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p)
 	if ho <= 0 || wo <= 0 {
 		panic(fmt.Sprintf("convolution %dx%d pad %d does not fit input %dx%d", k, k, p, h, wd))
 	}
-	cols := x // a 1x1 convolution without padding needs no patches
-	if k != 1 || p != 0 {
-		cols = patches(x, k, p)
+	wm := Reshape(w, k*k*cin, out)
+	cols = patchChunks(x, k, p, n)
+	ys := make([]*Node, n)
+	for i, c := range cols {
+		c.AssertDims(batch/n*ho*wo, k*k*cin)
+		ys[i] = MatMul(c, wm)
 	}
-	cols.AssertDims(batch, ho, wo, k*k*cin)
-	y := matmul(Reshape(cols, batch*ho*wo, k*k*cin), Reshape(w, k*k*cin, out))
-	return Reshape(y, batch, ho, wo, out)
+	return Reshape(stackRows(ys), batch, ho, wo, out), cols
 }
 
 // gatherMinRun: below this many floats per copied run (k*C), the backend's
 // Gather costs more per run than crops and a Concatenate; measured on 2 cores
 // (Gather 1.3x slower at k*C = 8, 1.9x faster at 48 and at 192).
 const gatherMinRun = 16
-
-// gatherPatches gathers the patches with one GatherSlices: for each output
-// pixel and kernel row, the k*C contiguous values under the kernel (a pixel's
-// k neighbours in a row of the padded input are adjacent in memory).
-func gatherPatches(x *Node, k, p int) *Node {
-	b, h, wd, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
-	ho, wo := ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p)
-	hp, wp := h+2*p, wd+2*p
-	rows := StopGradient(Reshape(ZeroPad2D(x, p), b*hp, wp, c)) // keep the gather out of reverse mode
-	start := make([]int32, 0, b*ho*wo*k*2)
-	for bi := range b {
-		for i := range ho {
-			for j := range wo {
-				for di := range k {
-					start = append(start, int32(bi*hp+i+di), int32(j)) // row, first column
-				}
-			}
-		}
-	}
-	starts := Const(x.Graph(), tensors.FromFlatDataAndDimensions(start, b*ho*wo, k, 2))
-	return Reshape(GatherSlices(rows, []int{0, 1}, starts, []int{1, k}, false), b, ho, wo, k*k*c) // not sorted: rows go i..i+k-1, then back
-}
 
 // shiftPatches lays the k*k shifted views of the input, padded once, side by
 // side on the channel axis; each view is a crop of the padded input.
@@ -241,14 +228,14 @@ func flippedConv(dy, w *Node, p int) *Node {
 	k, c, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := dy.Shape().Dim(0), dy.Shape().Dim(1), dy.Shape().Dim(2)
 	ho, wo := ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p)
-	cols := dy
-	if k != 1 || p != 0 {
-		cols = patches(dy, k, p)
-	}
-	cols = Reshape(cols, batch*ho*wo, k*k, out)
+	n := chunksFor(dy.Graph(), batch, ho, wo, k, p, out)
 	taps := Reshape(Reverse(w, 0, 1), k*k, c, out)
-	y := DotGeneral(cols, []int{1, 2}, nil, taps, []int{0, 2}, nil)
-	return Reshape(y, batch, ho, wo, c)
+	cols := patchChunks(dy, k, p, n)
+	ys := make([]*Node, n)
+	for i, cs := range cols {
+		ys[i] = DotGeneral(Reshape(cs, -1, k*k, out), []int{1, 2}, nil, taps, []int{0, 2}, nil)
+	}
+	return Reshape(stackRows(ys), batch, ho, wo, c)
 }
 
 // crop removes cut[i][0] leading and cut[i][1] trailing entries of each axis i
@@ -343,11 +330,8 @@ func Patches(x, w *Node, p int) *Node {
 	return Reshape(patches(x, k, p), -1, k*k*c)
 }
 
-// patches [B,Ho,Wo,k*k*C] of a stride-1 convolution: gathered where the runs
-// are long enough, crops and a Concatenate otherwise.
+// patches [B,Ho,Wo,k*k*C] of a stride-1 convolution, in one piece.
 func patches(x *Node, k, p int) *Node {
-	if k*x.Shape().Dim(3) >= gatherMinRun {
-		return gatherPatches(x, k, p)
-	}
-	return shiftPatches(x, k, p)
+	b, h, wd, c := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2), x.Shape().Dim(3)
+	return Reshape(patchChunks(x, k, p, 1)[0], b, ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p), k*k*c)
 }

@@ -73,14 +73,51 @@ func TestConvIm2colMatchesNative(t *testing.T) {
 		// few outputs (thinConv): a generator's last layer to RGB and to grey
 		{3, 1, 1, 6, 16, 3}, {3, 1, 1, 6, 16, 1}, {3, 1, 0, 7, 12, 3}, {5, 1, 2, 7, 8, 2}, {2, 1, 1, 5, 8, 2},
 	} {
-		x := randomTensor(1, 2, tc.size, tc.size, tc.cin)
+		x := randomTensor(1, 4, tc.size, tc.size, tc.cin)
 		w := randomTensor(2, tc.k, tc.k, tc.cin, tc.cout)
-		im := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, tc.stride, tc.pad) }, x, w)
 		nat := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convNative(x, w, tc.stride, tc.pad) }, x, w)
-		if !im.Shape().Equal(nat.Shape()) {
-			t.Fatalf("%+v: im2col shape %s, native %s", tc, im.Shape(), nat.Shape())
+		forEachChunking(t, func(how string) {
+			im := MustExecOnce(MustBackend(), func(x, w *Node) *Node { return convIm2col(x, w, tc.stride, tc.pad) }, x, w)
+			if !im.Shape().Equal(nat.Shape()) {
+				t.Fatalf("%+v: im2col shape %s, native %s", tc, im.Shape(), nat.Shape())
+			}
+			assertClose(t, fmt.Sprintf("%+v %s: im2col vs native", tc, how), flat(t, im), flat(t, nat), 1e-10)
+		})
+	}
+}
+
+// forEachChunking runs f with the patches whole (these tests' tensors are
+// small) and in chunks of one image (chunkBytes 1).
+func forEachChunking(t *testing.T, f func(how string)) {
+	t.Helper()
+	saved := chunkBytes
+	defer func() { chunkBytes = saved }()
+	for _, cb := range []int{saved, 1} {
+		chunkBytes = cb
+		f(fmt.Sprintf("chunkBytes %d", cb))
+	}
+}
+
+// chunksFor by hand: 3x3 patches of 8 channels at 16x16 are 294,912 bytes an
+// image.
+func TestChunksFor(t *testing.T) {
+	saved := chunkBytes
+	defer func() { chunkBytes = saved }()
+	const perImage = 16 * 16 * 9 * 8 * 4
+	g := NewGraph(MustBackend(), "chunks")
+	for _, tc := range []struct{ limit, batch, k, p, want int }{
+		{64 * perImage, 64, 3, 1, 1}, // all fit
+		{16 * perImage, 64, 3, 1, 4}, // 16 images a chunk
+		{10 * perImage, 64, 3, 1, 8}, // 7 does not divide 64: 8 chunks of 8
+		{perImage - 1, 64, 3, 1, 64}, // not even one image: one a chunk
+		{10 * perImage, 12, 3, 1, 2}, // 2 chunks of 6 fit
+		{perImage, 64, 1, 0, 1},      // a 1x1 convolution has no patches
+		{0, 64, 3, 1, 1},             // chunking off
+	} {
+		chunkBytes = tc.limit
+		if got := chunksFor(g, tc.batch, 16, 16, tc.k, tc.p, 8); got != tc.want {
+			t.Errorf("chunksFor(batch %d, k %d, limit %d) = %d, want %d", tc.batch, tc.k, tc.limit, got, tc.want)
 		}
-		assertClose(t, "im2col vs native", flat(t, im), flat(t, nat), 1e-10)
 	}
 }
 
@@ -109,7 +146,7 @@ func TestConvGradient(t *testing.T) {
 			y := convIm2col(x, w, tc.stride, tc.pad)
 			return ReduceAllSum(Mul(y, Sin(y)))
 		}
-		checkGradient(t, fmt.Sprintf("%+v", tc), loss, x, w)
+		forEachChunking(t, func(how string) { checkGradient(t, fmt.Sprintf("%+v %s", tc, how), loss, x, w) })
 	}
 }
 

@@ -76,11 +76,12 @@ func BenchmarkConcatenate(b *testing.B) {
 	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node { return Concatenate([]*Node{x, x}, 1) }), x)
 }
 
-// The im2col copy that dominates the DCGAN step at batch 256 (docs/performance.md):
-// the patches of the generator's last convolution (3x3, 16
-// channels in, 28x28, batch 256; 28.9M float32s) gathered in runs of k*C = 48
-// values, one Gather, single-threaded. A convolution the backend computed from
-// the input directly would not copy them.
+// The im2col copy that dominated the DCGAN step at batch 256 before Conv2D
+// built its patches in chunks of whole images (docs/performance.md): the
+// patches of a 3x3 convolution with 16 channels in, 28x28, batch 256 (28.9M
+// float32s), gathered in runs of k*C = 48 values, one Gather, single-threaded.
+// A convolution the backend computed from the input directly would not copy
+// them.
 func BenchmarkPatches(b *testing.B) {
 	x := filled(256, 28, 28, 16)
 	benchmarkExec(b, MustNewExec(nn.MustBackend(), func(x *Node) *Node {

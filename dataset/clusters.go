@@ -29,8 +29,8 @@ const clusterFit = 10000
 // data's modes better than the unconditional GAN. Only pixels are used, never
 // a dataset's own labels.
 //
-// The last result is kept, so that a run and the timing of its steps
-// (--minutes) cluster once; the labels are shared and must not be changed.
+// The last result is kept, so that a run, the timing of its steps
+// (--minutes) and its run.json cluster once; each caller gets its own copy.
 func Cluster(d *Dataset, k int, seed int64) []uint8 {
 	if k < 1 || k > MaxClusters || d.N == 0 {
 		panic("dataset.Cluster: k must be 1 to MaxClusters, and the dataset not empty")

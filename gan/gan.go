@@ -311,15 +311,6 @@ func (g *GAN) GenerateClasses(z *tensors.Tensor, classes []int) (*tensors.Tensor
 	return out[0], nil
 }
 
-// fitClusters is the cluster count to suggest for n pictures: ClusterPictures
-// to a cluster, or 0 (the unconditional GAN) below two clusters.
-func fitClusters(n int) int {
-	if k := n / ClusterPictures; k >= 2 {
-		return k
-	}
-	return 0
-}
-
 // minPerCluster is the fewest pictures per cluster a self-conditioned GAN
 // accepts: a cluster of one picture would teach its class to copy it.
 const minPerCluster = 2

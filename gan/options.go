@@ -215,9 +215,18 @@ func (o Options) ClustersFor(n int) Options {
 	case n < SelfConditionMinPictures:
 		o.Classes, o.SelfCondition = 0, false
 	default:
-		o.Classes = max(2, min(o.Classes, n/ClusterPictures))
+		o.Classes = min(o.Classes, fitClusters(n)) // n >= SelfConditionMinPictures: never 0
 	}
 	return o
+}
+
+// fitClusters is the cluster count to suggest for n pictures: ClusterPictures
+// to a cluster, or 0 (the unconditional GAN) below two clusters.
+func fitClusters(n int) int {
+	if k := n / ClusterPictures; k >= 2 {
+		return k
+	}
+	return 0
 }
 
 // SelfConditionMinPictures is the fewest pictures the folder default clusters.

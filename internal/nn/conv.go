@@ -95,10 +95,10 @@ func convNative(x, w *Node, stride, pad int) *Node {
 // Concatenate copy whole runs:
 //
 //   - A stride-1 convolution pads its input once, builds the patches
-//     [B*Ho*Wo, k*k*Cin] (one GatherSlices of k*Cin-value runs, or k*k crops
-//     and a Concatenate when runs are short) and multiplies them by the kernel
-//     reshaped to [k*k*Cin, Out] (shiftConv), in chunks of whole images
-//     (chunksFor).
+//     [B*Ho*Wo, k*k*Cin] and multiplies them by the kernel reshaped to
+//     [k*k*Cin, Out] (shiftConv), in chunks of whole images (chunksFor): one
+//     GatherSlices of k*Cin-value runs a chunk, or k*k crops and a
+//     Concatenate when runs are short.
 //   - A strided convolution whose kernel and padded input divide by the stride
 //     (the discriminator's 4x4, stride 2, pad 1) is first turned into a stride-1
 //     one: the padded input's s x s blocks become channels (space-to-depth) and
@@ -110,8 +110,9 @@ func convNative(x, w *Node, stride, pad int) *Node {
 //
 // Gradients (first order only: the input gradient is built from StopGradient
 // patches, so differentiating it again, as a gradient penalty would, misses
-// terms): GoMLX differentiates only the matmul and the kernel's regrouping.
-// The input's gradient is written by hand as the stride-1 convolution of the
+// terms): GoMLX differentiates only the kernel's regrouping (kernelToDepth).
+// The kernel's gradient is written by hand, the chunks' patches^T dY summed
+// (chunkedKernelGrad), and so is the input's: the stride-1 convolution of the
 // output's gradient with the flipped kernel (padded k-1-p), mapped back by
 // depth-to-space and a crop for strided convolutions: GoMLX would differentiate
 // the shifts instead (k*k slices of the patches' gradient, element by element;
@@ -144,7 +145,7 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 		xs, wk = StopGradient(xIn), w
 	}
 	k1, c1 := wk.Shape().Dim(0), wk.Shape().Dim(2)
-	n := chunksFor(x.Graph(), xs.Shape().Dim(0), ConvOutSize(xs.Shape().Dim(1), k1, 1, p), ConvOutSize(xs.Shape().Dim(2), k1, 1, p), k1, p, c1)
+	n := chunksFor(x.Graph(), x.DType().Size(), xs.Shape().Dim(0), ConvOutSize(xs.Shape().Dim(1), k1, 1, p), ConvOutSize(xs.Shape().Dim(2), k1, 1, p), k1, p, c1)
 	// The kernel's gradient is written by hand (chunkedKernelGrad). The zero,
 	// a function of xIn added to the small kernel, is what makes reverse mode
 	// reach xIn, whose custom gradient above then gives the input's gradient:
@@ -154,7 +155,8 @@ func convIm2col(x, w *Node, stride, pad int) *Node {
 	wkIn := IdentityWithCustomGradient(Add(wk, zeroOf(xIn)), func(_, _ *Node) *Node {
 		return chunkedKernelGrad(cols, dY, k1, c1)
 	})
-	y, cols := shiftConv(xs, wkIn, p, n)
+	var y *Node
+	y, cols = shiftConv(xs, wkIn, p, n) // cols: the kernel's gradient reads them
 	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
 		dY = v
 		return v
@@ -228,7 +230,7 @@ func flippedConv(dy, w *Node, p int) *Node {
 	k, c, out := w.Shape().Dim(0), w.Shape().Dim(2), w.Shape().Dim(3)
 	batch, h, wd := dy.Shape().Dim(0), dy.Shape().Dim(1), dy.Shape().Dim(2)
 	ho, wo := ConvOutSize(h, k, 1, p), ConvOutSize(wd, k, 1, p)
-	n := chunksFor(dy.Graph(), batch, ho, wo, k, p, out)
+	n := chunksFor(dy.Graph(), dy.DType().Size(), batch, ho, wo, k, p, out)
 	taps := Reshape(Reverse(w, 0, 1), k*k, c, out)
 	cols := patchChunks(dy, k, p, n)
 	ys := make([]*Node, n)
@@ -322,9 +324,9 @@ func ZeroPad2D(x *Node, p int) *Node {
 	return Concatenate([]*Node{cols, x, cols}, 2)
 }
 
-// Patches is the stride-1 convolution's im2col matrix [B*Ho*Wo, k*k*C] as
-// ganbook builds it for x [B,H,W,C], a kernel shaped like w and p zeros of
-// padding: for bench's reproduction of its cost.
+// Patches is the stride-1 convolution's im2col matrix [B*Ho*Wo, k*k*C] for x
+// [B,H,W,C], a kernel shaped like w and p zeros of padding, built in one
+// piece (Conv2D builds it in chunks): for bench's reproduction of its cost.
 func Patches(x, w *Node, p int) *Node {
 	k, c := w.Shape().Dim(0), w.Shape().Dim(2)
 	return Reshape(patches(x, k, p), -1, k*k*c)

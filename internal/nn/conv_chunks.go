@@ -22,17 +22,24 @@ import (
 // 64x64 RGB: 692 / 549 / 610 / 643.
 var chunkBytes = 2 << 20
 
+// forceChunks, where it divides the batch, replaces chunkBytes's count: for
+// tests of chunks of more than one image.
+var forceChunks = 0
+
 // chunksFor is how many chunks of whole images a stride-1 convolution in g of
-// batch images with k x k kernel, p zeros of padding and c channels is
-// computed in: the fewest that divide the batch and keep a chunk's patches
+// batch images with k x k kernel, p zeros of padding and c channels of size
+// bytes each is computed in: the fewest that divide the batch and keep a chunk's patches
 // within chunkBytes. 1 for a 1x1 convolution without padding (no patches),
 // with chunkBytes 0, and on backends other than the pure-Go one (XLA
 // schedules its own copies, and a GPU wants few large products).
-func chunksFor(g *Graph, batch, ho, wo, k, p, c int) int {
+func chunksFor(g *Graph, size, batch, ho, wo, k, p, c int) int {
 	if chunkBytes <= 0 || (k == 1 && p == 0) || !IsGoBackend(g.Backend()) {
 		return 1
 	}
-	perImage := ho * wo * k * k * c * 4
+	if forceChunks > 0 && batch%forceChunks == 0 {
+		return forceChunks
+	}
+	perImage := ho * wo * k * k * c * size
 	for n := max(1, batch*perImage/chunkBytes); n < batch; n++ {
 		if batch%n == 0 && batch/n*perImage <= chunkBytes {
 			return n
@@ -52,10 +59,14 @@ func patchChunks(x *Node, k, p, n int) []*Node {
 	per := b / n
 	cols := make([]*Node, n)
 	if k == 1 && p == 0 {
-		cols[0] = Reshape(StopGradient(x), b*ho*wo, c)
+		for i := range n {
+			cols[i] = Reshape(chunk(StopGradient(x), i, n), per*ho*wo, c)
+		}
 		return cols
 	}
-	xp := StopGradient(ZeroPad2D(x, p)) // keep the copies out of reverse mode
+	// GoMLX cannot differentiate crops (negative Pads), and the Gather's
+	// gradient would be a scatter: keep both out of reverse mode.
+	xp := StopGradient(ZeroPad2D(x, p))
 	if k*c < gatherMinRun {
 		for i := range n {
 			cols[i] = Reshape(shiftPatches(chunk(xp, i, n), k, 0), per*ho*wo, k*k*c)
@@ -63,7 +74,7 @@ func patchChunks(x *Node, k, p, n int) []*Node {
 		return cols
 	}
 	hp, wp := h+2*p, wd+2*p
-	rows := Reshape(xp, b*hp, wp, c)
+	rows := StopGradient(Reshape(xp, b*hp, wp, c))
 	for i := range n {
 		start := make([]int32, 0, per*ho*wo*k*2)
 		for bi := i * per; bi < (i+1)*per; bi++ {
@@ -105,8 +116,8 @@ func stackRows(ys []*Node) *Node {
 // chunkedKernelGrad is the gradient of a stride-1 convolution's kernel
 // [k,k,C,Out] from its patches, in chunks of whole images, and its output's
 // gradient dY [B,Ho,Wo,Out]: the sum over the chunks of patches^T dY, each as
-// (dY^T patches)^T, whose only transpose is the small [Out, k*k*C] result's
-// (as MatMulLeanGrad's dB).
+// (dY^T patches)^T, transposing dY's chunk and the small [Out, k*k*C] result
+// rather than the patches (as MatMulLeanGrad's dB).
 func chunkedKernelGrad(cols []*Node, dY *Node, k, c int) *Node {
 	n, out := len(cols), dY.Shape().Dim(3)
 	var sum *Node

@@ -70,6 +70,7 @@ func TestConvIm2colMatchesNative(t *testing.T) {
 	for _, tc := range []struct{ k, stride, pad, size, cin, cout int }{
 		{3, 1, 1, 6, 3, 5}, {4, 2, 1, 8, 3, 5}, {4, 2, 1, 7, 3, 5}, {3, 2, 0, 7, 3, 5}, {1, 1, 0, 3, 3, 5}, {4, 2, 1, 14, 3, 5}, {2, 1, 1, 5, 3, 5},
 		{3, 1, 1, 6, 8, 5}, {4, 2, 1, 8, 8, 5}, {5, 1, 2, 7, 4, 5},
+		{4, 2, 1, 8, 1, 5}, // space-to-depth, then crops (MNIST's first layer: 4 channels)
 		// few outputs (thinConv): a generator's last layer to RGB and to grey
 		{3, 1, 1, 6, 16, 3}, {3, 1, 1, 6, 16, 1}, {3, 1, 0, 7, 12, 3}, {5, 1, 2, 7, 8, 2}, {2, 1, 1, 5, 8, 2},
 	} {
@@ -98,11 +99,50 @@ func forEachChunking(t *testing.T, f func(how string)) {
 	}
 }
 
+// In two chunks of two images and four of one, the output and both gradients are
+// the whole computation's, for every kind of patches: the chunks' order, and
+// the rows each chunk's kernel gradient reads from the output's gradient.
+func TestConvChunksMatchWhole(t *testing.T) {
+	if !IsGoBackend(MustBackend()) {
+		t.Skip("chunks are for the pure-Go backend only")
+	}
+	saved := chunkBytes
+	defer func() { chunkBytes, forceChunks = saved, 0 }()
+	for _, tc := range []struct{ k, stride, pad, size, cin, cout int }{
+		{3, 1, 1, 6, 8, 8}, {4, 2, 1, 8, 8, 8}, {3, 1, 1, 6, 1, 8}, {4, 2, 1, 8, 1, 8}, {3, 1, 1, 6, 16, 3},
+	} {
+		x := randomTensor(5, 4, tc.size, tc.size, tc.cin)
+		w := randomTensor(6, tc.k, tc.k, tc.cin, tc.cout)
+		run := func() []float64 {
+			outs := MustExecOnceN(MustBackend(), func(x, w *Node) []*Node {
+				y := convIm2col(x, w, tc.stride, tc.pad)
+				return append([]*Node{y}, Gradient(ReduceAllSum(Mul(y, Sin(y))), x, w)...)
+			}, x, w)
+			var all []float64
+			for _, o := range outs {
+				all = append(all, flat(t, o)...)
+			}
+			return all
+		}
+		chunkBytes = 0
+		whole := run()
+		chunkBytes = saved
+		for _, n := range []int{2, 4} {
+			forceChunks = n
+			assertClose(t, fmt.Sprintf("%+v, %d chunks", tc, n), run(), whole, 1e-12)
+		}
+		forceChunks = 0
+	}
+}
+
 // chunksFor by hand: 3x3 patches of 8 channels at 16x16 are 294,912 bytes an
 // image.
 func TestChunksFor(t *testing.T) {
 	saved := chunkBytes
 	defer func() { chunkBytes = saved }()
+	if !IsGoBackend(MustBackend()) {
+		t.Skip("chunks are for the pure-Go backend only")
+	}
 	const perImage = 16 * 16 * 9 * 8 * 4
 	g := NewGraph(MustBackend(), "chunks")
 	for _, tc := range []struct{ limit, batch, k, p, want int }{
@@ -115,7 +155,7 @@ func TestChunksFor(t *testing.T) {
 		{0, 64, 3, 1, 1},             // chunking off
 	} {
 		chunkBytes = tc.limit
-		if got := chunksFor(g, tc.batch, 16, 16, tc.k, tc.p, 8); got != tc.want {
+		if got := chunksFor(g, 4, tc.batch, 16, 16, tc.k, tc.p, 8); got != tc.want {
 			t.Errorf("chunksFor(batch %d, k %d, limit %d) = %d, want %d", tc.batch, tc.k, tc.limit, got, tc.want)
 		}
 	}
@@ -135,6 +175,7 @@ func TestConvGradient(t *testing.T) {
 		{3, 2, 1, 5, 5, 2, 3}, {4, 2, 1, 5, 5, 2, 3}, {4, 2, 1, 6, 6, 2, 3}, {4, 2, 1, 8, 8, 2, 3}, {2, 2, 0, 4, 4, 2, 3},
 		{3, 1, 1, 5, 5, 2, 3}, {5, 1, 2, 5, 5, 2, 3}, {1, 1, 0, 5, 5, 2, 3}, {3, 1, 0, 5, 5, 2, 3}, {2, 1, 0, 5, 5, 2, 3}, {2, 1, 1, 5, 5, 2, 3},
 		{3, 1, 1, 4, 4, 8, 3}, {4, 2, 1, 4, 4, 8, 3},
+		{4, 2, 1, 8, 8, 1, 3},                        // space-to-depth, then crops
 		{1, 1, 1, 4, 4, 2, 3}, {3, 1, 3, 4, 4, 2, 3}, // padding wider than k-1
 		{3, 1, 1, 4, 6, 2, 8}, {4, 2, 1, 6, 8, 2, 8}, // non-square; the output gradient's patches gathered
 		// few outputs (thinConv): odd and even kernels, no padding, non-square

@@ -116,14 +116,19 @@ func stackRows(ys []*Node) *Node {
 // chunkedKernelGrad is the gradient of a stride-1 convolution's kernel
 // [k,k,C,Out] from its patches, in chunks of whole images, and its output's
 // gradient dY [B,Ho,Wo,Out]: the sum over the chunks of patches^T dY, each as
-// (dY^T patches)^T, transposing dY's chunk and the small [Out, k*k*C] result
-// rather than the patches (as MatMulLeanGrad's dB).
+// dY^T patches, so that only dY (once, whole) and the small [Out, k*k*C] sum
+// are transposed, never the patches (as MatMulLeanGrad's dB).
 func chunkedKernelGrad(cols []*Node, dY *Node, k, c int) *Node {
 	n, out := len(cols), dY.Shape().Dim(3)
+	dyT := Transpose(Reshape(dY, -1, out), 0, 1) // [Out, B*Ho*Wo]
+	rows := dyT.Shape().Dim(1) / n
 	var sum *Node
 	for i, cs := range cols {
-		dy := Reshape(chunk(dY, i, n), -1, out)
-		g := DotGeneral(Transpose(dy, 0, 1), []int{1}, nil, cs, []int{0}, nil) // [Out, k*k*C]
+		dy := dyT
+		if n > 1 {
+			dy = crop(dyT, [][2]int{{0, 0}, {i * rows, (n - 1 - i) * rows}}) // runs of rows values
+		}
+		g := DotGeneral(dy, []int{1}, nil, cs, []int{0}, nil) // [Out, k*k*C]
 		if sum == nil {
 			sum = g
 		} else {
